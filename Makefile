@@ -1,0 +1,61 @@
+# Glabella. `make run` serves the demo; `make test` is what CI runs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test worker beat lint format migrations-check totp bench check-system
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# System packages the app needs at run time (PDF fonts, QR decoding); installed if missing
+# and we may (root with apt). Everything else lives in the virtual environment.
+check-system:
+	@bash scripts/system-deps.sh
+
+# The demo: SQLite and eager Celery by default; with DATABASE_URL and REDIS_URL set,
+# PostgreSQL, Redis, a Celery worker and beat.
+run: install check-system
+	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=1 $(MANAGE) seed_demo
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Starting a Celery worker and beat on $$REDIS_URL"; \
+	  DJANGO_DEBUG=1 $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	  DJANGO_DEBUG=1 $(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule & beat=$$!; \
+	  trap "kill $$worker $$beat 2>/dev/null" EXIT INT TERM; \
+	  DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT); \
+	else \
+	  DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT); \
+	fi
+
+test: install check-system
+	$(BIN)/pytest
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install
+	mkdir -p var && $(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+totp: install
+	@DJANGO_DEBUG=1 $(MANAGE) totp_code

@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from . import services
+from .models import Jurisdiction, Licence, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = (
+        "email",
+        "legal_name",
+        "profession",
+        "is_trainee",
+        "is_instructor",
+        "is_examiner",
+        "is_administrator",
+        "is_active",
+    )
+    list_filter = ("is_trainee", "is_instructor", "is_examiner", "is_administrator", "is_active")
+    search_fields = ("email", "legal_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("legal_name", "profession")}),
+        (
+            "Roles",
+            {
+                "fields": (
+                    "is_trainee",
+                    "is_instructor",
+                    "is_examiner",
+                    "is_administrator",
+                    "is_active",
+                )
+            },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ("last_login", "date_joined")
+
+    def save_model(self, request, obj, form, change):
+        # Roles go through the service so that staff status and the audit trail follow.
+        roles = {
+            k: form.cleaned_data.get(f"is_{k}", getattr(obj, f"is_{k}"))
+            for k in ("trainee", "instructor", "examiner", "administrator")
+        }
+        obj.is_staff = obj.is_administrator
+        super().save_model(request, obj, form, change)
+        services.user_roles_set(user=obj, actor=request.user, **roles)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ("name", "country", "region", "is_active")
+    search_fields = ("name", "country", "region")
+
+
+@admin.register(Licence)
+class LicenceAdmin(admin.ModelAdmin):
+    """Read-only: decisions are made in the verification queue, which audits them."""
+
+    list_display = (
+        "holder",
+        "profession",
+        "number",
+        "jurisdiction",
+        "expires_on",
+        "status",
+        "submitted_at",
+    )
+    list_filter = ("status", "profession", "jurisdiction")
+    search_fields = ("number", "holder__email", "holder__legal_name")
+    list_select_related = ("holder", "jurisdiction")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

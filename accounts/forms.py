@@ -1,0 +1,120 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.uploads import check_document
+
+from .models import Jurisdiction, Profession, User
+from .services import MSG_REASON_REQUIRED
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["legal_name", "profession"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_name"].required = True
+        self.fields["profession"].required = True
+        self.fields["legal_name"].widget.attrs["autocomplete"] = "name"
+
+
+class LicenceForm(forms.Form):
+    profession = forms.ChoiceField(label=_("Profession"), choices=[("", "—")] + Profession.choices)
+    number = forms.CharField(label=_("Licence number"), max_length=50)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Issuing jurisdiction"),
+        queryset=Jurisdiction.objects.filter(is_active=True),
+        help_text=_("The country and state or province whose authority issued the licence."),
+    )
+    expires_on = forms.DateField(label=_("Expiry date"), widget=forms.DateInput(attrs={"type": "date"}))
+    npi = forms.CharField(
+        label=_("NPI (US only, optional)"),
+        required=False,
+        max_length=10,
+        min_length=10,
+        help_text=_("Your 10-digit National Provider Identifier."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    document = forms.FileField(
+        label=_("Scan or photo of the licence"),
+        help_text=_("JPEG, PNG or PDF, up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    def clean_npi(self):
+        from .validators import validate_npi
+
+        npi = self.cleaned_data["npi"].strip()
+        if npi:
+            validate_npi(npi)
+        return npi
+
+    def clean_expires_on(self):
+        from .services import MSG_EXPIRY_NOT_FUTURE
+
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on <= timezone.localdate():
+            raise ValidationError(_(MSG_EXPIRY_NOT_FUTURE))
+        return expires_on
+
+    def clean_document(self):
+        return check_document(self.cleaned_data["document"])
+
+
+class LicenceDecisionForm(forms.Form):
+    VERIFY, REJECT = "verify", "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(VERIFY, _("Verify: the document matches the details")), (REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (the trainee reads this)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
+            self.add_error("reason", _(MSG_REASON_REQUIRED))
+        return data
+
+
+class LicenceRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the holder reads this)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class JurisdictionForm(forms.ModelForm):
+    certifiable_professions = forms.MultipleChoiceField(
+        label=_("Professions that may be certified"),
+        choices=Profession.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            "name",
+            "country",
+            "region",
+            "certifiable_professions",
+            "requirements_note",
+            "is_active",
+        ]
+        widgets = {"requirements_note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(_("Use the two-letter ISO country code, e.g. US or GB."))
+        return country

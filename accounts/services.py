@@ -1,0 +1,308 @@
+"""Writes for accounts: profiles, roles, jurisdiction rules and licence verification.
+
+Licence life cycle: submitted → verified | rejected; verified → expired (the daily job,
+on the expiry date) | revoked. Every decision records who, when and why, and writes an
+audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.emails import email_queue
+from core.services import audit_record
+from core.uploads import CheckedDocument
+
+from .models import Jurisdiction, Licence, Profession, User
+from .validators import validate_npi
+
+MSG_EXPIRY_NOT_FUTURE = "The expiry date must be after today: an expired licence cannot be verified."
+MSG_JURISDICTION_CLOSED = "Glabella does not verify licences from this jurisdiction at the moment."
+MSG_PROFESSION_NOT_CERTIFIABLE = (
+    "In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin."
+)
+MSG_LICENCE_ON_FILE = "This licence is already on file, awaiting verification or verified."
+MSG_ALREADY_DECIDED = "This licence is no longer awaiting verification; it is {status}."
+MSG_REASON_REQUIRED = "Give the reason; the trainee will read it."
+MSG_VERIFY_PAST_EXPIRY = "This licence's expiry date has passed; reject it and ask for a current one."
+MSG_NOT_VERIFIED = "Only a verified licence can be revoked."
+
+
+def user_profile_update(*, user: User, legal_name: str, profession: str) -> User:
+    user.legal_name = legal_name.strip()
+    user.profession = profession
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["legal_name", "profession"])
+    return user
+
+
+@transaction.atomic
+def user_roles_set(
+    *,
+    user: User,
+    actor: User | None,
+    trainee: bool,
+    instructor: bool,
+    examiner: bool,
+    administrator: bool,
+) -> User:
+    """Set a person's roles. Administrators are Django staff too; nobody else is."""
+    before = user.role_names
+    user.is_trainee, user.is_instructor = trainee, instructor
+    user.is_examiner, user.is_administrator = examiner, administrator
+    user.is_staff = administrator
+    user.save(update_fields=["is_trainee", "is_instructor", "is_examiner", "is_administrator", "is_staff"])
+    if before != user.role_names:
+        audit_record(
+            actor=actor,
+            action="user.roles_changed",
+            obj=user,
+            summary=f"Roles of {user.email}: {', '.join(user.role_names) or 'none'}",
+            details={"before": before, "after": user.role_names},
+        )
+    return user
+
+
+@transaction.atomic
+def jurisdiction_save(*, jurisdiction: Jurisdiction, actor: User) -> Jurisdiction:
+    created = jurisdiction.pk is None
+    jurisdiction.full_clean()
+    jurisdiction.save()
+    audit_record(
+        actor=actor,
+        action="jurisdiction.created" if created else "jurisdiction.updated",
+        obj=jurisdiction,
+        summary=f"{jurisdiction.name}: {', '.join(jurisdiction.certifiable_professions) or 'no professions'}",
+        details={
+            "certifiable_professions": jurisdiction.certifiable_professions,
+            "requirements_note": jurisdiction.requirements_note,
+            "is_active": jurisdiction.is_active,
+        },
+    )
+    return jurisdiction
+
+
+def licence_submission_errors(
+    *, profession: str, number: str, jurisdiction: Jurisdiction, expires_on: datetime.date
+) -> dict[str, str]:
+    """The business rules a new licence must meet, as field → message."""
+    errors: dict[str, str] = {}
+    if expires_on <= timezone.localdate():
+        errors["expires_on"] = _(MSG_EXPIRY_NOT_FUTURE)
+    if not jurisdiction.is_active:
+        errors["jurisdiction"] = _(MSG_JURISDICTION_CLOSED)
+    elif not jurisdiction.allows(profession):
+        errors["profession"] = _(MSG_PROFESSION_NOT_CERTIFIABLE).format(
+            jurisdiction=jurisdiction.name, profession=Profession(profession).label.lower()
+        )
+    if Licence.objects.filter(
+        jurisdiction=jurisdiction,
+        profession=profession,
+        number__iexact=number,
+        status__in=Licence.LIVE_STATUSES,
+    ).exists():
+        errors["number"] = _(MSG_LICENCE_ON_FILE)
+    return errors
+
+
+def licence_submit(
+    *,
+    holder: User,
+    profession: str,
+    number: str,
+    jurisdiction: Jurisdiction,
+    expires_on: datetime.date,
+    npi: str,
+    document: CheckedDocument,
+) -> Licence:
+    """Record a licence for verification. Raises ValidationError (by field) and writes
+    nothing, not even the file, when a rule fails."""
+    number = number.strip().upper()
+    if npi:
+        validate_npi(npi)
+    errors = licence_submission_errors(
+        profession=profession, number=number, jurisdiction=jurisdiction, expires_on=expires_on
+    )
+    if errors:
+        raise ValidationError(errors)
+    licence = Licence(
+        holder=holder,
+        profession=profession,
+        number=number,
+        jurisdiction=jurisdiction,
+        expires_on=expires_on,
+        npi=npi,
+        document_content_type=document.content_type,
+    )
+    licence.document.save(f"licence{document.extension}", ContentFile(document.content), save=False)
+    try:
+        with transaction.atomic():
+            licence.full_clean(exclude=["document"])
+            licence.save()
+            audit_record(
+                actor=holder,
+                action="licence.submitted",
+                obj=licence,
+                summary=f"{holder.email} submitted {licence}",
+            )
+    except IntegrityError:
+        licence.document.delete(save=False)
+        raise ValidationError({"number": _(MSG_LICENCE_ON_FILE)}) from None
+    except ValidationError:
+        licence.document.delete(save=False)
+        raise
+    return licence
+
+
+def _lock_licence(licence_id) -> Licence:
+    return Licence.objects.select_for_update().select_related("holder", "jurisdiction").get(pk=licence_id)
+
+
+def _notify_holder(licence: Licence) -> None:
+    email_queue(
+        to=licence.holder.email,
+        template="accounts/email/licence_decided",
+        context={"licence": licence, "user": licence.holder},
+    )
+
+
+@transaction.atomic
+def licence_verify(*, licence_id, actor: User) -> Licence:
+    """Verify a submitted licence. Holds a SELECT FOR UPDATE lock on the licence, so two
+    administrators deciding at once cannot both succeed."""
+    licence = _lock_licence(licence_id)
+    if licence.status != Licence.Status.SUBMITTED:
+        raise ValidationError(_(MSG_ALREADY_DECIDED).format(status=licence.get_status_display().lower()))
+    if licence.expires_on <= timezone.localdate():
+        raise ValidationError(_(MSG_VERIFY_PAST_EXPIRY))
+    licence.status = Licence.Status.VERIFIED
+    licence.decided_at = timezone.now()
+    licence.decided_by = actor
+    licence.decision_reason = ""
+    licence.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="licence.verified",
+        obj=licence,
+        summary=f"Verified {licence} of {licence.holder.email}",
+    )
+    _notify_holder(licence)
+    return licence
+
+
+@transaction.atomic
+def licence_reject(*, licence_id, actor: User, reason: str) -> Licence:
+    """Reject a submitted licence with a reason the trainee reads. Locks the licence."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+    licence = _lock_licence(licence_id)
+    if licence.status != Licence.Status.SUBMITTED:
+        raise ValidationError(_(MSG_ALREADY_DECIDED).format(status=licence.get_status_display().lower()))
+    licence.status = Licence.Status.REJECTED
+    licence.decided_at = timezone.now()
+    licence.decided_by = actor
+    licence.decision_reason = reason
+    licence.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="licence.rejected",
+        obj=licence,
+        summary=f"Rejected {licence} of {licence.holder.email}",
+        details={"reason": reason},
+    )
+    _notify_holder(licence)
+    return licence
+
+
+@transaction.atomic
+def licence_revoke(*, licence_id, actor: User, reason: str) -> Licence:
+    """Revoke a verified licence (for example, the regulator withdrew it). Locks it."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+    licence = _lock_licence(licence_id)
+    if licence.status != Licence.Status.VERIFIED:
+        raise ValidationError(_(MSG_NOT_VERIFIED))
+    licence.status = Licence.Status.REVOKED
+    licence.decided_at = timezone.now()
+    licence.decided_by = actor
+    licence.decision_reason = reason
+    licence.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="licence.revoked",
+        obj=licence,
+        summary=f"Revoked {licence} of {licence.holder.email}",
+        details={"reason": reason},
+    )
+    _notify_holder(licence)
+    return licence
+
+
+def licences_expire(*, today: datetime.date | None = None) -> int:
+    """Mark every verified licence whose expiry date has come as expired; returns how
+    many. Safe to run twice: an expired licence is no longer selected."""
+    today = today or timezone.localdate()
+    expired = 0
+    with transaction.atomic():
+        due = (
+            Licence.objects.select_for_update(skip_locked=True)
+            .select_related("holder", "jurisdiction")
+            .filter(status=Licence.Status.VERIFIED, expires_on__lte=today)
+        )
+        now = timezone.now()
+        for licence in due:
+            licence.status = Licence.Status.EXPIRED
+            licence.decided_at = now
+            licence.save(update_fields=["status", "decided_at"])
+            audit_record(
+                actor=None,
+                action="licence.expired",
+                obj=licence,
+                summary=f"{licence} of {licence.holder.email} expired on {licence.expires_on}",
+            )
+            _notify_holder(licence)
+            expired += 1
+    return expired
+
+
+def licence_expiry_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Email each holder whose verified licence expires within LICENCE_REMINDER_DAYS,
+    once per licence; returns how many reminders were queued."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.LICENCE_REMINDER_DAYS)
+    sent = 0
+    with transaction.atomic():
+        due = (
+            Licence.objects.select_for_update(skip_locked=True)
+            .select_related("holder", "jurisdiction")
+            .filter(
+                status=Licence.Status.VERIFIED,
+                expires_on__gt=today,
+                expires_on__lte=horizon,
+                expiry_reminder_sent_at__isnull=True,
+            )
+        )
+        now = timezone.now()
+        for licence in due:
+            licence.expiry_reminder_sent_at = now
+            licence.save(update_fields=["expiry_reminder_sent_at"])
+            email_queue(
+                to=licence.holder.email,
+                template="accounts/email/licence_expiry_reminder",
+                context={
+                    "licence": licence,
+                    "user": licence.holder,
+                    "days_left": (licence.expires_on - today).days,
+                },
+            )
+            sent += 1
+    return sent

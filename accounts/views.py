@@ -1,0 +1,221 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from core.forms_utils import form_add_service_errors
+from core.permissions import role_required
+
+from . import selectors, services
+from .forms import (
+    JurisdictionForm,
+    LicenceDecisionForm,
+    LicenceForm,
+    LicenceRevokeForm,
+    ProfileForm,
+)
+from .models import Jurisdiction, Licence
+
+
+@role_required("trainee")
+def trainee_dashboard(request):
+    licences = list(selectors.licence_list_for_holder(user=request.user))
+    return render(
+        request,
+        "accounts/trainee_dashboard.html",
+        {
+            "licences": licences,
+            "has_valid_licence": any(licence.is_valid() for licence in licences),
+            "profile_complete": bool(request.user.legal_name and request.user.profession),
+        },
+    )
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(
+                user=request.user,
+                legal_name=form.cleaned_data["legal_name"],
+                profession=form.cleaned_data["profession"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("dashboard")
+    return render(request, "accounts/profile_form.html", {"form": form})
+
+
+@role_required("trainee")
+def licence_list(request):
+    licences = selectors.licence_list_for_holder(user=request.user)
+    return render(request, "accounts/licence_list.html", {"licences": licences})
+
+
+@role_required("trainee")
+def licence_create(request):
+    form = LicenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            licence = services.licence_submit(
+                holder=request.user,
+                profession=data["profession"],
+                number=data["number"],
+                jurisdiction=data["jurisdiction"],
+                expires_on=data["expires_on"],
+                npi=data["npi"],
+                document=data["document"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your licence is submitted. We will email you when it has been checked.")
+            )
+            return redirect("accounts:licence_detail", pk=licence.pk)
+    jurisdictions = Jurisdiction.objects.filter(is_active=True)
+    return render(request, "accounts/licence_form.html", {"form": form, "jurisdictions": jurisdictions})
+
+
+@login_required
+def licence_detail(request, pk):
+    licence = selectors.get_licence_for(request.user, pk)
+    return render(
+        request,
+        "accounts/licence_detail.html",
+        {
+            "licence": licence,
+            "revoke_form": LicenceRevokeForm() if request.user.is_administrator else None,
+        },
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+def licence_document(request, pk):
+    """Stream the licence scan to its holder or an administrator (404 for anyone else)."""
+    licence = selectors.get_licence_for(request.user, pk)
+    try:
+        handle = licence.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=licence.document_content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    # The file is shown inline; it may run nothing and load nothing.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@role_required("administrator")
+def admin_dashboard(request):
+    counts = Licence.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=Licence.Status.SUBMITTED)),
+        verified=Count("pk", filter=Q(status=Licence.Status.VERIFIED)),
+        rejected=Count("pk", filter=Q(status=Licence.Status.REJECTED)),
+        expired=Count("pk", filter=Q(status=Licence.Status.EXPIRED)),
+    )
+    oldest = selectors.licence_queue().first()
+    return render(request, "accounts/admin_dashboard.html", {"counts": counts, "oldest": oldest})
+
+
+@role_required("instructor")
+def instructor_dashboard(request):
+    return render(request, "accounts/instructor_dashboard.html")
+
+
+@role_required("examiner")
+def examiner_dashboard(request):
+    return render(request, "accounts/examiner_dashboard.html")
+
+
+@role_required("administrator")
+def licence_queue(request):
+    queue = selectors.licence_queue()[:200]
+    return render(
+        request,
+        "accounts/licence_queue.html",
+        {"queue": queue, "total": selectors.licence_queue().count()},
+    )
+
+
+@role_required("administrator")
+def licence_review(request, pk):
+    """One licence from the queue: the document inline and a one-step decision."""
+    licence = get_object_or_404(Licence.objects.select_related("holder", "jurisdiction", "decided_by"), pk=pk)
+    form = LicenceDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == LicenceDecisionForm.VERIFY:
+                services.licence_verify(licence_id=licence.pk, actor=request.user)
+                messages.success(request, _("Verified %(licence)s.") % {"licence": licence})
+            else:
+                services.licence_reject(
+                    licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Rejected %(licence)s.") % {"licence": licence})
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            following = selectors.licence_next_in_queue()
+            if following is not None:
+                return redirect("accounts:licence_review", pk=following.pk)
+            messages.info(request, _("The queue is empty."))
+            return redirect("accounts:licence_queue")
+    return render(request, "accounts/licence_review.html", {"licence": licence, "form": form})
+
+
+@role_required("administrator")
+@require_POST
+def licence_revoke(request, pk):
+    licence = get_object_or_404(Licence, pk=pk)
+    form = LicenceRevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.licence_revoke(
+                licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The licence is revoked and its holder told why."))
+            return redirect("accounts:licence_detail", pk=licence.pk)
+    licence = selectors.get_licence_for(request.user, pk)
+    return render(
+        request,
+        "accounts/licence_detail.html",
+        {"licence": licence, "revoke_form": form},
+        status=400,
+    )
+
+
+@role_required("administrator")
+def jurisdiction_list(request):
+    jurisdictions = Jurisdiction.objects.annotate(licence_count=Count("licences"))
+    return render(request, "accounts/jurisdiction_list.html", {"jurisdictions": jurisdictions})
+
+
+@role_required("administrator")
+def jurisdiction_edit(request, pk=None):
+    jurisdiction = get_object_or_404(Jurisdiction, pk=pk) if pk else Jurisdiction()
+    form = JurisdictionForm(request.POST or None, instance=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.jurisdiction_save(jurisdiction=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": jurisdiction.name})
+            return redirect("accounts:jurisdiction_list")
+    return render(request, "accounts/jurisdiction_form.html", {"form": form, "jurisdiction": jurisdiction})

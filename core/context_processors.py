@@ -1,0 +1,28 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The links a signed-in user sees: one group per role they hold."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = []
+    if user.is_trainee:
+        links += [
+            (_("My dashboard"), reverse("accounts:trainee_dashboard")),
+            (_("My licences"), reverse("accounts:licence_list")),
+        ]
+    if user.is_instructor:
+        links.append((_("Teaching"), reverse("accounts:instructor_dashboard")))
+    if user.is_examiner:
+        links.append((_("Examining"), reverse("accounts:examiner_dashboard")))
+    if user.is_administrator:
+        links += [
+            (_("Administration"), reverse("accounts:admin_dashboard")),
+            (_("Licence queue"), reverse("accounts:licence_queue")),
+            (_("Jurisdictions"), reverse("accounts:jurisdiction_list")),
+            (_("Audit trail"), reverse("core:audit_list")),
+        ]
+    path = request.path
+    return {"nav_links": [(label, url, path.startswith(url)) for label, url in links]}

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo users' sign-in details."
+
+    def handle(self, *args, **options):
+        from accounts import demo as accounts_demo
+
+        with transaction.atomic():
+            users = accounts_demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
+        )
+        width = max(len(email) for _, email, _ in users)
+        for roles, email, password in users:
+            self.stdout.write(f"  {roles:<14} {email:<{width}}  password: {password}")
+        self.stdout.write(
+            "\n  Administrators and examiners use a second factor. Demo TOTP secret: "
+            f"{accounts_demo.DEMO_TOTP_SECRET}\n"
+            "  (add it to an authenticator app, or run `make totp` for the current code)\n"
+        )

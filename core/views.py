@@ -1,0 +1,40 @@
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from .forms import AuditFilterForm
+from .permissions import role_required
+from .selectors import audit_actions, audit_event_list
+
+
+def home(request):
+    return render(request, "core/home.html")
+
+
+def dashboard(request):
+    """Send each user to the dashboard of their most senior role."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("account_login")
+    for role, url in (
+        ("is_administrator", "accounts:admin_dashboard"),
+        ("is_examiner", "accounts:examiner_dashboard"),
+        ("is_instructor", "accounts:instructor_dashboard"),
+    ):
+        if getattr(user, role):
+            return redirect(url)
+    return redirect("accounts:trainee_dashboard")
+
+
+@role_required("administrator")
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None, actions=audit_actions())
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_event_list(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

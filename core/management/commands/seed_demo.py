@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -8,7 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from accounts import demo as accounts_demo
 
-        with transaction.atomic():
+        # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users = accounts_demo.seed()
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")

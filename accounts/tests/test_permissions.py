@@ -1,0 +1,81 @@
+"""Who reaches which page added by the foundation. Anonymous users are sent to sign in;
+signed-in users without the role get 403; objects that are not theirs answer 404."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from accounts.tests.factories import JurisdictionFactory, LicenceFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+ROLES = ("anonymous", "owner", "other_trainee", "instructor", "examiner", "administrator")
+
+# url name → expected GET status per role, in ROLES order.
+EXPECTED = {
+    "home": (200, 200, 200, 200, 200, 200),
+    "dashboard": (302, 302, 302, 302, 302, 302),
+    "accounts:trainee_dashboard": (LOGIN, 200, 200, 403, 403, 403),
+    "accounts:profile_edit": (LOGIN, 200, 200, 200, 200, 200),
+    "accounts:licence_list": (LOGIN, 200, 200, 403, 403, 403),
+    "accounts:licence_create": (LOGIN, 200, 200, 403, 403, 403),
+    "accounts:licence_detail": (LOGIN, 200, 404, 404, 404, 200),
+    "accounts:licence_document": (LOGIN, 200, 404, 404, 404, 200),
+    "accounts:instructor_dashboard": (LOGIN, 403, 403, 200, 403, 403),
+    "accounts:examiner_dashboard": (LOGIN, 403, 403, 403, 200, 403),
+    "accounts:admin_dashboard": (LOGIN, 403, 403, 403, 403, 200),
+    "accounts:licence_queue": (LOGIN, 403, 403, 403, 403, 200),
+    "accounts:licence_review": (LOGIN, 403, 403, 403, 403, 200),
+    "accounts:licence_revoke": (LOGIN, 403, 403, 403, 403, 405),
+    "accounts:jurisdiction_list": (LOGIN, 403, 403, 403, 403, 200),
+    "accounts:jurisdiction_create": (LOGIN, 403, 403, 403, 403, 200),
+    "accounts:jurisdiction_edit": (LOGIN, 403, 403, 403, 403, 200),
+    "core:audit_list": (LOGIN, 403, 403, 403, 403, 200),
+}
+
+
+@pytest.fixture
+def world(trainee, other_trainee, instructor, examiner, administrator):
+    licence = LicenceFactory(holder=trainee)
+    jurisdiction = JurisdictionFactory()
+    users = dict(zip(ROLES, (None, trainee, other_trainee, instructor, examiner, administrator), strict=True))
+    kwargs = {
+        "accounts:licence_detail": {"pk": licence.pk},
+        "accounts:licence_document": {"pk": licence.pk},
+        "accounts:licence_review": {"pk": licence.pk},
+        "accounts:licence_revoke": {"pk": licence.pk},
+        "accounts:jurisdiction_edit": {"pk": jurisdiction.pk},
+    }
+    return users, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_get_access_matches_the_table(client_for, world, name):
+    users, kwargs = world
+    url = reverse(name, kwargs=kwargs.get(name))
+    for role, expected in zip(ROLES, EXPECTED[name], strict=True):
+        response = client_for(users[role]).get(url)
+        if expected == LOGIN:
+            assert response.status_code == 302, (name, role)
+            assert response["Location"].startswith(reverse("account_login")), (name, role)
+        else:
+            assert response.status_code == expected, (name, role, response.status_code)
+
+
+def test_every_project_url_is_in_the_table():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace in ("accounts", "core"):
+            names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns}
+        elif getattr(pattern, "name", None):
+            names.add(pattern.name)
+    assert names - set(EXPECTED) == set()
+
+
+def test_post_to_a_licence_of_another_trainee_changes_nothing(client_for, trainee, other_trainee):
+    licence = LicenceFactory(holder=trainee)
+    response = client_for(other_trainee).post(reverse("accounts:licence_review", args=[licence.pk]), {"decision": "verify"})
+    assert response.status_code == 403
+    licence.refresh_from_db()
+    assert licence.status == "submitted"

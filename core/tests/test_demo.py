@@ -1,0 +1,27 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Jurisdiction, Licence, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    for email, password in (
+        ("trainee@glabella.test", "demo-trainee-pass"),
+        ("instructor@glabella.test", "demo-instructor-pass"),
+        ("examiner@glabella.test", "demo-examiner-pass"),
+        ("admin@glabella.test", "demo-admin-pass"),
+    ):
+        assert email in first
+        assert password in first
+        assert User.objects.get(email=email).check_password(password)
+    assert User.objects.filter(is_administrator=True, is_staff=True).count() == 1
+    assert User.objects.filter(is_instructor=True).count() == 1
+    assert User.objects.filter(is_examiner=True).count() == 1
+    assert Jurisdiction.objects.count() == 5
+    assert Licence.objects.filter(status="verified", holder__email="trainee@glabella.test").count() == 1
+    assert Licence.objects.filter(status="submitted").count() == 1

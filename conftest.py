@@ -4,6 +4,7 @@ Chromium. Without them those tests skip with the reason; under CI=true they fail
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -200,7 +201,6 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed and "page" in item.funcargs:
         folder = settings.BASE_DIR / "test-artifacts"
         folder.mkdir(exist_ok=True)
-        try:
+        # Best effort: the failure itself is what gets reported.
+        with contextlib.suppress(Exception):
             item.funcargs["page"].screenshot(path=str(folder / f"{item.name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001, S110 (best effort, the failure itself is reported)
-            pass

@@ -80,7 +80,9 @@ def test_oversize_upload_is_refused(client_for, trainee, settings):
     client = client_for(trainee)
     big = SimpleUploadedFile("scan.jpg", jpeg_bytes() + b"\0" * (10 * 1024 * 1024 + 1))
     response = client.post(reverse("accounts:licence_create"), form_data(JurisdictionFactory(), document=big))
-    assert response.context["form"].errors == {"document": ["The file is 10.0\xa0MB; the limit is 10.0\xa0MB."]}
+    assert response.context["form"].errors == {
+        "document": ["The file is 10.0\xa0MB; the limit is 10.0\xa0MB."]
+    }
     assert not Licence.objects.exists()
 
 
@@ -105,7 +107,10 @@ def test_document_is_served_to_its_holder_and_administrators_only(
 
 def test_licence_page_is_404_for_another_trainee(client_for, trainee, other_trainee):
     licence = LicenceFactory(holder=trainee)
-    assert client_for(other_trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code == 404
+    assert (
+        client_for(other_trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code
+        == 404
+    )
     assert client_for(trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code == 200
 
 
@@ -186,7 +191,9 @@ def test_revoke_from_the_licence_page(client_for, administrator, trainee):
     assert client_for(trainee).post(url, {"reason": "x"}).status_code == 403
 
 
-def test_queue_costs_the_same_queries_for_few_and_many(client_for, administrator, django_assert_max_num_queries):
+def test_queue_costs_the_same_queries_for_few_and_many(
+    client_for, administrator, django_assert_max_num_queries
+):
     client = client_for(administrator)
     LicenceFactory.create_batch(2)
     with django_assert_max_num_queries(8):

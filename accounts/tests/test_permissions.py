@@ -75,7 +75,9 @@ def test_every_project_url_is_in_the_table():
 
 def test_post_to_a_licence_of_another_trainee_changes_nothing(client_for, trainee, other_trainee):
     licence = LicenceFactory(holder=trainee)
-    response = client_for(other_trainee).post(reverse("accounts:licence_review", args=[licence.pk]), {"decision": "verify"})
+    response = client_for(other_trainee).post(
+        reverse("accounts:licence_review", args=[licence.pk]), {"decision": "verify"}
+    )
     assert response.status_code == 403
     licence.refresh_from_db()
     assert licence.status == "submitted"

@@ -20,7 +20,9 @@ def read_mail(folder, expected: int, timeout: float = 30) -> list[email.message.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted(folder.glob("*.log")) if folder.exists() else []
-        messages = [email.message_from_string(m) for f in files for m in f.read_text().split("-" * 79) if m.strip()]
+        messages = [
+            email.message_from_string(m) for f in files for m in f.read_text().split("-" * 79) if m.strip()
+        ]
         if len(messages) >= expected:
             return messages
         time.sleep(0.2)

@@ -27,8 +27,15 @@ def test_events_cannot_be_edited_or_deleted_through_the_orm(trainee):
 
 def test_postgresql_refuses_raw_updates_and_deletes(postgres, trainee):
     event = audit_record(actor=trainee, action="licence.submitted", obj=trainee, summary="original")
-    for sql in ("UPDATE core_auditevent SET summary = 'x' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE core_auditevent SET summary = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == "original"
 
@@ -59,7 +66,9 @@ def test_bad_filters_get_field_errors_not_a_500(client_for, administrator):
     assert "action" in errors
 
 
-def test_audit_list_costs_the_same_queries_for_few_and_many(client_for, administrator, django_assert_max_num_queries):
+def test_audit_list_costs_the_same_queries_for_few_and_many(
+    client_for, administrator, django_assert_max_num_queries
+):
     client = client_for(administrator)
     for _ in range(3):
         LicenceFactory()

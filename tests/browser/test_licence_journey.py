@@ -11,7 +11,13 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.tests.factories import TOTP_SECRET, AdministratorFactory, JurisdictionFactory, add_totp, png_bytes
+from accounts.tests.factories import (
+    TOTP_SECRET,
+    AdministratorFactory,
+    JurisdictionFactory,
+    add_totp,
+    png_bytes,
+)
 
 pytestmark = pytest.mark.browser
 

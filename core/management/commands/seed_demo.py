@@ -10,7 +10,10 @@ class Command(BaseCommand):
         from accounts import demo as accounts_demo
 
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             users = accounts_demo.seed()
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.storage import private_storage
+from core.storage import get_private_storage
 
 from .validators import validate_npi
 
@@ -180,7 +180,7 @@ class Licence(models.Model):
     npi = models.CharField(_("NPI (US only)"), max_length=10, blank=True, validators=[validate_npi])
     document = models.FileField(
         _("scan or photo of the licence"),
-        storage=private_storage,
+        storage=get_private_storage,
         upload_to=licence_document_path,
         max_length=200,
     )

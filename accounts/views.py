@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from certification.pathway import pathway_for
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
+from courses import selectors as course_selectors
 
 from . import selectors, services
 from .forms import (
@@ -25,12 +27,28 @@ from .models import Jurisdiction, Licence
 @role_required("trainee")
 def trainee_dashboard(request):
     licences = list(selectors.licence_list_for_holder(user=request.user))
+    has_valid_licence = any(licence.is_valid() for licence in licences)
+    licence_waiting = any(licence.status == Licence.Status.SUBMITTED for licence in licences)
+    enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
+    journeys = [
+        (
+            enrolment,
+            pathway_for(
+                has_valid_licence=has_valid_licence,
+                licence_waiting=licence_waiting,
+                course=enrolment.course,
+                enrolment=enrolment,
+            ),
+        )
+        for enrolment in enrolments
+    ]
     return render(
         request,
         "accounts/trainee_dashboard.html",
         {
             "licences": licences,
-            "has_valid_licence": any(licence.is_valid() for licence in licences),
+            "has_valid_licence": has_valid_licence,
+            "journeys": journeys,
             "profile_complete": bool(request.user.legal_name and request.user.profession),
         },
     )
@@ -132,7 +150,8 @@ def admin_dashboard(request):
 
 @role_required("instructor")
 def instructor_dashboard(request):
-    return render(request, "accounts/instructor_dashboard.html")
+    courses = course_selectors.courses_taught(user=request.user)
+    return render(request, "accounts/instructor_dashboard.html", {"courses": courses})
 
 
 @role_required("examiner")

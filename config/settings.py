@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "core",
     "accounts",
+    "courses",
+    "certification",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 def navigation(request):
     """The links a signed-in user sees: one group per role they hold."""
     user = getattr(request, "user", None)
+    links = [(_("Courses"), reverse("courses:catalogue"))]
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
-    links = []
+        return {"nav_links": _mark_current(request, links)}
     if user.is_trainee:
         links += [
             (_("My dashboard"), reverse("accounts:trainee_dashboard")),
@@ -24,5 +24,9 @@ def navigation(request):
             (_("Jurisdictions"), reverse("accounts:jurisdiction_list")),
             (_("Audit trail"), reverse("core:audit_list")),
         ]
+    return {"nav_links": _mark_current(request, links)}
+
+
+def _mark_current(request, links):
     path = request.path
-    return {"nav_links": [(label, url, path.startswith(url)) for label, url in links]}
+    return [(label, url, path.startswith(url)) for label, url in links]

@@ -17,3 +17,8 @@ class PrivateStorage(LazyObject):
 
 
 private_storage = PrivateStorage()
+
+
+def get_private_storage():
+    """For FileField(storage=...): a callable keeps the machine's path out of migrations."""
+    return private_storage

@@ -31,11 +31,32 @@ EXPECTED = {
     "accounts:jurisdiction_create": (LOGIN, 403, 403, 403, 403, 200),
     "accounts:jurisdiction_edit": (LOGIN, 403, 403, 403, 403, 200),
     "core:audit_list": (LOGIN, 403, 403, 403, 403, 200),
+    "courses:catalogue": (200, 200, 200, 200, 200, 200),
+    "courses:detail": (200, 200, 200, 200, 200, 200),
+    "courses:enrol": (LOGIN, 405, 405, 403, 403, 403),
+    "courses:withdraw": (LOGIN, 405, 405, 403, 403, 403),
+    "courses:learn": (LOGIN, 302, 404, 302, 404, 302),
+    "courses:lesson": (LOGIN, 200, 404, 200, 404, 200),
+    "courses:lesson_complete": (LOGIN, 405, 405, 403, 403, 403),
+    "courses:lesson_image": (LOGIN, 200, 404, 200, 404, 200),
+    "courses:roster": (LOGIN, 403, 403, 200, 403, 200),
 }
 
 
 @pytest.fixture
 def world(trainee, other_trainee, instructor, examiner, administrator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.tests.factories import png_bytes
+    from courses.services import lesson_image_add
+    from courses.tests.factories import EnrolmentFactory, course_with_lessons
+
+    course = course_with_lessons(1, instructors=[instructor])
+    lesson = course.modules.first().lessons.first()
+    EnrolmentFactory(trainee=trainee, course=course)
+    image = lesson_image_add(
+        course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus"
+    )
     licence = LicenceFactory(holder=trainee)
     jurisdiction = JurisdictionFactory()
     users = dict(zip(ROLES, (None, trainee, other_trainee, instructor, examiner, administrator), strict=True))
@@ -45,6 +66,14 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "accounts:licence_review": {"pk": licence.pk},
         "accounts:licence_revoke": {"pk": licence.pk},
         "accounts:jurisdiction_edit": {"pk": jurisdiction.pk},
+        "courses:detail": {"code": course.code},
+        "courses:enrol": {"code": course.code},
+        "courses:withdraw": {"code": course.code},
+        "courses:learn": {"code": course.code},
+        "courses:lesson": {"code": course.code, "lesson_id": lesson.pk},
+        "courses:lesson_complete": {"code": course.code, "lesson_id": lesson.pk},
+        "courses:lesson_image": {"code": course.code, "image_id": image.pk},
+        "courses:roster": {"code": course.code},
     }
     return users, kwargs
 
@@ -66,7 +95,7 @@ def test_every_project_url_is_in_the_table():
     names = set()
     for pattern in get_resolver().url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in ("accounts", "core"):
+        if namespace in ("accounts", "core", "courses"):
             names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns}
         elif getattr(pattern, "name", None):
             names.add(pattern.name)

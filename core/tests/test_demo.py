@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Jurisdiction, Licence, User
+from courses.models import Course, Enrolment, Lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +26,12 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys):
     assert Jurisdiction.objects.count() == 5
     assert Licence.objects.filter(status="verified", holder__email="trainee@glabella.test").count() == 1
     assert Licence.objects.filter(status="submitted").count() == 1
+    course = Course.objects.get(code="BTA-101")
+    assert course.status == "published"
+    assert course.credit_hours == 16
+    assert course.modules.count() == 6
+    assert Lesson.objects.filter(module__course=course).count() >= 18
+    assert course.instructors.filter(email="instructor@glabella.test").exists()
+    enrolment = Enrolment.objects.get(course=course, trainee__email="trainee@glabella.test")
+    assert enrolment.completions.count() == 4
+    assert "<script" not in "".join(Lesson.objects.values_list("body_html", flat=True))

@@ -8,6 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from accounts import demo as accounts_demo
+        from courses import demo as courses_demo
 
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
         with (
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             transaction.atomic(),
         ):
             users = accounts_demo.seed()
+            courses_demo.seed()
         self.stdout.write(
             self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
         )

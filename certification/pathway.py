@@ -1,0 +1,81 @@
+"""The certification pathway a trainee walks for one course: licence → theory →
+hands-on → examination → certificate. Each stage is done, in progress or locked, with
+the next action one click away. Later stages are filled in as their parts are built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+DONE, IN_PROGRESS, LOCKED = "done", "in_progress", "locked"
+STATE_LABELS = {DONE: "Done", IN_PROGRESS: "In progress", LOCKED: "Locked"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    title: str
+    state: str
+    detail: str
+    action_label: str = ""
+    action_url: str = ""
+    value: int = 0
+    total: int = 0
+
+    @property
+    def state_label(self) -> str:
+        return _(STATE_LABELS[self.state])
+
+
+def pathway_for(*, has_valid_licence: bool, licence_waiting: bool, course, enrolment=None) -> list[Stage]:
+    """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
+    ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee)."""
+    stages: list[Stage] = []
+    if has_valid_licence:
+        stages.append(
+            Stage("licence", _("Licence verified"), DONE, _("Your licence is verified and current."))
+        )
+    elif licence_waiting:
+        stages.append(
+            Stage("licence", _("Licence verified"), IN_PROGRESS, _("Your licence is awaiting verification."),
+                  _("See my licences"), reverse("accounts:licence_list"))
+        )  # fmt: skip
+    else:
+        stages.append(
+            Stage("licence", _("Licence verified"), IN_PROGRESS, _("Submit a current licence to begin."),
+                  _("Submit a licence"), reverse("accounts:licence_create"))
+        )  # fmt: skip
+
+    theory_done = False
+    if enrolment is None:
+        stages.append(
+            Stage("theory", _("Theory"), LOCKED if not has_valid_licence else IN_PROGRESS,
+                  _("Enrol in the course to start the lessons."),
+                  _("View the course") if has_valid_licence else "",
+                  reverse("courses:detail", args=[course.code]) if has_valid_licence else "")
+        )  # fmt: skip
+    else:
+        total, done = enrolment.lesson_total, enrolment.lessons_done
+        theory_done = total > 0 and done >= total
+        stages.append(
+            Stage("theory", _("Theory"), DONE if theory_done else IN_PROGRESS,
+                  _("%(done)s of %(total)s lessons complete.") % {"done": done, "total": total},
+                  "" if theory_done else (_("Continue") if done else _("Start the first lesson")),
+                  "" if theory_done else reverse("courses:learn", args=[course.code]),
+                  value=done, total=total)
+        )  # fmt: skip
+
+    stages.append(
+        Stage("handson", _("Hands-on training"), LOCKED,
+              _("Supervised injection sessions, recorded and signed by your instructor, count here."))
+    )  # fmt: skip
+    stages.append(
+        Stage("exam", _("Written and practical exam"), LOCKED,
+              _("Opens when the theory and the hands-on requirement are complete."))
+    )  # fmt: skip
+    stages.append(
+        Stage("certificate", _("Certificate"), LOCKED, _("Issued when both parts of the exam are passed."))
+    )
+    return stages

@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from accounts.models import Profession
+
+from . import services
+from .models import Course, Lesson, LessonImage, Module
+
+
+class CourseAdminForm(forms.ModelForm):
+    eligible_professions = forms.MultipleChoiceField(
+        choices=Profession.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    class Meta:
+        model = Course
+        fields = [
+            "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
+            "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
+            "instructors", "capacity", "certificate_validity_months",
+        ]  # fmt: skip
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ("position", "title", "summary")
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    form = CourseAdminForm
+    list_display = ("code", "title", "status", "capacity", "credit_hours", "accreditation_valid_until")
+    list_filter = ("status", "accrediting_body")
+    search_fields = ("code", "title")
+    filter_horizontal = ("instructors",)
+    inlines = [ModuleInline]
+
+    def save_model(self, request, obj, form, change):
+        services.course_save(course=obj, actor=request.user)
+
+
+class LessonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ("module", "position", "title", "minutes", "body_html")
+        widgets = {"body_html": forms.Textarea(attrs={"rows": 20})}
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    form = LessonAdminForm
+    list_display = ("title", "module", "position", "minutes")
+    list_filter = ("module__course",)
+    list_select_related = ("module", "module__course")
+    search_fields = ("title",)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the HTML is sanitised before it is stored.
+        services.lesson_save(lesson=obj)
+
+
+class LessonImageAdminForm(forms.ModelForm):
+    upload = forms.FileField(help_text="JPEG or PNG, up to 10 MB.")
+
+    class Meta:
+        model = LessonImage
+        fields = ("course", "alt_text")
+
+    def clean_upload(self):
+        from core.uploads import check_document
+
+        checked = check_document(self.cleaned_data["upload"])
+        if not checked.content_type.startswith("image/"):
+            raise ValidationError("Lesson images must be JPEG or PNG.")
+        return self.cleaned_data["upload"]
+
+
+@admin.register(LessonImage)
+class LessonImageAdmin(admin.ModelAdmin):
+    form = LessonImageAdminForm
+    list_display = ("alt_text", "course", "id")
+    readonly_fields = ("lesson_html",)
+
+    @admin.display(description="HTML to paste into a lesson")
+    def lesson_html(self, obj):
+        if obj.pk is None:
+            return "—"
+        return f'<img src="/courses/{obj.course.code}/images/{obj.pk}/" alt="{obj.alt_text}">'
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def save_model(self, request, obj, form, change):
+        image = services.lesson_image_add(
+            course=obj.course, upload=form.cleaned_data["upload"], alt_text=obj.alt_text
+        )
+        obj.pk = image.pk

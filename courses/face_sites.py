@@ -1,0 +1,335 @@
+"""Injection-site catalogue for the hands-on training log's face chart (DESIGN.md §3).
+
+Pure data and arithmetic: no Django imports, no models, no database. The chart template
+(``templates/partials/face_chart.html``) draws these sites on a front view of a face; the
+training-log form stores units per site code.
+
+Sides
+    ``"R"`` and ``"L"`` are the PATIENT's right and left, as in every clinical record.
+    The chart is a front view, as the instructor faces the model, so the patient's right
+    is on the viewer's LEFT (x < 200) and the patient's left on the viewer's right
+    (x > 200). ``"C"`` is a midline site.
+
+Coordinates
+    ``x``/``y`` are centres in the chart's SVG viewBox ``0 0 400 500`` (``VIEWBOX``); the
+    drawing is about 20 viewBox units to the centimetre (eye fissure 56 units, about 3 cm).
+    Neighbouring sites are kept at least ``MIN_SITE_SPACING`` apart so that their 48-unit
+    touch targets never cover each other's visible dots.
+
+Reference doses
+    On-label doses (onabotulinumtoxinA): glabellar lines 20 U over 5 sites (4 U each);
+    lateral canthal lines 24 U, 12 U a side over 3 sites a side (4 U each); forehead lines
+    20 U over 5 sites (4 U each), given together with the glabellar 20 U; at most 400 U
+    in 3 months. Other areas are off-label and have no reference dose
+    (``reference_units`` is None). A dose off the reference warns; it never blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+VIEWBOX = (0, 0, 400, 500)
+MAX_UNITS_PER_SITE = 100
+MAX_UNITS_PER_3_MONTHS = 400
+MIN_SITE_SPACING = 35
+# Units a tap on an empty site pre-fills when the area has no on-label dose per site.
+DEFAULT_TAP_UNITS = 2
+
+AREAS: list[dict] = [
+    {
+        "code": "glabella",
+        "name": "Glabellar lines",
+        "reference_units": 20,
+        "reference_sites": 5,
+        "note": "On label: 20 U over 5 sites, 4 U each.",
+    },
+    {
+        "code": "forehead",
+        "name": "Forehead lines",
+        "reference_units": 20,
+        "reference_sites": 5,
+        "given_with": "glabella",
+        "note": "On label: 20 U over 5 sites, 4 U each, given with the glabellar 20 U.",
+    },
+    {
+        "code": "lateral_canthal",
+        "name": "Lateral canthal lines (crow's feet)",
+        "reference_units": 24,
+        "reference_sites": 6,
+        "note": "On label: 24 U over 6 sites, 12 U a side over 3 sites a side, 4 U each.",
+    },
+    {
+        "code": "bunny_lines",
+        "name": "Bunny lines (nasalis)",
+        "reference_units": None,
+        "reference_sites": 2,
+        "note": "Off-label: 1 site a side on the upper lateral nasal wall.",
+    },
+    {
+        "code": "perioral",
+        "name": "Perioral (lip) lines",
+        "reference_units": None,
+        "reference_sites": 4,
+        "note": "Off-label: 4 sites just outside the vermilion border.",
+    },
+    {
+        "code": "dao",
+        "name": "Depressor anguli oris (DAO)",
+        "reference_units": None,
+        "reference_sites": 2,
+        "note": "Off-label: 1 site a side, low, near the jawline.",
+    },
+    {
+        "code": "mentalis",
+        "name": "Mentalis (chin)",
+        "reference_units": None,
+        "reference_sites": 1,
+        "note": "Off-label: 1 central site (or 2 either side of the midline; record the total).",
+    },
+    {
+        "code": "masseter",
+        "name": "Masseter (optional)",
+        "reference_units": None,
+        "reference_sites": 6,
+        "note": "Off-label, optional: 3 sites a side in the lower masseter.",
+    },
+]
+
+# Where a site's short label sits relative to its dot: n(orth), s, e(ast = viewer's right), w.
+_LABEL_OFFSETS = {
+    "n": (0, -17, "middle"),
+    "s": (0, 25, "middle"),
+    "e": (16, 4, "start"),
+    "w": (-16, 4, "end"),
+}
+_MIRROR = {"e": "w", "w": "e", "n": "n", "s": "s"}
+
+
+def _site(code, name, area, side, x, y, reference_units, label, label_at):
+    dx, dy, anchor = _LABEL_OFFSETS[label_at]
+    return {
+        "code": code,
+        "name": name,
+        "area": area,
+        "side": side,
+        "x": x,
+        "y": y,
+        "reference_units": reference_units,
+        "label": label,
+        "label_dx": dx,
+        "label_dy": dy,
+        "label_anchor": anchor,
+    }
+
+
+def _pair(code, name, area, x, y, reference_units, label, label_at):
+    """The patient's right site (viewer's left, at x) and its mirror image on the left."""
+    return [
+        _site(f"{code}_r", f"{name}, right", area, "R", x, y, reference_units, label, label_at),
+        _site(
+            f"{code}_l",
+            f"{name}, left",
+            area,
+            "L",
+            400 - x,
+            y,
+            reference_units,
+            label,
+            _MIRROR[label_at],
+        ),
+    ]
+
+
+SITES: list[dict] = [
+    # Glabellar complex, the label's 5 sites: procerus at the nasal root between the brow
+    # heads, medial corrugators about 1 cm above the rim over the medial canthi, lateral
+    # corrugators about 1 cm above the rim at the mid-pupillary lines.
+    _site("procerus", "Procerus", "glabella", "C", 200, 214, 4, "P", "s"),
+    *_pair("corrugator_medial", "Corrugator, medial", "glabella", 172, 186, 4, "CM", "n"),
+    *_pair("corrugator_lateral", "Corrugator, lateral", "glabella", 142, 168, 4, "CL", "w"),
+    # Frontalis: a row across the mid-forehead, about 3 cm above the brows (never closer
+    # than 2 cm), inside the temporal fusion lines. F1 is the patient's right (viewer's left).
+    _site("frontalis_1", "Frontalis F1, right lateral", "forehead", "R", 128, 128, 4, "F1", "n"),
+    _site("frontalis_2", "Frontalis F2, right medial", "forehead", "R", 164, 128, 4, "F2", "n"),
+    _site("frontalis_3", "Frontalis F3, central", "forehead", "C", 200, 128, 4, "F3", "n"),
+    _site("frontalis_4", "Frontalis F4, left medial", "forehead", "L", 236, 128, 4, "F4", "n"),
+    _site("frontalis_5", "Frontalis F5, left lateral", "forehead", "L", 272, 128, 4, "F5", "n"),
+    # Lateral canthal lines: a vertical fan 1-1.5 cm lateral to the lateral orbital rim;
+    # the middle point level with the lateral canthus, the others about 1.5 cm above/below.
+    *_pair("lateral_canthal_upper", "Lateral canthal, upper", "lateral_canthal", 96, 203, 4, "LC1", "w"),
+    *_pair("lateral_canthal_middle", "Lateral canthal, middle", "lateral_canthal", 84, 238, 4, "LC2", "w"),
+    *_pair("lateral_canthal_lower", "Lateral canthal, lower", "lateral_canthal", 96, 273, 4, "LC3", "w"),
+    # Off-label areas: no reference dose.
+    *_pair("nasalis", "Nasalis (bunny lines)", "bunny_lines", 181, 256, None, "N", "w"),
+    *_pair("perioral_upper", "Upper lip", "perioral", 180, 342, None, "Lip", "w"),
+    *_pair("perioral_lower", "Lower lip", "perioral", 182, 400, None, "Lip", "w"),
+    *_pair("dao", "Depressor anguli oris", "dao", 140, 414, None, "DAO", "w"),
+    _site("mentalis", "Mentalis", "mentalis", "C", 200, 444, None, "Mn", "e"),
+    *_pair("masseter_upper", "Masseter, upper", "masseter", 88, 318, None, "M1", "w"),
+    *_pair("masseter_anterior", "Masseter, anterior", "masseter", 124, 340, None, "M2", "e"),
+    *_pair("masseter_lower", "Masseter, lower", "masseter", 98, 362, None, "M3", "w"),
+]
+
+AREA_BY_CODE: dict[str, dict] = {area["code"]: area for area in AREAS}
+SITE_BY_CODE: dict[str, dict] = {site["code"]: site for site in SITES}
+
+for _s in SITES:
+    _s["area_name"] = AREA_BY_CODE[_s["area"]]["name"]
+del _s
+
+_CENT = Decimal("0.01")
+
+
+def units_value(value) -> Decimal:
+    """One site's units as a Decimal; None or "" (an empty field) is 0.
+
+    Floats go through their shortest repr, so 0.1 is 0.1, not 0.1000000000000000055….
+    Raises ValueError for negative, infinite or non-numeric values.
+    """
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise ValueError(f"Not a number of units: {value!r}")
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"Not a number of units: {value!r}") from exc
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"Units must be a number of at least 0, not {value!r}")
+    return number
+
+
+def format_units(value: Decimal | float | int) -> str:
+    """20 -> "20", 22.5 -> "22.5", 0.25 -> "0.25": no exponent, no trailing zeros."""
+    text = format(units_value(value).quantize(_CENT), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _check_codes(units_by_site: Mapping) -> None:
+    for code in units_by_site:
+        if code not in SITE_BY_CODE:
+            raise KeyError(f"Unknown injection site: {code!r}")
+
+
+def area_totals(units_by_site: Mapping[str, Decimal | float | int | None]) -> dict[str, Decimal]:
+    """Units per area code, for every area in AREAS order (0 for an untreated area).
+
+    Raises KeyError for a site code that is not in SITES.
+    """
+    _check_codes(units_by_site)
+    totals = {area["code"]: Decimal(0) for area in AREAS}
+    for code, value in units_by_site.items():
+        totals[SITE_BY_CODE[code]["area"]] += units_value(value)
+    return totals
+
+
+def area_warnings(area: dict, totals: Mapping[str, Decimal]) -> list[str]:
+    """Warnings for one area, given every area's total (see ``area_totals``)."""
+    total = totals[area["code"]]
+    warnings = []
+    if not total:
+        return warnings
+    reference = area["reference_units"]
+    if reference is not None and total != reference:
+        warnings.append(
+            f"{area['name']}: {format_units(total)} U given; "
+            f"the on-label dose is {reference} U over {area['reference_sites']} sites."
+        )
+    partner_code = area.get("given_with")
+    if partner_code and not totals[partner_code]:
+        partner = AREA_BY_CODE[partner_code]
+        warnings.append(
+            f"{area['name']}: given without the {partner['name'].lower()}; on label they are "
+            f"treated together ({partner['reference_units']} U to the {partner['name'].lower()})."
+        )
+    return warnings
+
+
+def session_warning(session_total: Decimal) -> str | None:
+    if session_total > MAX_UNITS_PER_3_MONTHS:
+        return (
+            f"Session total: {format_units(session_total)} U given; "
+            f"the maximum is {MAX_UNITS_PER_3_MONTHS} U in 3 months."
+        )
+    return None
+
+
+def dose_warnings(units_by_site: Mapping[str, Decimal | float | int | None]) -> list[str]:
+    """Human-readable warnings, in AREAS order, then the session total's.
+
+    An on-label area warns when its total is neither 0 (untreated) nor its reference dose;
+    forehead lines also warn when given without the glabellar lines; the session warns
+    above MAX_UNITS_PER_3_MONTHS. Warnings never block saving. Raises KeyError for an
+    unknown site code, ValueError for a negative or non-numeric value.
+    """
+    totals = area_totals(units_by_site)
+    warnings = [w for area in AREAS for w in area_warnings(area, totals)]
+    over = session_warning(sum(totals.values(), Decimal(0)))
+    if over:
+        warnings.append(over)
+    return warnings
+
+
+def chart_context(
+    units_by_site: Mapping[str, Decimal | float | int | None] | None = None,
+    *,
+    editable: bool = True,
+    field_prefix: str = "units_",
+) -> dict:
+    """Everything ``partials/face_chart.html`` renders, for ``{% include … %}`` or
+    ``render_to_string``: ``sites`` (copies of SITES with ``units``: Decimal or None and
+    ``units_display``), ``areas`` (copies of AREAS with their ``sites``, ``total``,
+    ``total_display``, ``warnings``, ``has_units``), ``session_total``,
+    ``session_total_display``, ``session_warning``, ``warnings``, ``editable``,
+    ``field_prefix`` and the limits.
+    """
+    units_by_site = dict(units_by_site or {})
+    totals = area_totals(units_by_site)
+    sites = []
+    for site in SITES:
+        units = units_value(units_by_site.get(site["code"]))
+        sites.append(
+            {
+                **site,
+                "units": units if units else None,
+                "units_display": format_units(units) if units else "",
+                "reference_display": format_units(site["reference_units"])
+                if site["reference_units"] is not None
+                else "",
+                "tap_units": site["reference_units"] or DEFAULT_TAP_UNITS,
+            }
+        )
+    areas = []
+    for area in AREAS:
+        area_sites = [s for s in sites if s["area"] == area["code"]]
+        areas.append(
+            {
+                **area,
+                "sites": area_sites,
+                "treated_sites": [s for s in area_sites if s["units"]],
+                "total": totals[area["code"]],
+                "total_display": format_units(totals[area["code"]]),
+                "has_units": bool(totals[area["code"]]),
+                "warnings": area_warnings(area, totals),
+                "given_with_name": AREA_BY_CODE[area["given_with"]]["name"]
+                if area.get("given_with")
+                else "",
+                "given_with_units": AREA_BY_CODE[area["given_with"]]["reference_units"]
+                if area.get("given_with")
+                else "",
+            }
+        )
+    session_total = sum(totals.values(), Decimal(0))
+    return {
+        "sites": sites,
+        "areas": areas,
+        "session_total": session_total,
+        "session_total_display": format_units(session_total),
+        "session_warning": session_warning(session_total),
+        "warnings": dose_warnings(units_by_site),
+        "editable": editable,
+        "field_prefix": field_prefix,
+        "max_units_per_site": MAX_UNITS_PER_SITE,
+        "max_units_per_3_months": MAX_UNITS_PER_3_MONTHS,
+    }

@@ -1,0 +1,159 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profession
+from core.storage import get_private_storage
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    code = models.SlugField(
+        _("code"), max_length=30, unique=True, help_text=_("Short public code, e.g. BTA-101.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    accrediting_body = models.CharField(_("accrediting body"), max_length=200)
+    accreditation_number = models.CharField(_("accreditation number"), max_length=100)
+    credit_hours = models.DecimalField(_("CME/CE credit hours"), max_digits=5, decimal_places=2)
+    accreditation_valid_from = models.DateField(_("accreditation valid from"))
+    accreditation_valid_until = models.DateField(_("accreditation valid until"))
+    eligible_professions = models.JSONField(_("eligible professions"), default=list, blank=True)
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructors"),
+        related_name="courses_taught",
+        blank=True,
+        limit_choices_to={"is_instructor": True},
+    )
+    capacity = models.PositiveIntegerField(_("seats"), default=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    certificate_validity_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"), default=24
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
+            models.CheckConstraint(condition=Q(credit_hours__gte=0), name="course_credits_not_negative"),
+            models.CheckConstraint(
+                condition=Q(accreditation_valid_until__gt=F("accreditation_valid_from")),
+                name="course_accreditation_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]), name="course_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_validity_months__gte=1), name="course_validity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    def accreditation_is_current(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.accreditation_valid_from <= today < self.accreditation_valid_until
+
+    @property
+    def eligible_profession_labels(self) -> list[str]:
+        return [str(Profession(p).label) for p in self.eligible_professions if p in Profession.values]
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "position"], name="module_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Lesson(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(_("title"), max_length=200)
+    body_html = models.TextField(_("content"), help_text=_("Rich text; sanitised when saved."))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=15)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["module__position", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["module", "position"], name="lesson_position_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def lesson_image_path(instance: "LessonImage", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"lesson-images/{instance.course_id}/{instance.id.hex}.{extension}"
+
+
+class LessonImage(models.Model):
+    """An image used in lesson text. Served (like lessons) to enrolled trainees, the
+    course's instructors and administrators; lesson HTML may only point at these."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(storage=get_private_storage, upload_to=lesson_image_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    alt_text = models.CharField(_("description for screen readers"), max_length=300)
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Enrolled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "course"], name="enrolment_one_per_trainee_course"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "withdrawn"]), name="enrolment_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} in {self.course.code}"
+
+
+class LessonCompletion(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="completions")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="lesson_completed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} completed {self.completed_at:%Y-%m-%d}"

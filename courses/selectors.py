@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.models import User
+
+from .models import Course, Enrolment, Lesson, LessonCompletion, Module
+
+
+def _count(queryset: QuerySet, group: str) -> Coalesce:
+    """A correlated COUNT subquery grouped by ``group`` (avoids the row multiplication
+    that two JOINed Counts on one query would cause)."""
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def _lesson_total(course_ref: str) -> Coalesce:
+    return _count(Lesson.objects.filter(module__course=OuterRef(course_ref)), "module__course")
+
+
+def _active_enrolments(course_ref: str) -> Coalesce:
+    return _count(
+        Enrolment.objects.filter(course=OuterRef(course_ref), status=Enrolment.Status.ACTIVE), "course"
+    )
+
+
+def _lessons_done(enrolment_ref: str) -> Coalesce:
+    return _count(LessonCompletion.objects.filter(enrolment=OuterRef(enrolment_ref)), "enrolment")
+
+
+def course_list_published(
+    *, query: str = "", profession: str = "", accrediting_body: str = "", min_credits: Decimal | None = None
+) -> QuerySet[Course]:
+    courses = (
+        Course.objects.filter(status=Course.Status.PUBLISHED)
+        .annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
+        .annotate(seats_left=F("capacity") - F("seats_taken"))
+    )
+    if query:
+        courses = courses.filter(
+            Q(title__icontains=query)
+            | Q(code__icontains=query)
+            | Q(description__icontains=query)
+            | Q(summary__icontains=query)
+        )
+    if profession:
+        # JSON containment differs by database; the list is short, so match the quoted code.
+        courses = courses.filter(eligible_professions__icontains=f'"{profession}"')
+    if accrediting_body:
+        courses = courses.filter(accrediting_body=accrediting_body)
+    if min_credits is not None:
+        courses = courses.filter(credit_hours__gte=min_credits)
+    return courses.order_by("title", "pk")
+
+
+def accrediting_bodies() -> list[str]:
+    return list(
+        Course.objects.filter(status=Course.Status.PUBLISHED)
+        .order_by("accrediting_body")
+        .values_list("accrediting_body", flat=True)
+        .distinct()
+    )
+
+
+def get_course_for(user: User, code: str) -> Course:
+    """A course page: published ones for everyone; drafts and archived ones only for
+    administrators and the course's instructors (404 for anyone else)."""
+    courses = Course.objects.annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
+    course = courses.filter(code=code).first()
+    if course is None:
+        raise Http404
+    if course.status != Course.Status.PUBLISHED and not course_can_manage(user, course):
+        raise Http404
+    return course
+
+
+def course_can_manage(user: User, course: Course) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_administrator or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
+
+
+def course_syllabus(course: Course) -> list[Module]:
+    return list(
+        Module.objects.filter(course=course).prefetch_related(
+            Prefetch(
+                "lessons", queryset=Lesson.objects.only("id", "title", "minutes", "position", "module_id")
+            )
+        )
+    )
+
+
+def enrolment_for(user: User, course: Course) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(trainee=user, course=course).first()
+
+
+def enrolment_list_for_trainee(*, user: User) -> list[Enrolment]:
+    """The trainee's active enrolments with course, lesson totals and completions."""
+    return list(
+        Enrolment.objects.filter(trainee=user, status=Enrolment.Status.ACTIVE)
+        .select_related("course", "last_lesson")
+        .annotate(
+            lesson_total=_lesson_total("course"),
+            lessons_done=_lessons_done("pk"),
+        )
+        .order_by("-enrolled_at")
+    )
+
+
+def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
+    return set(enrolment.completions.values_list("lesson_id", flat=True))
+
+
+def get_lesson_for(user: User, course: Course, lesson_id: int) -> tuple[Lesson, Enrolment | None]:
+    """The lesson if the user may read it: an actively enrolled trainee, the course's
+    instructors or an administrator. 404 for anyone else, and for lessons of other courses."""
+    lesson = Lesson.objects.select_related("module").filter(pk=lesson_id, module__course=course).first()
+    if lesson is None:
+        raise Http404
+    enrolment = Enrolment.objects.filter(trainee=user, course=course, status=Enrolment.Status.ACTIVE).first()
+    if enrolment is None and not course_can_manage(user, course):
+        raise Http404
+    return lesson, enrolment
+
+
+def lesson_sequence(course: Course) -> list[tuple[int, str]]:
+    return list(
+        Lesson.objects.filter(module__course=course)
+        .order_by("module__position", "position", "id")
+        .values_list("id", "title")
+    )
+
+
+def courses_taught(*, user: User) -> QuerySet[Course]:
+    return (
+        Course.objects.filter(instructors=user)
+        .annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
+        .order_by("title")
+    )
+
+
+def course_roster(*, course: Course) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE)
+        .select_related("trainee", "last_lesson")
+        .annotate(lessons_done=_lessons_done("pk"))
+        .order_by("trainee__legal_name", "trainee__email")
+    )
+
+
+def get_taught_course_for(user: User, code: str) -> Course:
+    """A course the user teaches (or any course, for an administrator); 404 otherwise."""
+    courses = Course.objects.annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
+    if not user.is_administrator:
+        courses = courses.filter(instructors=user)
+    course = courses.filter(code=code).first()
+    if course is None:
+        raise Http404
+    return course

@@ -1,0 +1,212 @@
+"""Writes for courses: authoring (lesson HTML sanitised on save), enrolment and study.
+
+Enrolment rules (enrolment_blockers lists the ones that fail, each with what to do):
+a published course whose accreditation is current; a verified, unexpired licence of a
+profession the course accepts, from a jurisdiction whose rule allows that profession to
+be certified; a free seat; not enrolled already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import licence_valid_for
+from core.services import audit_record
+
+from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
+from .sanitize import lesson_html_clean
+
+MSG_NOT_PUBLISHED = "This course is not open for enrolment."
+MSG_ACCREDITATION_LAPSED = (
+    "This course's accreditation is not current, so it cannot take enrolments at the moment."
+)
+MSG_NO_VALID_LICENCE = "You need a verified, unexpired licence before you can enrol."
+MSG_LICENCE_AWAITING = "Your licence is awaiting verification; you can enrol once it is verified."
+MSG_PROFESSION_NOT_ELIGIBLE = (
+    "This course is open to {professions}; none of your verified licences is for one of those."
+)
+MSG_JURISDICTION_RULE = (
+    "{jurisdiction} does not allow a {profession} to be certified for botulinum toxin injection."
+)
+MSG_COURSE_FULL = "This course is full."
+MSG_ALREADY_ENROLLED = "You are already enrolled in this course."
+MSG_NOT_ENROLLED = "You are not enrolled in this course."
+MSG_LESSON_NOT_IN_COURSE = "That lesson is not part of this course."
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str
+    message: str
+    action_label: str = ""
+    action_url: str = ""
+
+
+def enrolment_blockers(*, trainee: User, course: Course, active_count: int | None = None) -> list[Blocker]:
+    """Every enrolment rule the trainee fails for this course, with the next step."""
+    blockers: list[Blocker] = []
+    if course.status != Course.Status.PUBLISHED:
+        blockers.append(Blocker("not_published", _(MSG_NOT_PUBLISHED)))
+    if not course.accreditation_is_current():
+        blockers.append(Blocker("accreditation", _(MSG_ACCREDITATION_LAPSED)))
+    if Enrolment.objects.filter(trainee=trainee, course=course, status=Enrolment.Status.ACTIVE).exists():
+        blockers.append(Blocker("enrolled", _(MSG_ALREADY_ENROLLED)))
+        return blockers
+    licences = list(licence_valid_for(user=trainee))
+    if not licences:
+        waiting = trainee.licences.filter(status="submitted").exists()
+        blockers.append(
+            Blocker(
+                "licence",
+                _(MSG_LICENCE_AWAITING) if waiting else _(MSG_NO_VALID_LICENCE),
+                "" if waiting else _("Submit a licence"),
+                "" if waiting else reverse("accounts:licence_create"),
+            )
+        )
+    else:
+        eligible = [lic for lic in licences if lic.profession in course.eligible_professions]
+        if not eligible:
+            blockers.append(
+                Blocker(
+                    "profession",
+                    _(MSG_PROFESSION_NOT_ELIGIBLE).format(
+                        professions=", ".join(course.eligible_profession_labels).lower() or "—"
+                    ),
+                )
+            )
+        elif not any(lic.jurisdiction.allows(lic.profession) for lic in eligible):
+            licence = eligible[0]
+            blockers.append(
+                Blocker(
+                    "jurisdiction",
+                    _(MSG_JURISDICTION_RULE).format(
+                        jurisdiction=licence.jurisdiction.name,
+                        profession=licence.get_profession_display().lower(),
+                    ),
+                )
+            )
+    if active_count is None:
+        active_count = course.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+    if active_count >= course.capacity:
+        blockers.append(Blocker("full", _(MSG_COURSE_FULL)))
+    return blockers
+
+
+@transaction.atomic
+def enrolment_create(*, trainee: User, course: Course) -> Enrolment:
+    """Enrol the trainee, or raise ValidationError with every rule that fails.
+
+    Holds a SELECT FOR UPDATE lock on the course row while counting seats, so that
+    concurrent requests for the last seats cannot overfill the course."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    blockers = enrolment_blockers(trainee=trainee, course=course)
+    if blockers:
+        raise ValidationError([b.message for b in blockers], code=blockers[0].code)
+    enrolment = Enrolment.objects.filter(trainee=trainee, course=course).first()
+    try:
+        with transaction.atomic():
+            if enrolment is None:
+                enrolment = Enrolment.objects.create(trainee=trainee, course=course)
+            else:  # re-enrolling after withdrawing keeps the progress made
+                enrolment.status = Enrolment.Status.ACTIVE
+                enrolment.enrolled_at = timezone.now()
+                enrolment.withdrawn_at = None
+                enrolment.save(update_fields=["status", "enrolled_at", "withdrawn_at"])
+    except IntegrityError:
+        raise ValidationError(_(MSG_ALREADY_ENROLLED), code="enrolled") from None
+    audit_record(
+        actor=trainee,
+        action="enrolment.created",
+        obj=enrolment,
+        summary=f"{trainee.email} enrolled in {course.code}",
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, trainee: User, course: Course) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(trainee=trainee, course=course, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    if enrolment is None:
+        raise ValidationError(_(MSG_NOT_ENROLLED), code="not_enrolled")
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    audit_record(
+        actor=trainee,
+        action="enrolment.withdrawn",
+        obj=enrolment,
+        summary=f"{trainee.email} withdrew from {course.code}",
+    )
+    return enrolment
+
+
+def lesson_open(*, enrolment: Enrolment, lesson: Lesson) -> None:
+    """Remember where the trainee is, so that 'Continue' resumes there."""
+    if enrolment.last_lesson_id != lesson.pk:
+        enrolment.last_lesson = lesson
+        enrolment.save(update_fields=["last_lesson"])
+
+
+def lesson_complete(*, enrolment: Enrolment, lesson: Lesson) -> LessonCompletion:
+    """Mark a lesson complete (idempotent)."""
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(_(MSG_NOT_ENROLLED), code="not_enrolled")
+    if lesson.module.course_id != enrolment.course_id:
+        raise ValidationError(_(MSG_LESSON_NOT_IN_COURSE), code="lesson")
+    completion, _created = LessonCompletion.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    return completion
+
+
+def lesson_save(*, lesson: Lesson) -> Lesson:
+    """Save a lesson with its HTML sanitised: what an author typed never reaches a
+    trainee's browser unfiltered."""
+    lesson.body_html = lesson_html_clean(lesson.body_html)
+    lesson.full_clean()
+    lesson.save()
+    return lesson
+
+
+def course_save(*, course: Course, actor: User | None) -> Course:
+    created = course.pk is None
+    course.full_clean()
+    course.save()
+    audit_record(
+        actor=actor,
+        action="course.created" if created else "course.updated",
+        obj=course,
+        summary=f"{course.code}: {course.get_status_display()}",
+        details={"status": course.status, "capacity": course.capacity},
+    )
+    return course
+
+
+def lesson_image_add(*, course: Course, upload, alt_text: str) -> LessonImage:
+    from django.core.files.base import ContentFile
+
+    from core.uploads import check_document
+
+    checked = check_document(upload)
+    if not checked.content_type.startswith("image/"):
+        raise ValidationError({"image": _("Lesson images must be JPEG or PNG.")})
+    image = LessonImage(course=course, content_type=checked.content_type, alt_text=alt_text)
+    image.image.save(f"image{checked.extension}", ContentFile(checked.content), save=False)
+    image.save()
+    return image
+
+
+def module_next_position(course: Course) -> int:
+    last = (
+        Module.objects.filter(course=course).order_by("-position").values_list("position", flat=True).first()
+    )
+    return (last or 0) + 1

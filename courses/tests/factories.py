@@ -1,0 +1,71 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.tests.factories import TraineeFactory
+from courses.models import Course, Enrolment, Lesson, Module
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"BTA-{100 + n}")
+    title = factory.Sequence(lambda n: f"Botulinum toxin course {n}")
+    summary = "Foundations of facial aesthetics with botulinum toxin type A."
+    description = "Pharmacology, anatomy, assessment, technique, complications and ethics."
+    accrediting_body = "Aesthetic Medicine Accreditation Council"
+    accreditation_number = factory.Sequence(lambda n: f"AMAC-2026-{n:04d}")
+    credit_hours = 16
+    accreditation_valid_from = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=30)
+    )
+    accreditation_valid_until = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=700)
+    )
+    eligible_professions = factory.LazyFunction(lambda: ["md", "do", "np", "pa", "rn"])
+    capacity = 20
+    status = Course.Status.PUBLISHED
+
+    @factory.post_generation
+    def instructors(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.instructors.add(*extracted)
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Module {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    body_html = "<p>The procerus pulls the medial brows down.</p>"
+    minutes = 15
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    trainee = factory.SubFactory(TraineeFactory)
+    course = factory.SubFactory(CourseFactory)
+
+
+def course_with_lessons(count: int, **course_kwargs) -> Course:
+    course = CourseFactory(**course_kwargs)
+    module = ModuleFactory(course=course, position=1)
+    for index in range(count):
+        LessonFactory(module=module, position=index + 1)
+    return course

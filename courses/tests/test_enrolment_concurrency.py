@@ -1,0 +1,46 @@
+"""30 trainees race for the last 5 seats on PostgreSQL: exactly 5 enrol."""
+
+import threading
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from accounts.tests.factories import LicenceFactory, TraineeFactory
+from courses import services
+from courses.models import Enrolment
+from courses.tests.factories import CourseFactory, EnrolmentFactory
+
+
+def test_thirty_trainees_racing_for_five_seats(postgres, transactional_db):
+    course = CourseFactory(capacity=10)
+    EnrolmentFactory.create_batch(5, course=course)  # 5 seats left
+    racers = []
+    for _ in range(30):
+        trainee = TraineeFactory()
+        LicenceFactory(holder=trainee, verified=True)
+        racers.append(trainee)
+    barrier = threading.Barrier(len(racers))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def race(trainee):
+        try:
+            barrier.wait()
+            services.enrolment_create(trainee=trainee, course=course)
+            outcome = "enrolled"
+        except ValidationError as error:
+            outcome = " / ".join(error.messages)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=race, args=(t,)) for t in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes.count("enrolled") == 5
+    assert outcomes.count(services.MSG_COURSE_FULL) == 25
+    assert Enrolment.objects.filter(course=course, status="active").count() == 10

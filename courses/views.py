@@ -1,0 +1,178 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certification.pathway import pathway_for
+from core.permissions import role_required
+
+from . import selectors, services
+from .forms import CatalogueFilterForm
+from .models import Enrolment, LessonImage
+
+
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET or None, bodies=selectors.accrediting_bodies())
+    filters = form.cleaned_data if form.is_valid() else {}
+    courses = selectors.course_list_published(
+        query=filters.get("q", ""),
+        profession=filters.get("profession", ""),
+        accrediting_body=filters.get("body", ""),
+        min_credits=filters.get("min_credits"),
+    )
+    page = Paginator(courses, 12).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "courses/catalogue.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def course_detail(request, code):
+    course = selectors.get_course_for(request.user, code)
+    enrolment = selectors.enrolment_for(request.user, course)
+    active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+    context = {
+        "course": course,
+        "modules": selectors.course_syllabus(course),
+        "enrolment": enrolment if active else None,
+        "seats_left": max(course.capacity - course.seats_taken, 0),
+        "blockers": [],
+        "pathway": None,
+    }
+    user = request.user
+    if user.is_authenticated and user.is_trainee:
+        if active:
+            (annotated,) = [
+                e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk
+            ]
+            context["enrolment"] = annotated
+        else:
+            context["blockers"] = services.enrolment_blockers(
+                trainee=user, course=course, active_count=course.seats_taken
+            )
+        licences = list(user.licences.all())
+        context["pathway"] = pathway_for(
+            has_valid_licence=any(lic.is_valid() for lic in licences),
+            licence_waiting=any(lic.status == "submitted" for lic in licences),
+            course=course,
+            enrolment=context["enrolment"],
+        )
+    return render(request, "courses/course_detail.html", context)
+
+
+@role_required("trainee")
+@require_POST
+def enrol(request, code):
+    course = selectors.get_course_for(request.user, code)
+    try:
+        services.enrolment_create(trainee=request.user, course=course)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("courses:detail", code=course.code)
+    messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
+    return redirect("courses:learn", code=course.code)
+
+
+@role_required("trainee")
+@require_POST
+def withdraw(request, code):
+    course = selectors.get_course_for(request.user, code)
+    try:
+        services.enrolment_withdraw(trainee=request.user, course=course)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("You have withdrawn from %(course)s. Your progress is kept.") % {"course": course.title},
+        )
+    return redirect("courses:detail", code=course.code)
+
+
+@login_required
+def learn(request, code):
+    """Resume where the trainee left off: the last lesson opened, else the first not done."""
+    course = selectors.get_course_for(request.user, code)
+    enrolment = selectors.enrolment_for(request.user, course)
+    sequence = selectors.lesson_sequence(course)
+    if not sequence:
+        raise Http404
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        if not selectors.course_can_manage(request.user, course):
+            raise Http404
+        return redirect("courses:lesson", code=code, lesson_id=sequence[0][0])
+    done = selectors.completed_lesson_ids(enrolment)
+    if enrolment.last_lesson_id and enrolment.last_lesson_id not in done:
+        target = enrolment.last_lesson_id
+    else:
+        target = next((pk for pk, _title in sequence if pk not in done), sequence[0][0])
+    return redirect("courses:lesson", code=code, lesson_id=target)
+
+
+@login_required
+def lesson(request, code, lesson_id):
+    course = selectors.get_course_for(request.user, code)
+    lesson, enrolment = selectors.get_lesson_for(request.user, course, lesson_id)
+    sequence = selectors.lesson_sequence(course)
+    ids = [pk for pk, _title in sequence]
+    index = ids.index(lesson.pk)
+    done = selectors.completed_lesson_ids(enrolment) if enrolment else set()
+    if enrolment:
+        services.lesson_open(enrolment=enrolment, lesson=lesson)
+    return render(
+        request,
+        "courses/lesson.html",
+        {
+            "course": course,
+            "lesson": lesson,
+            "enrolment": enrolment,
+            "modules": selectors.course_syllabus(course),
+            "done": done,
+            "is_done": lesson.pk in done,
+            "previous_id": ids[index - 1] if index > 0 else None,
+            "next_id": ids[index + 1] if index + 1 < len(ids) else None,
+            "lessons_done": len(done),
+            "lesson_total": len(ids),
+        },
+    )
+
+
+@role_required("trainee")
+@require_POST
+def lesson_complete(request, code, lesson_id):
+    course = selectors.get_course_for(request.user, code)
+    lesson, enrolment = selectors.get_lesson_for(request.user, course, lesson_id)
+    if enrolment is None:
+        raise Http404
+    services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    following = request.POST.get("next")
+    ids = [pk for pk, _title in selectors.lesson_sequence(course)]
+    if following and following.isdigit() and int(following) in ids:
+        return redirect("courses:lesson", code=code, lesson_id=int(following))
+    messages.success(request, _("Lesson complete."))
+    return redirect("courses:lesson", code=code, lesson_id=lesson.pk)
+
+
+@login_required
+def lesson_image(request, code, image_id):
+    course = selectors.get_course_for(request.user, code)
+    enrolment = selectors.enrolment_for(request.user, course)
+    active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+    if not active and not selectors.course_can_manage(request.user, course):
+        raise Http404
+    image = get_object_or_404(LessonImage, pk=image_id, course=course)
+    response = FileResponse(image.image.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@role_required("instructor", "administrator")
+def roster(request, code):
+    course = selectors.get_taught_course_for(request.user, code)
+    return render(
+        request, "courses/roster.html", {"course": course, "roster": selectors.course_roster(course=course)}
+    )

@@ -191,6 +191,11 @@ def page(chromium_path, live_server, transactional_db):
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's loop runs get their own connection
+            # (asgiref sees another context); close it, or the test database stays in use.
+            from django.db import connections
+
+            connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -46,7 +46,7 @@ class UserAdmin(BaseUserAdmin):
             k: form.cleaned_data.get(f"is_{k}", getattr(obj, f"is_{k}"))
             for k in ("trainee", "instructor", "examiner", "administrator")
         }
-        obj.is_staff = obj.is_administrator
+        obj.is_staff = obj.is_superuser = obj.is_administrator
         super().save_model(request, obj, form, change)
         services.user_roles_set(user=obj, actor=request.user, **roles)
 

@@ -136,9 +136,7 @@ def seed() -> list[tuple[str, str, str]]:
             examiner="examiner" in roles,
             administrator="administrator" in roles,
         )
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         needs_totp = user.is_administrator or user.is_examiner
         if needs_totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)

@@ -94,9 +94,7 @@ class LicenceRevokeForm(forms.Form):
 
 
 class JurisdictionForm(forms.ModelForm):
-    country = forms.CharField(
-        label=_("Country"), max_length=10, help_text=_("ISO 3166-1 two-letter code, e.g. US.")
-    )
+    country = forms.CharField(label=_("Country"), max_length=10, help_text=_("ISO 3166-1 two-letter code, e.g. US."))
     certifiable_professions = forms.MultipleChoiceField(
         label=_("Professions that may be certified"),
         choices=Profession.choices,

@@ -74,7 +74,7 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             # Only administrators may use the Django admin.
             models.CheckConstraint(
-                condition=models.Q(is_staff=False) | models.Q(is_administrator=True),
+                condition=models.Q(is_staff=False, is_superuser=False) | models.Q(is_administrator=True),
                 name="user_staff_is_administrator",
             ),
         ]
@@ -110,9 +110,7 @@ class Jurisdiction(models.Model):
     """A licensing authority's territory (a country, or a state/province of one) and its
     rule: which professions may be certified there, and anything else trainees must know."""
 
-    country = models.CharField(
-        _("country"), max_length=2, help_text=_("ISO 3166-1 two-letter code, e.g. US.")
-    )
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 two-letter code, e.g. US."))
     region = models.CharField(
         _("state or province"),
         max_length=100,
@@ -120,9 +118,7 @@ class Jurisdiction(models.Model):
         help_text=_("Code or name of the state/province; empty for a whole country."),
     )
     name = models.CharField(_("name"), max_length=150, help_text=_("e.g. “United States — California”."))
-    certifiable_professions = models.JSONField(
-        _("professions that may be certified"), default=list, blank=True
-    )
+    certifiable_professions = models.JSONField(_("professions that may be certified"), default=list, blank=True)
     requirements_note = models.TextField(
         _("local requirements"),
         blank=True,

@@ -19,11 +19,7 @@ def licence_queue() -> QuerySet[Licence]:
 
 
 def licence_list_for_holder(*, user: User) -> QuerySet[Licence]:
-    return (
-        Licence.objects.filter(holder=user)
-        .select_related("jurisdiction", "decided_by")
-        .order_by("-submitted_at")
-    )
+    return Licence.objects.filter(holder=user).select_related("jurisdiction", "decided_by").order_by("-submitted_at")
 
 
 def get_licence_for(user: User, pk) -> Licence:
@@ -41,9 +37,9 @@ def get_licence_for(user: User, pk) -> Licence:
 def licence_valid_for(*, user: User, today: datetime.date | None = None) -> QuerySet[Licence]:
     """The user's verified licences that have not reached their expiry date."""
     today = today or timezone.localdate()
-    return Licence.objects.filter(
-        holder=user, status=Licence.Status.VERIFIED, expires_on__gt=today
-    ).select_related("jurisdiction")
+    return Licence.objects.filter(holder=user, status=Licence.Status.VERIFIED, expires_on__gt=today).select_related(
+        "jurisdiction"
+    )
 
 
 def licence_next_in_queue(*, after: Licence | None = None) -> Licence | None:

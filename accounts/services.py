@@ -25,9 +25,7 @@ from .validators import validate_npi
 
 MSG_EXPIRY_NOT_FUTURE = "The expiry date must be after today: an expired licence cannot be verified."
 MSG_JURISDICTION_CLOSED = "Glabella does not verify licences from this jurisdiction at the moment."
-MSG_PROFESSION_NOT_CERTIFIABLE = (
-    "In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin."
-)
+MSG_PROFESSION_NOT_CERTIFIABLE = "In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin."
 MSG_LICENCE_ON_FILE = "This licence is already on file, awaiting verification or verified."
 MSG_ALREADY_DECIDED = "This licence is no longer awaiting verification; it is {status}."
 MSG_REASON_REQUIRED = "Give the reason; the trainee will read it."
@@ -53,12 +51,22 @@ def user_roles_set(
     examiner: bool,
     administrator: bool,
 ) -> User:
-    """Set a person's roles. Administrators are Django staff too; nobody else is."""
+    """Set a person's roles. Administrators are Django staff and superusers (they run
+    the catalogue in the Django admin); nobody else is."""
     before = user.role_names
     user.is_trainee, user.is_instructor = trainee, instructor
     user.is_examiner, user.is_administrator = examiner, administrator
-    user.is_staff = administrator
-    user.save(update_fields=["is_trainee", "is_instructor", "is_examiner", "is_administrator", "is_staff"])
+    user.is_staff = user.is_superuser = administrator
+    user.save(
+        update_fields=[
+            "is_trainee",
+            "is_instructor",
+            "is_examiner",
+            "is_administrator",
+            "is_staff",
+            "is_superuser",
+        ]
+    )
     if before != user.role_names:
         audit_record(
             actor=actor,

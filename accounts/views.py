@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from certification.pathway import pathway_for
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
+from courses import handson
 from courses import selectors as course_selectors
+from exams.selectors import enrolments_with_written_pass
 
 from . import selectors, services
 from .forms import (
@@ -30,6 +32,8 @@ def trainee_dashboard(request):
     has_valid_licence = any(licence.is_valid() for licence in licences)
     licence_waiting = any(licence.status == Licence.Status.SUBMITTED for licence in licences)
     enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
+    sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
+    written = enrolments_with_written_pass(e.pk for e in enrolments)
     journeys = [
         (
             enrolment,
@@ -38,6 +42,8 @@ def trainee_dashboard(request):
                 licence_waiting=licence_waiting,
                 course=enrolment.course,
                 enrolment=enrolment,
+                handson=handson.requirement_status(course=enrolment.course, sessions=sessions[enrolment.pk]),
+                written_passed=enrolment.pk in written,
             ),
         )
         for enrolment in enrolments
@@ -96,9 +102,7 @@ def licence_create(request):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(
-                request, _("Your licence is submitted. We will email you when it has been checked.")
-            )
+            messages.success(request, _("Your licence is submitted. We will email you when it has been checked."))
             return redirect("accounts:licence_detail", pk=licence.pk)
     jurisdictions = Jurisdiction.objects.filter(is_active=True)
     return render(request, "accounts/licence_form.html", {"form": form, "jurisdictions": jurisdictions})
@@ -130,9 +134,7 @@ def licence_document(request, pk):
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     # The file is shown inline; it may run nothing and load nothing.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    )
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     return response
 
 
@@ -180,9 +182,7 @@ def licence_review(request, pk):
                 services.licence_verify(licence_id=licence.pk, actor=request.user)
                 messages.success(request, _("Verified %(licence)s.") % {"licence": licence})
             else:
-                services.licence_reject(
-                    licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"]
-                )
+                services.licence_reject(licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, _("Rejected %(licence)s.") % {"licence": licence})
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -202,9 +202,7 @@ def licence_revoke(request, pk):
     form = LicenceRevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.licence_revoke(
-                licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"]
-            )
+            services.licence_revoke(licence_id=licence.pk, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:

@@ -29,14 +29,21 @@ class Stage:
         return _(STATE_LABELS[self.state])
 
 
-def pathway_for(*, has_valid_licence: bool, licence_waiting: bool, course, enrolment=None) -> list[Stage]:
+def pathway_for(
+    *,
+    has_valid_licence: bool,
+    licence_waiting: bool,
+    course,
+    enrolment=None,
+    handson=None,
+    written_passed=False,
+) -> list[Stage]:
     """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
-    ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee)."""
+    ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee);
+    ``handson`` is its courses.handson.RequirementStatus."""
     stages: list[Stage] = []
     if has_valid_licence:
-        stages.append(
-            Stage("licence", _("Licence verified"), DONE, _("Your licence is verified and current."))
-        )
+        stages.append(Stage("licence", _("Licence verified"), DONE, _("Your licence is verified and current.")))
     elif licence_waiting:
         stages.append(
             Stage("licence", _("Licence verified"), IN_PROGRESS, _("Your licence is awaiting verification."),
@@ -67,15 +74,43 @@ def pathway_for(*, has_valid_licence: bool, licence_waiting: bool, course, enrol
                   value=done, total=total)
         )  # fmt: skip
 
-    stages.append(
-        Stage("handson", _("Hands-on training"), LOCKED,
-              _("Supervised injection sessions, recorded and signed by your instructor, count here."))
-    )  # fmt: skip
-    stages.append(
-        Stage("exam", _("Written and practical exam"), LOCKED,
-              _("Opens when the theory and the hands-on requirement are complete."))
-    )  # fmt: skip
-    stages.append(
-        Stage("certificate", _("Certificate"), LOCKED, _("Issued when both parts of the exam are passed."))
-    )
+    handson_done = handson is not None and handson.met
+    if enrolment is None or handson is None:
+        stages.append(
+            Stage("handson", _("Hands-on training"), LOCKED,
+                  _("Supervised injection sessions, recorded and signed by your instructor, count here."))
+        )  # fmt: skip
+    else:
+        missing = ", ".join(a.name for a in handson.missing_areas)
+        detail = _("%(signed)s of %(required)s signed sessions.") % {
+            "signed": handson.signed,
+            "required": handson.required,
+        }
+        if missing and not handson_done:
+            detail += " " + _("Still to cover: %(areas)s.") % {"areas": missing}
+        stages.append(
+            Stage("handson", _("Hands-on training"), DONE if handson_done else IN_PROGRESS, detail,
+                  _("My logbook"), reverse("courses:logbook", args=[course.code]),
+                  value=min(handson.signed, handson.required), total=handson.required)
+        )  # fmt: skip
+    if written_passed:
+        stages.append(
+            Stage("exam", _("Written and practical exam"), IN_PROGRESS,
+                  _("Written exam passed. The practical assessment is scheduled by an administrator."),
+                  _("See my results"), reverse("exams:home", args=[course.code]))
+        )  # fmt: skip
+    elif theory_done and has_valid_licence:
+        stages.append(
+            Stage("exam", _("Written and practical exam"), IN_PROGRESS,
+                  _("The written exam is open to you. The practical opens once it is passed and the hands-on "
+                    "requirement is met."),
+                  _("Go to the written exam"), reverse("exams:home", args=[course.code]))
+        )  # fmt: skip
+    else:
+        stages.append(
+            Stage("exam", _("Written and practical exam"), LOCKED,
+                  _("The written exam opens when the theory is complete; the practical once it is passed "
+                    "and the hands-on requirement is met."))
+        )  # fmt: skip
+    stages.append(Stage("certificate", _("Certificate"), LOCKED, _("Issued when both parts of the exam are passed.")))
     return stages

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "courses",
+    "exams",
     "certification",
 ]
 
@@ -196,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
     "licences-expire": {
         "task": "accounts.tasks.licences_expire_task",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "attempts-close-expired": {
+        "task": "exams.tasks.attempts_close_expired_task",
+        "schedule": 60.0,
     },
     "licence-expiry-reminders": {
         "task": "accounts.tasks.licence_expiry_reminders_task",

@@ -20,7 +20,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="glabella-test-private-"))
+# Each test gets its own folder (conftest._private_media); this is only the fallback.
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "glabella-test-private"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 if REDIS_URL:
@@ -28,9 +29,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/14"
-            if REDIS_URL.count("/") > 2
-            else REDIS_URL + "/14",
+            "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/14" if REDIS_URL.count("/") > 2 else REDIS_URL + "/14",
             "KEY_PREFIX": "glabella-test",
         }
     }

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
+    path("", include("exams.urls")),
 ]

@@ -31,9 +31,7 @@ PDF_ACTIVE_KEYS = (b"/JavaScript", b"/JS", b"/Launch", b"/OpenAction", b"/AA", b
 MSG_EMPTY = "The file is empty."
 MSG_TOO_LARGE = "The file is {size}; the limit is {limit}."
 MSG_UNKNOWN_TYPE = "Upload a JPEG, PNG or PDF. This file's content is none of those."
-MSG_NAME_MISMATCH = (
-    "The file is named {name} but its content is a {kind}. Rename it or upload the right file."
-)
+MSG_NAME_MISMATCH = "The file is named {name} but its content is a {kind}. Rename it or upload the right file."
 MSG_BROKEN_IMAGE = "The image could not be read; it may be damaged or incomplete."
 MSG_IMAGE_TOO_BIG = "The image has more than {limit} megapixels; scan or photograph it at a lower resolution."
 MSG_BROKEN_PDF = "The PDF could not be read; it may be damaged or incomplete."
@@ -87,7 +85,17 @@ def check_document(upload) -> CheckedDocument:
     return CheckedDocument(_reencode_image(data, content_type), content_type, extension)
 
 
+def _complete(data: bytes, content_type: str) -> bool:
+    """WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, so
+    a cut-off upload would decode with a grey tail; check the end marker ourselves."""
+    if content_type == JPEG:
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return b"IEND" in data[-64:]
+
+
 def _reencode_image(data: bytes, content_type: str) -> bytes:
+    if not _complete(data, content_type):
+        raise ValidationError(_(MSG_BROKEN_IMAGE), code="broken")
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Profession
 
 from . import services
-from .models import Course, Lesson, LessonImage, Module
+from .models import Course, InjectionSession, Lesson, LessonImage, Module
 
 
 class CourseAdminForm(forms.ModelForm):
@@ -93,7 +93,24 @@ class LessonImageAdmin(admin.ModelAdmin):
         return obj is None
 
     def save_model(self, request, obj, form, change):
-        image = services.lesson_image_add(
-            course=obj.course, upload=form.cleaned_data["upload"], alt_text=obj.alt_text
-        )
+        image = services.lesson_image_add(course=obj.course, upload=form.cleaned_data["upload"], alt_text=obj.alt_text)
         obj.pk = image.pk
+
+
+@admin.register(InjectionSession)
+class InjectionSessionAdmin(admin.ModelAdmin):
+    """Read-only: sessions are recorded, signed and amended by instructors in the app,
+    which audits every step. Signed sessions are never editable here."""
+
+    list_display = ("performed_on", "model_code", "enrolment", "instructor", "status")
+    list_filter = ("status", "enrolment__course")
+    list_select_related = ("enrolment__trainee", "enrolment__course", "instructor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

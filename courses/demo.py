@@ -31,6 +31,9 @@ def load_course(*, data: dict | None = None, actor: User | None = None) -> Cours
     course.credit_hours = Decimal(str(spec["credit_hours"]))
     course.certificate_validity_months = spec["certificate_validity_months"]
     if course.pk is None:
+        course.handson_min_sessions = 10
+        course.handson_area_minimums = {"glabella": 4, "forehead": 2, "lateral_canthal": 2}
+        course.handson_recent_competent = 3
         course.accreditation_valid_from = today - datetime.timedelta(days=120)
         course.accreditation_valid_until = today + datetime.timedelta(days=3 * 365)
         course.eligible_professions = ["md", "do", "np", "pa", "rn", "dds"]
@@ -62,8 +65,68 @@ def seed() -> Course:
     enrolment = Enrolment.objects.filter(trainee=trainee, course=course).first()
     if enrolment is None:
         enrolment = services.enrolment_create(trainee=trainee, course=course)
-        for lesson in Lesson.objects.filter(module__course=course).order_by("module__position", "position")[
-            :4
-        ]:
+        first_lessons = Lesson.objects.filter(module__course=course).order_by("module__position", "position")[:4]
+        for lesson in first_lessons:
             services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    if not enrolment.sessions.exists():
+        seed_sessions(enrolment=enrolment, instructor=instructor)
     return course
+
+
+GLABELLA = {
+    "procerus": 4,
+    "corrugator_medial_r": 4,
+    "corrugator_medial_l": 4,
+    "corrugator_lateral_r": 4,
+    "corrugator_lateral_l": 4,
+}
+
+
+def seed_sessions(*, enrolment: Enrolment, instructor: User) -> None:
+    """Four signed sessions (the glabella each time, forehead lines once), then a draft
+    awaiting sign-off."""
+    from . import face_sites, handson
+    from .models import COMPETENCIES, Independence
+
+    forehead = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "forehead"}
+    plans = [
+        (40, "M-0101", GLABELLA, Independence.DIRECT, "Landmarking the corrugators took several attempts."),
+        (30, "M-0102", GLABELLA, Independence.LIMITED, "Good depth control at the medial corrugators."),
+        (
+            20,
+            "M-0103",
+            {**GLABELLA, **forehead},
+            Independence.LIMITED,
+            "Keep forehead points 2 cm above the brow.",
+        ),
+        (10, "M-0104", GLABELLA, Independence.COMPETENT, "Confident, efficient and safe."),
+        (2, "M-0105", GLABELLA, Independence.COMPETENT, ""),
+    ]
+    today = timezone.localdate()
+    for index, (days_ago, code, units, overall, to_improve) in enumerate(plans):
+        session = handson.session_save_draft(
+            enrolment=enrolment,
+            instructor=instructor,
+            data={
+                "performed_on": today - datetime.timedelta(days=days_ago),
+                "clinic": "Riverside Aesthetics Training Clinic",
+                "model_code": code,
+                "consent_confirmed": True,
+                "product": "onabotulinumtoxinA",
+                "vial_units": Decimal(100),
+                "diluent_ml": Decimal("2.5"),
+                "lot_number": f"C{5120 + index}A2",
+                "lot_expiry": today + datetime.timedelta(days=200),
+                "complications": "Mild bruising at one corrugator site; pressure applied." if index == 1 else "",
+                "complication_management": "",
+                "overall_independence": overall,
+                "went_well": "Thorough consultation and consent; clean aseptic technique.",
+                "to_improve": to_improve,
+                "agreed_actions": "Review the danger-zone lesson before the next session." if index < 2 else "",
+            },
+            units_by_site={k: Decimal(v) for k, v in units.items()},
+            ratings={c: overall for c, _label in COMPETENCIES},
+            acknowledged=True,
+        )
+        if index < len(plans) - 1:
+            handson.session_sign(session_id=session.pk, instructor=instructor)

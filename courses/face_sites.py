@@ -11,10 +11,11 @@ Sides
     (x > 200). ``"C"`` is a midline site.
 
 Coordinates
-    ``x``/``y`` are centres in the chart's SVG viewBox ``0 0 400 500`` (``VIEWBOX``); the
-    drawing is about 20 viewBox units to the centimetre (eye fissure 56 units, about 3 cm).
-    Neighbouring sites are kept at least ``MIN_SITE_SPACING`` apart so that their 48-unit
-    touch targets never cover each other's visible dots.
+    ``x``/``y`` are centres in the chart's SVG coordinates: x 0..400 with the midline at
+    x = 200, y 0..500; the chart shows the viewBox ``20 0 360 500`` (``VIEWBOX``). The
+    drawing is about 20 units to the centimetre (eye fissure 56 units, about 3 cm).
+    Neighbouring sites are at least ``MIN_SITE_SPACING`` apart; each has a 50-unit touch
+    target (44 px once the chart is 317 px wide), and a tap goes to the nearest dot.
 
 Reference doses
     On-label doses (onabotulinumtoxinA): glabellar lines 20 U over 5 sites (4 U each);
@@ -29,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-VIEWBOX = (0, 0, 400, 500)
+VIEWBOX = (20, 0, 360, 500)  # min-x, min-y, width, height: the drawing spans x 20..380
 MAX_UNITS_PER_SITE = 100
 MAX_UNITS_PER_3_MONTHS = 400
 MIN_SITE_SPACING = 35
@@ -147,7 +148,7 @@ SITES: list[dict] = [
     # corrugators about 1 cm above the rim at the mid-pupillary lines.
     _site("procerus", "Procerus", "glabella", "C", 200, 214, 4, "P", "s"),
     *_pair("corrugator_medial", "Corrugator, medial", "glabella", 172, 186, 4, "CM", "n"),
-    *_pair("corrugator_lateral", "Corrugator, lateral", "glabella", 142, 168, 4, "CL", "w"),
+    *_pair("corrugator_lateral", "Corrugator, lateral", "glabella", 140, 168, 4, "CL", "w"),
     # Frontalis: a row across the mid-forehead, about 3 cm above the brows (never closer
     # than 2 cm), inside the temporal fusion lines. F1 is the patient's right (viewer's left).
     _site("frontalis_1", "Frontalis F1, right lateral", "forehead", "R", 128, 128, 4, "F1", "n"),
@@ -166,9 +167,9 @@ SITES: list[dict] = [
     *_pair("perioral_lower", "Lower lip", "perioral", 182, 400, None, "Lip", "w"),
     *_pair("dao", "Depressor anguli oris", "dao", 140, 414, None, "DAO", "w"),
     _site("mentalis", "Mentalis", "mentalis", "C", 200, 444, None, "Mn", "e"),
-    *_pair("masseter_upper", "Masseter, upper", "masseter", 88, 318, None, "M1", "w"),
-    *_pair("masseter_anterior", "Masseter, anterior", "masseter", 124, 340, None, "M2", "e"),
-    *_pair("masseter_lower", "Masseter, lower", "masseter", 98, 362, None, "M3", "w"),
+    *_pair("masseter_upper", "Masseter, upper", "masseter", 84, 318, None, "M1", "w"),
+    *_pair("masseter_anterior", "Masseter, anterior", "masseter", 112, 342, None, "M2", "n"),
+    *_pair("masseter_lower", "Masseter, lower", "masseter", 100, 375, None, "M3", "w"),
 ]
 
 AREA_BY_CODE: dict[str, dict] = {area["code"]: area for area in AREAS}
@@ -312,9 +313,7 @@ def chart_context(
                 "total_display": format_units(totals[area["code"]]),
                 "has_units": bool(totals[area["code"]]),
                 "warnings": area_warnings(area, totals),
-                "given_with_name": AREA_BY_CODE[area["given_with"]]["name"]
-                if area.get("given_with")
-                else "",
+                "given_with_name": AREA_BY_CODE[area["given_with"]]["name"] if area.get("given_with") else "",
                 "given_with_units": AREA_BY_CODE[area["given_with"]]["reference_units"]
                 if area.get("given_with")
                 else "",

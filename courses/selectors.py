@@ -23,9 +23,7 @@ def _lesson_total(course_ref: str) -> Coalesce:
 
 
 def _active_enrolments(course_ref: str) -> Coalesce:
-    return _count(
-        Enrolment.objects.filter(course=OuterRef(course_ref), status=Enrolment.Status.ACTIVE), "course"
-    )
+    return _count(Enrolment.objects.filter(course=OuterRef(course_ref), status=Enrolment.Status.ACTIVE), "course")
 
 
 def _lessons_done(enrolment_ref: str) -> Coalesce:
@@ -87,9 +85,7 @@ def course_can_manage(user: User, course: Course) -> bool:
 def course_syllabus(course: Course) -> list[Module]:
     return list(
         Module.objects.filter(course=course).prefetch_related(
-            Prefetch(
-                "lessons", queryset=Lesson.objects.only("id", "title", "minutes", "position", "module_id")
-            )
+            Prefetch("lessons", queryset=Lesson.objects.only("id", "title", "minutes", "position", "module_id"))
         )
     )
 

@@ -24,17 +24,13 @@ from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Mo
 from .sanitize import lesson_html_clean
 
 MSG_NOT_PUBLISHED = "This course is not open for enrolment."
-MSG_ACCREDITATION_LAPSED = (
-    "This course's accreditation is not current, so it cannot take enrolments at the moment."
-)
+MSG_ACCREDITATION_LAPSED = "This course's accreditation is not current, so it cannot take enrolments at the moment."
 MSG_NO_VALID_LICENCE = "You need a verified, unexpired licence before you can enrol."
 MSG_LICENCE_AWAITING = "Your licence is awaiting verification; you can enrol once it is verified."
 MSG_PROFESSION_NOT_ELIGIBLE = (
     "This course is open to {professions}; none of your verified licences is for one of those."
 )
-MSG_JURISDICTION_RULE = (
-    "{jurisdiction} does not allow a {profession} to be certified for botulinum toxin injection."
-)
+MSG_JURISDICTION_RULE = "{jurisdiction} does not allow a {profession} to be certified for botulinum toxin injection."
 MSG_COURSE_FULL = "This course is full."
 MSG_ALREADY_ENROLLED = "You are already enrolled in this course."
 MSG_NOT_ENROLLED = "You are not enrolled in this course."
@@ -206,7 +202,5 @@ def lesson_image_add(*, course: Course, upload, alt_text: str) -> LessonImage:
 
 
 def module_next_position(course: Course) -> int:
-    last = (
-        Module.objects.filter(course=course).order_by("-position").values_list("position", flat=True).first()
-    )
+    last = Module.objects.filter(course=course).order_by("-position").values_list("position", flat=True).first()
     return (last or 0) + 1

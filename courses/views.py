@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from certification.pathway import pathway_for
 from core.permissions import role_required
+from exams.selectors import enrolments_with_written_pass
 
-from . import selectors, services
+from . import handson, selectors, services
 from .forms import CatalogueFilterForm
 from .models import Enrolment, LessonImage
 
@@ -36,6 +37,7 @@ def course_detail(request, code):
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
     context = {
         "course": course,
+        "requirement_areas": handson.requirement_areas(course),
         "modules": selectors.course_syllabus(course),
         "enrolment": enrolment if active else None,
         "seats_left": max(course.capacity - course.seats_taken, 0),
@@ -45,20 +47,24 @@ def course_detail(request, code):
     user = request.user
     if user.is_authenticated and user.is_trainee:
         if active:
-            (annotated,) = [
-                e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk
-            ]
+            (annotated,) = [e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk]
             context["enrolment"] = annotated
         else:
             context["blockers"] = services.enrolment_blockers(
                 trainee=user, course=course, active_count=course.seats_taken
             )
         licences = list(user.licences.all())
+        requirement = None
+        if active:
+            sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+            requirement = handson.requirement_status(course=course, sessions=sessions)
         context["pathway"] = pathway_for(
             has_valid_licence=any(lic.is_valid() for lic in licences),
             licence_waiting=any(lic.status == "submitted" for lic in licences),
             course=course,
             enrolment=context["enrolment"],
+            handson=requirement,
+            written_passed=active and enrolment.pk in enrolments_with_written_pass([enrolment.pk]),
         )
     return render(request, "courses/course_detail.html", context)
 
@@ -173,6 +179,7 @@ def lesson_image(request, code, image_id):
 @role_required("instructor", "administrator")
 def roster(request, code):
     course = selectors.get_taught_course_for(request.user, code)
-    return render(
-        request, "courses/roster.html", {"course": course, "roster": selectors.course_roster(course=course)}
-    )
+    roster = selectors.course_roster(course=course)
+    sessions = handson.sessions_for_enrolments(e.pk for e in roster)
+    rows = [(e, handson.requirement_status(course=course, sessions=sessions[e.pk])) for e in roster]
+    return render(request, "courses/roster.html", {"course": course, "rows": rows})

@@ -42,9 +42,7 @@ def main(base: str, out: str, paths: list[str]) -> None:
         )
         contexts = {}
         for spec in paths:
-            who, _, path = (
-                spec.rpartition(":") if ":" in spec and not spec.startswith("/") else ("", "", spec)
-            )
+            who, _, path = spec.rpartition(":") if ":" in spec and not spec.startswith("/") else ("", "", spec)
             if who not in contexts:
                 context = browser.new_context(base_url=base)
                 page = context.new_page()

@@ -63,6 +63,7 @@ class AdministratorFactory(UserFactory):
     is_trainee = False
     is_administrator = True
     is_staff = True
+    is_superuser = True
     profession = ""
 
 

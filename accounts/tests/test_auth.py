@@ -49,9 +49,7 @@ def test_signup_requires_email_verification_then_lands_on_the_trainee_dashboard(
     assert response.status_code == 200
 
 
-def test_signup_does_not_reveal_that_an_email_is_registered(
-    client, trainee, django_capture_on_commit_callbacks
-):
+def test_signup_does_not_reveal_that_an_email_is_registered(client, trainee, django_capture_on_commit_callbacks):
     data = {"email": trainee.email, "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_signup"), data)
@@ -73,8 +71,7 @@ def test_admins_and_examiners_must_set_up_a_second_factor_first(client, role):
         response = client.get(url, follow=True)
         # Setting up a factor asks for the password once more (allauth's reauthentication).
         assert (
-            response.redirect_chain[-1][0]
-            == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
+            response.redirect_chain[-1][0] == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
         ), url
         assert "Your role needs a second factor." in response.content.decode()
     response = client.post(

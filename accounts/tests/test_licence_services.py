@@ -65,15 +65,11 @@ def test_submit_with_past_expiry_writes_nothing(trainee, settings):
 
 
 def test_jurisdiction_rule_refuses_a_profession_it_does_not_certify(trainee):
-    jurisdiction = JurisdictionFactory(
-        country="GB", region="", name="United Kingdom", certifiable_professions=["md"]
-    )
+    jurisdiction = JurisdictionFactory(country="GB", region="", name="United Kingdom", certifiable_professions=["md"])
     with pytest.raises(ValidationError) as error:
         submit(trainee, profession="pa", jurisdiction=jurisdiction)
     assert error.value.message_dict == {
-        "profession": [
-            "In United Kingdom, a physician assistant may not be certified to inject botulinum toxin."
-        ]
+        "profession": ["In United Kingdom, a physician assistant may not be certified to inject botulinum toxin."]
     }
 
 
@@ -91,9 +87,7 @@ def test_a_rejected_licence_can_be_resubmitted(trainee, administrator):
     assert second.status == Licence.Status.SUBMITTED
 
 
-def test_verify_records_who_and_when_emails_and_audits(
-    trainee, administrator, django_capture_on_commit_callbacks
-):
+def test_verify_records_who_and_when_emails_and_audits(trainee, administrator, django_capture_on_commit_callbacks):
     licence = submit(trainee)
     with django_capture_on_commit_callbacks(execute=True):
         services.licence_verify(licence_id=licence.pk, actor=administrator)
@@ -107,9 +101,7 @@ def test_verify_records_who_and_when_emails_and_audits(
     assert AuditEvent.objects.filter(action="licence.verified", actor=administrator).count() == 1
 
 
-def test_reject_needs_a_reason_and_tells_the_trainee(
-    trainee, administrator, django_capture_on_commit_callbacks
-):
+def test_reject_needs_a_reason_and_tells_the_trainee(trainee, administrator, django_capture_on_commit_callbacks):
     licence = submit(trainee)
     with pytest.raises(ValidationError) as error:
         services.licence_reject(licence_id=licence.pk, actor=administrator, reason="  ")

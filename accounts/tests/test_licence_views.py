@@ -80,9 +80,7 @@ def test_oversize_upload_is_refused(client_for, trainee, settings):
     client = client_for(trainee)
     big = SimpleUploadedFile("scan.jpg", jpeg_bytes() + b"\0" * (10 * 1024 * 1024 + 1))
     response = client.post(reverse("accounts:licence_create"), form_data(JurisdictionFactory(), document=big))
-    assert response.context["form"].errors == {
-        "document": ["The file is 10.0\xa0MB; the limit is 10.0\xa0MB."]
-    }
+    assert response.context["form"].errors == {"document": ["The file is 10.0\xa0MB; the limit is 10.0\xa0MB."]}
     assert not Licence.objects.exists()
 
 
@@ -107,10 +105,7 @@ def test_document_is_served_to_its_holder_and_administrators_only(
 
 def test_licence_page_is_404_for_another_trainee(client_for, trainee, other_trainee):
     licence = LicenceFactory(holder=trainee)
-    assert (
-        client_for(other_trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code
-        == 404
-    )
+    assert client_for(other_trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code == 404
     assert client_for(trainee).get(reverse("accounts:licence_detail", args=[licence.pk])).status_code == 200
 
 
@@ -134,9 +129,7 @@ def test_queue_lists_oldest_first_with_the_document_inline(client_for, administr
     assert f'src="{reverse("accounts:licence_document", args=[older.pk])}"' in review
 
 
-def test_one_step_decisions_move_to_the_next_licence(
-    client_for, administrator, django_capture_on_commit_callbacks
-):
+def test_one_step_decisions_move_to_the_next_licence(client_for, administrator, django_capture_on_commit_callbacks):
     now = timezone.now()
     first = LicenceFactory(submitted_at=now - datetime.timedelta(days=2))
     second = LicenceFactory(submitted_at=now - datetime.timedelta(days=1))
@@ -191,9 +184,7 @@ def test_revoke_from_the_licence_page(client_for, administrator, trainee):
     assert client_for(trainee).post(url, {"reason": "x"}).status_code == 403
 
 
-def test_queue_costs_the_same_queries_for_few_and_many(
-    client_for, administrator, django_assert_max_num_queries
-):
+def test_queue_costs_the_same_queries_for_few_and_many(client_for, administrator, django_assert_max_num_queries):
     client = client_for(administrator)
     LicenceFactory.create_batch(2)
     with django_assert_max_num_queries(8):
@@ -203,9 +194,7 @@ def test_queue_costs_the_same_queries_for_few_and_many(
         client.get(reverse("accounts:licence_queue"))
 
 
-def test_trainee_dashboard_costs_the_same_queries_for_few_and_many(
-    client_for, trainee, django_assert_max_num_queries
-):
+def test_trainee_dashboard_costs_the_same_queries_for_few_and_many(client_for, trainee, django_assert_max_num_queries):
     client = client_for(trainee)
     LicenceFactory.create_batch(2, holder=trainee)
     with django_assert_max_num_queries(6):

@@ -40,6 +40,27 @@ EXPECTED = {
     "courses:lesson_complete": (LOGIN, 405, 405, 403, 403, 403),
     "courses:lesson_image": (LOGIN, 200, 404, 200, 404, 200),
     "courses:roster": (LOGIN, 403, 403, 200, 403, 200),
+    "courses:session_list": (LOGIN, 403, 403, 200, 403, 403),
+    "courses:session_create": (LOGIN, 403, 403, 200, 403, 403),
+    "courses:session_detail": (LOGIN, 200, 404, 200, 200, 200),
+    "courses:session_edit": (LOGIN, 403, 403, 302, 403, 403),  # signed: sent back, locked
+    "courses:session_sign": (LOGIN, 403, 403, 405, 403, 403),
+    "courses:session_amend": (LOGIN, 403, 403, 200, 403, 403),
+    "courses:session_reflect": (LOGIN, 405, 405, 403, 403, 403),
+    "courses:logbook": (LOGIN, 200, 404, 403, 403, 403),
+    "courses:logbook_pdf": (LOGIN, 200, 404, 403, 403, 403),
+    "exams:home": (LOGIN, 200, 404, 403, 403, 403),
+    "exams:start": (LOGIN, 405, 405, 403, 403, 403),
+    "exams:attempt": (LOGIN, 200, 404, 403, 403, 403),
+    "exams:save": (LOGIN, 405, 405, 403, 403, 403),
+    "exams:autosave": (LOGIN, 405, 405, 403, 403, 403),
+    "exams:summary": (LOGIN, 200, 404, 403, 403, 403),
+    "exams:submit": (LOGIN, 405, 405, 403, 403, 403),
+    "exams:result": (LOGIN, 302, 404, 403, 403, 403),  # still open: back to the attempt
+    "exams:analysis": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:analysis_csv": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:bank": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:bank_export": (LOGIN, 403, 403, 403, 403, 200),
 }
 
 
@@ -50,13 +71,19 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from accounts.tests.factories import png_bytes
     from courses.services import lesson_image_add
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
+    from courses.tests.test_handson_services import record
+    from exams.services import attempt_start
+    from exams.tests.factories import exam_for
 
     course = course_with_lessons(1, instructors=[instructor])
     lesson = course.modules.first().lessons.first()
-    EnrolmentFactory(trainee=trainee, course=course)
-    image = lesson_image_add(
-        course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus"
-    )
+    enrolment = EnrolmentFactory(trainee=trainee, course=course)
+    LicenceFactory(holder=trainee, verified=True)
+    session = record(enrolment, instructor)
+    enrolment.completions.create(lesson=lesson)
+    exam_for(course)
+    attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    image = lesson_image_add(course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus")
     licence = LicenceFactory(holder=trainee)
     jurisdiction = JurisdictionFactory()
     users = dict(zip(ROLES, (None, trainee, other_trainee, instructor, examiner, administrator), strict=True))
@@ -74,6 +101,24 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses:lesson_complete": {"code": course.code, "lesson_id": lesson.pk},
         "courses:lesson_image": {"code": course.code, "image_id": image.pk},
         "courses:roster": {"code": course.code},
+        "courses:session_list": {"code": course.code},
+        "courses:session_create": {"code": course.code},
+        "courses:logbook": {"code": course.code},
+        "courses:logbook_pdf": {"code": course.code},
+        "exams:home": {"code": course.code},
+        "exams:start": {"code": course.code},
+        "exams:analysis": {"code": course.code},
+        "exams:analysis_csv": {"code": course.code},
+        "exams:bank": {"code": course.code},
+        "exams:bank_export": {"code": course.code, "fmt": "json"},
+        **{
+            f"courses:{name}": {"pk": session.pk}
+            for name in ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect")
+        },
+        **{
+            f"exams:{name}": {"pk": attempt.pk}
+            for name in ("attempt", "save", "autosave", "summary", "submit", "result")
+        },
     }
     return users, kwargs
 
@@ -95,7 +140,7 @@ def test_every_project_url_is_in_the_table():
     names = set()
     for pattern in get_resolver().url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in ("accounts", "core", "courses"):
+        if namespace in ("accounts", "core", "courses", "exams"):
             names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns}
         elif getattr(pattern, "name", None):
             names.add(pattern.name)

@@ -20,9 +20,7 @@ def read_mail(folder, expected: int, timeout: float = 30) -> list[email.message.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted(folder.glob("*.log")) if folder.exists() else []
-        messages = [
-            email.message_from_string(m) for f in files for m in f.read_text().split("-" * 79) if m.strip()
-        ]
+        messages = [email.message_from_string(m) for f in files for m in f.read_text().split("-" * 79) if m.strip()]
         if len(messages) >= expected:
             return messages
         time.sleep(0.2)
@@ -54,6 +52,7 @@ def test_worker_expires_licences_and_sends_reminders(celery_worker_process, trai
 
 
 def test_beat_runs_both_licence_jobs_daily():
+    app.loader.import_default_modules()  # what a worker does at start: find every app's tasks
     schedule = settings.CELERY_BEAT_SCHEDULE
     tasks = {entry["task"] for entry in schedule.values()}
     assert {"accounts.tasks.licences_expire_task", "accounts.tasks.licence_expiry_reminders_task"} <= tasks

@@ -36,9 +36,7 @@ def test_verified_but_not_enrolled_points_to_the_course():
 
 def test_theory_progress_and_completion():
     course = CourseFactory()
-    halfway = pathway_for(
-        has_valid_licence=True, licence_waiting=False, course=course, enrolment=Progress(3, 6)
-    )
+    halfway = pathway_for(has_valid_licence=True, licence_waiting=False, course=course, enrolment=Progress(3, 6))
     assert halfway[1].state == IN_PROGRESS
     assert (halfway[1].value, halfway[1].total) == (3, 6)
     assert halfway[1].action_label == "Continue"

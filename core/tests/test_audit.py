@@ -66,9 +66,7 @@ def test_bad_filters_get_field_errors_not_a_500(client_for, administrator):
     assert "action" in errors
 
 
-def test_audit_list_costs_the_same_queries_for_few_and_many(
-    client_for, administrator, django_assert_max_num_queries
-):
+def test_audit_list_costs_the_same_queries_for_few_and_many(client_for, administrator, django_assert_max_num_queries):
     client = client_for(administrator)
     for _ in range(3):
         LicenceFactory()

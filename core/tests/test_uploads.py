@@ -60,9 +60,7 @@ def test_content_that_contradicts_the_name_is_refused():
     assert refused("licence.pdf", png_bytes()) == (
         "The file is named licence.pdf but its content is a PNG image. Rename it or upload the right file."
     )
-    assert refused("licence.png", pdf_bytes()).startswith(
-        "The file is named licence.png but its content is a PDF"
-    )
+    assert refused("licence.png", pdf_bytes()).startswith("The file is named licence.png but its content is a PDF")
 
 
 @pytest.mark.parametrize(
@@ -94,8 +92,12 @@ def test_image_just_under_the_pixel_limit_is_accepted(settings):
 
 
 def test_truncated_image_is_refused():
+    import weasyprint  # noqa: F401  (it makes Pillow accept truncated images process-wide)
+
     data = jpeg_bytes(size=(300, 300))
     assert refused("scan.jpg", data[: len(data) // 2]) == uploads.MSG_BROKEN_IMAGE
+    png = png_bytes(size=(300, 300), color="red")
+    assert refused("scan.png", png[: len(png) // 2]) == uploads.MSG_BROKEN_IMAGE
 
 
 def test_image_metadata_is_stripped():

@@ -19,12 +19,8 @@ class CourseFactory(factory.django.DjangoModelFactory):
     accrediting_body = "Aesthetic Medicine Accreditation Council"
     accreditation_number = factory.Sequence(lambda n: f"AMAC-2026-{n:04d}")
     credit_hours = 16
-    accreditation_valid_from = factory.LazyFunction(
-        lambda: timezone.localdate() - datetime.timedelta(days=30)
-    )
-    accreditation_valid_until = factory.LazyFunction(
-        lambda: timezone.localdate() + datetime.timedelta(days=700)
-    )
+    accreditation_valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    accreditation_valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=700))
     eligible_professions = factory.LazyFunction(lambda: ["md", "do", "np", "pa", "rn"])
     capacity = 20
     status = Course.Status.PUBLISHED

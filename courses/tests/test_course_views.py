@@ -82,9 +82,7 @@ def test_verified_trainee_enrols_studies_and_resumes(client_for, verified):
     client = client_for(verified)
     response = client.post(reverse("courses:enrol", args=[course.code]))
     assert response["Location"] == reverse("courses:learn", args=[course.code])
-    assert client.get(response["Location"])["Location"] == reverse(
-        "courses:lesson", args=[course.code, lessons[0].pk]
-    )
+    assert client.get(response["Location"])["Location"] == reverse("courses:lesson", args=[course.code, lessons[0].pk])
     response = client.post(
         reverse("courses:lesson_complete", args=[course.code, lessons[0].pk]), {"next": lessons[1].pk}
     )
@@ -137,6 +135,7 @@ def test_roster_is_for_the_course_instructors_only(client_for, instructor, admin
     url = reverse("courses:roster", args=[course.code])
     page = client_for(instructor).get(url).content.decode()
     assert trainee.email in page
+    assert 'aria-label="Signed sessions"' in page  # hands-on progress per trainee
     assert client_for(administrator).get(url).status_code == 200
     other_instructor = UserFactory(is_trainee=False, is_instructor=True)
     assert client_for(other_instructor).get(url).status_code == 404

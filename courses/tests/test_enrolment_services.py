@@ -56,16 +56,13 @@ def test_profession_not_eligible_is_explained():
     course = CourseFactory(eligible_professions=["md", "do"])
     nurse = verified_trainee(profession="rn")
     assert messages(nurse, course) == [
-        "This course is open to physician (md), physician (do); "
-        "none of your verified licences is for one of those."
+        "This course is open to physician (md), physician (do); none of your verified licences is for one of those."
     ]
 
 
 def test_jurisdiction_rule_is_applied():
     course = CourseFactory(eligible_professions=["md", "dds"])
-    texas = JurisdictionFactory(
-        country="US", region="TX", name="United States — Texas", certifiable_professions=["md"]
-    )
+    texas = JurisdictionFactory(country="US", region="TX", name="United States — Texas", certifiable_professions=["md"])
     dentist = verified_trainee(profession="dds", jurisdiction=texas)
     assert messages(dentist, course) == [
         "United States — Texas does not allow a dentist to be certified for botulinum toxin injection."

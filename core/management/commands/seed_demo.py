@@ -9,6 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from accounts import demo as accounts_demo
         from courses import demo as courses_demo
+        from exams import demo as exams_demo
 
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
         with (
@@ -16,10 +17,9 @@ class Command(BaseCommand):
             transaction.atomic(),
         ):
             users = accounts_demo.seed()
-            courses_demo.seed()
-        self.stdout.write(
-            self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/")
-        )
+            course = courses_demo.seed()
+            exams_demo.seed(course)
+        self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:
             self.stdout.write(f"  {roles:<14} {email:<{width}}  password: {password}")

@@ -1,0 +1,338 @@
+"""The hands-on training log: services (record, sign, amend, reflect) and the
+requirement check that the practical exam and certificates rely on.
+
+Sign-off locks a session. A correction is an amendment: a new signed session that
+points at the original, which is kept and marked superseded. Every sign-off and
+amendment writes an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import licence_valid_for
+from core.services import audit_record
+
+from . import face_sites
+from .models import COMPETENCIES, Course, Enrolment, Independence, InjectionSession, SessionSite
+
+MSG_FUTURE_DATE = "The session date cannot be in the future."
+MSG_LOT_EXPIRED = "This lot had expired on the session date; expired product must not be used."
+MSG_CONSENT = "Confirm that the model gave written consent."
+MSG_MODEL_CODE = "Use an anonymised code of letters, digits and hyphens with at least two digits, e.g. M-0147."
+MSG_MODEL_CODE_DATE = "This looks like a date. Never record a model's birth date: use an anonymised code."
+MSG_UNITS_RANGE = "Enter between 0 and 100 units."
+MSG_UNKNOWN_SITE = "There is no injection site called “{code}”."
+MSG_NO_SITES = "Record the units given at one site at least."
+MSG_ACKNOWLEDGE = "These doses differ from the on-label reference: confirm you have reviewed them to save."
+MSG_NOT_INSTRUCTOR = "Only the course's instructors can record or sign its sessions."
+MSG_LOCKED = "This session is signed and locked; record a correction as an amendment."
+MSG_NOT_SIGNED = "Only a signed session can be amended."
+MSG_REASON = "Say what the amendment corrects."
+MSG_TRAINEE_LICENCE = (
+    "The trainee has no valid verified licence; new hands-on sessions are paused until one is verified."
+)
+MSG_TRAINEE_NOT_ENROLLED = "The trainee is not enrolled in this course."
+MSG_RATING_MISSING = "Rate this competency (or choose “Not observed”)."
+
+MODEL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$")
+DATE_LIKE = re.compile(r"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})|(\d{4}[-./]?\d{2}[-./]?\d{2})|(^\d{6}$)|(^\d{8}$)")
+# The fields an instructor fills; used for drafts and for amendments alike.
+SESSION_FIELDS = (
+    "performed_on", "clinic", "model_code", "consent_confirmed", "product", "vial_units", "diluent_ml",
+    "lot_number", "lot_expiry", "complications", "complication_management", "overall_independence",
+    "went_well", "to_improve", "agreed_actions",
+)  # fmt: skip
+
+
+def model_code_errors(code: str) -> list[str]:
+    if DATE_LIKE.search(code):
+        return [_(MSG_MODEL_CODE_DATE)]
+    if not MODEL_CODE.match(code) or sum(ch.isdigit() for ch in code) < 2:
+        return [_(MSG_MODEL_CODE)]
+    return []
+
+
+def units_per_01ml(vial_units: Decimal, diluent_ml: Decimal) -> Decimal:
+    """Concentration after reconstitution: 100 U in 2.5 mL gives 4 U per 0.1 mL."""
+    return (Decimal(vial_units) / Decimal(diluent_ml) / 10).quantize(Decimal("0.01"))
+
+
+def recent_units_for_model(*, model_code: str, performed_on: datetime.date, exclude=None) -> Decimal:
+    """Units given to this model code by any signed session in the 90 days up to the date."""
+    since = performed_on - datetime.timedelta(days=90)
+    sites = SessionSite.objects.filter(
+        session__model_code__iexact=model_code,
+        session__performed_on__gt=since,
+        session__performed_on__lte=performed_on,
+        session__status=InjectionSession.Status.SIGNED,
+    )
+    if exclude is not None:
+        sites = sites.exclude(session__in=exclude)
+    return sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
+def session_dose_warnings(*, units_by_site: dict[str, Decimal], model_code: str, performed_on, exclude=()) -> list[str]:
+    warnings = face_sites.dose_warnings(units_by_site)
+    earlier = recent_units_for_model(model_code=model_code, performed_on=performed_on, exclude=exclude)
+    total = earlier + sum(units_by_site.values(), Decimal(0))
+    if earlier and total > face_sites.MAX_UNITS_PER_3_MONTHS:
+        warnings.append(
+            _(
+                "Model %(code)s: %(total)s U in 90 days including earlier sessions; "
+                "the maximum is %(max)s U in 3 months."
+            )
+            % {
+                "code": model_code,
+                "total": face_sites.format_units(total),
+                "max": face_sites.MAX_UNITS_PER_3_MONTHS,
+            }
+        )
+    return warnings
+
+
+def _check(
+    *, enrolment: Enrolment, instructor: User, data: dict, units_by_site: dict, ratings: dict, acknowledged: bool,
+    exclude=(),
+) -> list[str]:  # fmt: skip
+    """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not enrolment.course.instructors.filter(pk=instructor.pk).exists():
+        raise ValidationError(_(MSG_NOT_INSTRUCTOR))
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        errors["__all__"].append(_(MSG_TRAINEE_NOT_ENROLLED))
+    if not licence_valid_for(user=enrolment.trainee).exists():
+        errors["__all__"].append(_(MSG_TRAINEE_LICENCE))
+    today = timezone.localdate()
+    if data["performed_on"] > today:
+        errors["performed_on"].append(_(MSG_FUTURE_DATE))
+    if data["lot_expiry"] < data["performed_on"]:
+        errors["lot_expiry"].append(_(MSG_LOT_EXPIRED))
+    if not data["consent_confirmed"]:
+        errors["consent_confirmed"].append(_(MSG_CONSENT))
+    errors["model_code"] += model_code_errors(data["model_code"])
+    for code, units in units_by_site.items():
+        if code not in face_sites.SITE_BY_CODE:
+            errors["sites"].append(_(MSG_UNKNOWN_SITE).format(code=code))
+        elif not (Decimal(0) < units <= face_sites.MAX_UNITS_PER_SITE):
+            errors[f"units_{code}"].append(_(MSG_UNITS_RANGE))
+    if not units_by_site:
+        errors["sites"].append(_(MSG_NO_SITES))
+    for code, _label in COMPETENCIES:
+        if ratings.get(code) not in Independence.values:
+            errors[f"rating_{code}"].append(_(MSG_RATING_MISSING))
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+    warnings = session_dose_warnings(
+        units_by_site=units_by_site,
+        model_code=data["model_code"],
+        performed_on=data["performed_on"],
+        exclude=exclude,
+    )
+    if warnings and not acknowledged:
+        raise ValidationError({"acknowledge_warnings": [_(MSG_ACKNOWLEDGE)]})
+    return warnings
+
+
+def _write(session: InjectionSession, *, data: dict, units_by_site: dict, ratings: dict, warnings: list[str]) -> None:
+    for name in SESSION_FIELDS:
+        setattr(session, name, data[name])
+    session.model_code = data["model_code"].upper()
+    session.ratings = {code: ratings[code] for code, _label in COMPETENCIES}
+    session.dose_warnings = warnings
+    session.dose_warnings_acknowledged = bool(warnings)
+    session.save()
+    session.sites.all().delete()
+    SessionSite.objects.bulk_create(
+        [SessionSite(session=session, site_code=code, units=units) for code, units in units_by_site.items()]
+    )
+
+
+@transaction.atomic
+def session_save_draft(
+    *, enrolment: Enrolment, instructor: User, data: dict, units_by_site: dict, ratings: dict,
+    acknowledged: bool = False, session: InjectionSession | None = None,
+) -> InjectionSession:  # fmt: skip
+    """Create or update a draft session. Nothing is written when a rule fails."""
+    if session is not None:
+        session = InjectionSession.objects.select_for_update().get(pk=session.pk)
+        if session.is_locked:
+            raise ValidationError(_(MSG_LOCKED))
+    warnings = _check(
+        enrolment=enrolment, instructor=instructor, data=data, units_by_site=units_by_site, ratings=ratings,
+        acknowledged=acknowledged, exclude=[session.pk] if session else (),
+    )  # fmt: skip
+    session = session or InjectionSession(enrolment=enrolment, instructor=instructor)
+    _write(session, data=data, units_by_site=units_by_site, ratings=ratings, warnings=warnings)
+    return session
+
+
+@transaction.atomic
+def session_sign(*, session_id, instructor: User) -> InjectionSession:
+    """Sign a draft, which locks it. Holds a SELECT FOR UPDATE lock on the session."""
+    session = (
+        InjectionSession.objects.select_for_update()
+        .select_related("enrolment__course", "enrolment__trainee")
+        .get(pk=session_id)
+    )
+    if not session.enrolment.course.instructors.filter(pk=instructor.pk).exists():
+        raise ValidationError(_(MSG_NOT_INSTRUCTOR))
+    if session.is_locked:
+        raise ValidationError(_(MSG_LOCKED))
+    session.status = InjectionSession.Status.SIGNED
+    session.signed_at = timezone.now()
+    session.instructor = instructor
+    session.save(update_fields=["status", "signed_at", "instructor"])
+    audit_record(
+        actor=instructor,
+        action="session.signed",
+        obj=session,
+        summary=f"Signed session {session.model_code} on {session.performed_on} for {session.enrolment.trainee.email}",
+        details={"dose_warnings": session.dose_warnings},
+    )
+    return session
+
+
+@transaction.atomic
+def session_amend(
+    *, original_id, instructor: User, data: dict, units_by_site: dict, ratings: dict, reason: str,
+    acknowledged: bool = False,
+) -> InjectionSession:  # fmt: skip
+    """Correct a signed session: a new signed session that amends it; the original is
+    kept, marked superseded. Locks the original."""
+    original = (
+        InjectionSession.objects.select_for_update()
+        .select_related("enrolment__course", "enrolment__trainee")
+        .get(pk=original_id)
+    )
+    if original.status != InjectionSession.Status.SIGNED:
+        raise ValidationError(_(MSG_NOT_SIGNED))
+    if not reason.strip():
+        raise ValidationError({"amendment_reason": [_(MSG_REASON)]})
+    warnings = _check(
+        enrolment=original.enrolment, instructor=instructor, data=data, units_by_site=units_by_site, ratings=ratings,
+        acknowledged=acknowledged, exclude=[original.pk],
+    )  # fmt: skip
+    original.status = InjectionSession.Status.SUPERSEDED
+    original.save(update_fields=["status"])
+    amendment = InjectionSession(
+        enrolment=original.enrolment, instructor=instructor, amends=original, amendment_reason=reason.strip(),
+        status=InjectionSession.Status.SIGNED, signed_at=timezone.now(), reflection=original.reflection,
+        reflection_at=original.reflection_at,
+    )  # fmt: skip
+    _write(amendment, data=data, units_by_site=units_by_site, ratings=ratings, warnings=warnings)
+    audit_record(
+        actor=instructor,
+        action="session.amended",
+        obj=amendment,
+        summary=f"Amended session {original.pk} ({original.model_code}, {original.performed_on})",
+        details={"amends": str(original.pk), "reason": reason.strip()},
+    )
+    return amendment
+
+
+def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> InjectionSession:
+    if session.enrolment.trainee_id != trainee.pk:
+        raise Http404
+    session.reflection = text.strip()
+    session.reflection_at = timezone.now()
+    session.save(update_fields=["reflection", "reflection_at"])
+    return session
+
+
+# Requirement -------------------------------------------------------------------------
+
+
+@dataclass
+class AreaProgress:
+    code: str
+    name: str
+    done: int
+    need: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.need
+
+
+@dataclass
+class RequirementStatus:
+    signed: int
+    required: int
+    recent_needed: int
+    recent_competent: int
+    areas: list[AreaProgress] = field(default_factory=list)
+
+    @property
+    def missing_areas(self) -> list[AreaProgress]:
+        return [a for a in self.areas if not a.met]
+
+    @property
+    def met(self) -> bool:
+        return self.signed >= self.required and not self.missing_areas and self.recent_competent >= self.recent_needed
+
+
+def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
+    """Progress against the course's requirement, from the trainee's current signed
+    sessions (``sites`` prefetched). Superseded sessions never count."""
+    signed = sorted(
+        (s for s in sessions if s.status == InjectionSession.Status.SIGNED),
+        key=lambda s: (s.performed_on, s.signed_at),
+        reverse=True,
+    )
+    areas = []
+    for code, need in course.handson_area_minimums.items():
+        done = sum(
+            1 for s in signed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
+        )
+        areas.append(AreaProgress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
+    recent_competent = 0
+    for session in signed[: course.handson_recent_competent]:
+        if session.overall_independence != Independence.COMPETENT:
+            break
+        recent_competent += 1
+    return RequirementStatus(
+        signed=len(signed),
+        required=course.handson_min_sessions,
+        recent_needed=course.handson_recent_competent,
+        recent_competent=recent_competent,
+        areas=areas,
+    )
+
+
+def requirement_areas(course: Course) -> list[tuple[str, int]]:
+    """(area name, sessions needed) for the course page."""
+    return [(face_sites.AREA_BY_CODE[code]["name"], int(need)) for code, need in course.handson_area_minimums.items()]
+
+
+def sessions_for_enrolments(enrolment_ids) -> dict:
+    """Signed and superseded sessions with their sites, grouped by enrolment: 2 queries."""
+    grouped: dict = defaultdict(list)
+    sessions = (
+        InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
+        .exclude(status=InjectionSession.Status.DRAFT)
+        .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
+    )
+    for session in sessions:
+        grouped[session.enrolment_id].append(session)
+    return grouped
+
+
+def handson_requirement_met(*, enrolment: Enrolment) -> bool:
+    """Has this trainee met the course's hands-on requirement? (For the practical exam
+    and certificates.)"""
+    sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    return requirement_status(course=enrolment.course, sessions=sessions).met

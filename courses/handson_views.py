@@ -1,0 +1,273 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms_utils import form_add_service_errors
+from core.permissions import role_required
+
+from . import face_sites, handson, selectors
+from .handson_forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
+from .models import Enrolment, InjectionSession, SessionSite
+
+
+def _session_queryset():
+    return InjectionSession.objects.select_related(
+        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment"
+    ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
+
+
+def get_session_for(user, pk) -> InjectionSession:
+    """A session for its trainee, the course's instructors, examiners and administrators;
+    404 for anyone else."""
+    session = _session_queryset().filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    course = session.enrolment.course
+    if (
+        session.enrolment.trainee_id == user.pk
+        or user.is_administrator
+        or user.is_examiner
+        or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
+    ):
+        return session
+    raise Http404
+
+
+def _chart(units, *, editable, errors=None):
+    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX)
+    context["unit_errors"] = errors or {}
+    return context
+
+
+def _unit_errors(form):
+    return {name[len(UNIT_PREFIX) :]: errors for name, errors in form.errors.items() if name.startswith(UNIT_PREFIX)}
+
+
+def _session_form_response(request, template, form, context, status=200):
+    units = form.typed_units() if form.is_bound else {
+        k[len(UNIT_PREFIX) :]: v for k, v in form.initial.items() if k.startswith(UNIT_PREFIX) and v
+    }  # fmt: skip
+    context.update(
+        {
+            "form": form,
+            "chart": _chart(units, editable=True, errors=_unit_errors(form)),
+            "concentration": _concentration(form),
+        }
+    )
+    return render(request, template, context, status=status)
+
+
+def _concentration(form) -> dict:
+    source = form.data if form.is_bound else form.initial
+    try:
+        vial = Decimal(str(source.get("vial_units") or 100))
+        ml = Decimal(str(source.get("diluent_ml") or "2.5"))
+        return {"vial": vial, "ml": ml, "per": handson.units_per_01ml(vial, ml)}
+    except (InvalidOperation, ZeroDivisionError, ArithmeticError):
+        return {"vial": Decimal(100), "ml": Decimal("2.5"), "per": Decimal(4)}
+
+
+@role_required("instructor")
+def session_list(request, code):
+    course = selectors.get_taught_course_for(request.user, code)
+    sessions = (
+        InjectionSession.objects.filter(enrolment__course=course)
+        .select_related("enrolment__trainee", "instructor")
+        .annotate(total_units=Sum("sites__units"))
+        .order_by("-performed_on", "-created_at")
+    )
+    return render(request, "courses/handson/session_list.html", {"course": course, "sessions": sessions})
+
+
+@role_required("instructor")
+def session_create(request, code):
+    course = selectors.get_taught_course_for(request.user, code)
+    enrolments = Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).select_related("trainee")
+    form = SessionForm(request.POST or None, enrolments=enrolments, initial={"enrolment": request.GET.get("enrolment")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = handson.session_save_draft(
+                enrolment=form.cleaned_data["enrolment"],
+                instructor=request.user,
+                data=form.session_data(),
+                units_by_site=form.units_by_site(),
+                ratings=form.ratings(),
+                acknowledged=form.cleaned_data["acknowledge_warnings"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Session saved as a draft. Review it, then sign it off."))
+            return redirect("courses:session_detail", pk=session.pk)
+    return _session_form_response(request, "courses/handson/session_form.html", form, {"course": course})
+
+
+@role_required("instructor")
+def session_edit(request, pk):
+    session = get_session_for(request.user, pk)
+    course = session.enrolment.course
+    if not course.instructors.filter(pk=request.user.pk).exists():
+        raise Http404
+    if session.is_locked:
+        messages.error(request, _(handson.MSG_LOCKED))
+        return redirect("courses:session_detail", pk=session.pk)
+    form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
+    if request.method == "POST" and form.is_valid():
+        try:
+            handson.session_save_draft(
+                enrolment=session.enrolment,
+                instructor=request.user,
+                data=form.session_data(),
+                units_by_site=form.units_by_site(),
+                ratings=form.ratings(),
+                acknowledged=form.cleaned_data["acknowledge_warnings"],
+                session=session,
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft updated."))
+            return redirect("courses:session_detail", pk=session.pk)
+    return _session_form_response(
+        request, "courses/handson/session_form.html", form, {"course": course, "session": session}
+    )
+
+
+@role_required("instructor")
+@require_POST
+def session_sign(request, pk):
+    session = get_session_for(request.user, pk)
+    try:
+        handson.session_sign(session_id=session.pk, instructor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Session signed. It is now locked."))
+    return redirect("courses:session_detail", pk=session.pk)
+
+
+@role_required("instructor")
+def session_amend(request, pk):
+    original = get_session_for(request.user, pk)
+    course = original.enrolment.course
+    if not course.instructors.filter(pk=request.user.pk).exists():
+        raise Http404
+    if original.status != InjectionSession.Status.SIGNED:
+        messages.error(request, _(handson.MSG_NOT_SIGNED))
+        return redirect("courses:session_detail", pk=original.pk)
+    form = AmendmentForm(request.POST or None, initial=SessionForm.initial_from(original))
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = handson.session_amend(
+                original_id=original.pk,
+                instructor=request.user,
+                data=form.session_data(),
+                units_by_site=form.units_by_site(),
+                ratings=form.ratings(),
+                reason=form.cleaned_data["amendment_reason"],
+                acknowledged=form.cleaned_data["acknowledge_warnings"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Amendment signed; the original is kept and marked superseded."))
+            return redirect("courses:session_detail", pk=amendment.pk)
+    return _session_form_response(
+        request,
+        "courses/handson/session_form.html",
+        form,
+        {"course": course, "session": original, "amending": True},
+    )
+
+
+@login_required
+def session_detail(request, pk):
+    session = get_session_for(request.user, pk)
+    units = {s.site_code: s.units for s in session.sites.all()}
+    is_owner = session.enrolment.trainee_id == request.user.pk
+    return render(
+        request,
+        "courses/handson/session_detail.html",
+        {
+            "session": session,
+            "course": session.enrolment.course,
+            "chart": _chart(units, editable=False),
+            "is_owner": is_owner,
+            "can_sign": request.user.is_instructor
+            and session.enrolment.course.instructors.filter(pk=request.user.pk).exists(),
+            "reflection_form": ReflectionForm(initial={"reflection": session.reflection})
+            if is_owner and session.status == "signed"
+            else None,
+        },
+    )
+
+
+@role_required("trainee")
+@require_POST
+def session_reflect(request, pk):
+    session = get_session_for(request.user, pk)
+    if session.enrolment.trainee_id != request.user.pk:
+        raise Http404
+    form = ReflectionForm(request.POST)
+    if form.is_valid():
+        handson.session_reflect(session=session, trainee=request.user, text=form.cleaned_data["reflection"])
+        messages.success(request, _("Your reflection is saved."))
+        return redirect("courses:session_detail", pk=session.pk)
+    units = {s.site_code: s.units for s in session.sites.all()}
+    return render(
+        request,
+        "courses/handson/session_detail.html",
+        {
+            "session": session,
+            "course": session.enrolment.course,
+            "chart": _chart(units, editable=False),
+            "is_owner": True,
+            "reflection_form": form,
+        },
+        status=400,
+    )
+
+
+def _logbook_context(request, code):
+    course = selectors.get_course_for(request.user, code)
+    enrolment = Enrolment.objects.filter(trainee=request.user, course=course).first()
+    if enrolment is None:
+        raise Http404
+    sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    status = handson.requirement_status(course=course, sessions=sessions)
+    rows = [
+        (
+            s,
+            face_sites.area_totals({x.site_code: x.units for x in s.sites.all()}),
+            sum(x.units for x in s.sites.all()),
+        )
+        for s in sessions
+    ]
+    return {"course": course, "enrolment": enrolment, "rows": rows, "status": status, "trainee": request.user}
+
+
+@role_required("trainee")
+def logbook(request, code):
+    return render(request, "courses/handson/logbook.html", _logbook_context(request, code))
+
+
+@role_required("trainee")
+def logbook_pdf(request, code):
+    from core.pdf import render_pdf
+
+    context = _logbook_context(request, code)
+    context["charts"] = [
+        (s, _chart({x.site_code: x.units for x in s.sites.all()}, editable=False)) for s, _t, _u in context["rows"]
+    ]
+    html = render_to_string("courses/handson/logbook_pdf.html", context, request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="logbook-{context["course"].code}.pdf"'
+    return response

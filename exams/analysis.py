@@ -1,0 +1,143 @@
+"""Item analysis over every submitted attempt of a course's written exam.
+
+Per item: facility (proportion correct), discrimination (corrected point-biserial: the
+correlation between the item score and the rest of the test score), how often each
+option was chosen. Per exam: mean, standard deviation and KR-20 reliability.
+
+Everything comes from aggregate queries: one GROUP BY over items for the sums the
+correlations need, one GROUP BY over (item, response) for option counts, one aggregate
+over attempts. Python only combines those sums (one step per item or per distinct
+response pattern, never per answer).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Case, Count, F, IntegerField, StdDev, Sum, Value, When
+
+from courses.models import Course
+
+from .models import Attempt, AttemptItem, Question
+
+TOO_EASY = 0.90
+TOO_HARD = 0.30
+LOW_DISCRIMINATION = 0.15
+
+
+@dataclass
+class ItemStats:
+    question_id: int
+    ref: str
+    stem: str
+    topic: str
+    n: int
+    facility: float
+    discrimination: float | None
+    option_counts: list[tuple[str, int, bool]] = field(default_factory=list)  # (text, times chosen, correct)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExamStats:
+    attempts: int
+    mean: float | None
+    sd: float | None
+    kr20: float | None
+    items: list[ItemStats]
+
+
+def _correlation(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
+    numerator = n * sxy - sx * sy
+    denominator = (n * sxx - sx * sx) * (n * syy - sy * sy)
+    if n < 2 or denominator <= 0:
+        return None
+    return numerator / math.sqrt(denominator)
+
+
+def exam_analysis(*, course: Course) -> ExamStats:
+    submitted = AttemptItem.objects.filter(attempt__enrolment__course=course, attempt__status=Attempt.Status.SUBMITTED)
+    x = Case(When(is_correct=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+    sums = (
+        submitted.values("question_id")
+        .annotate(
+            n=Count("id"),
+            sx=Sum(x),
+            s_total=Sum("attempt__score"),
+            s_total2=Sum(F("attempt__score") * F("attempt__score")),
+            sx_total=Sum(x * F("attempt__score")),
+        )
+        .order_by()
+    )
+    attempts = Attempt.objects.filter(enrolment__course=course, status=Attempt.Status.SUBMITTED).aggregate(
+        count=Count("id"), mean=Avg("score"), sd=StdDev("score"), items=Sum("max_score")
+    )
+    questions = {q.pk: q for q in Question.objects.filter(course=course).only("id", "ref", "stem", "topic")}
+    patterns = submitted.values("question_id", "response").annotate(n=Count("id")).order_by()
+    texts = {}
+    for row in submitted.values("question_id", "options", "correct_keys").distinct().order_by():
+        # Option texts as the attempts showed them (a later edit of the bank does not relabel history).
+        for option in row["options"]:
+            texts.setdefault(row["question_id"], {})[option["key"]] = (
+                option["text"],
+                option["key"] in row["correct_keys"],
+            )
+    chosen: dict[int, dict[str, int]] = {}
+    for row in patterns:
+        counts = chosen.setdefault(row["question_id"], {})
+        for key in row["response"] or []:
+            counts[key] = counts.get(key, 0) + row["n"]
+
+    items: list[ItemStats] = []
+    sum_pq = 0.0
+    for row in sums:
+        n, sx = row["n"], row["sx"] or 0
+        # rest = total - x; x² = x for a 0/1 score.
+        s_rest = row["s_total"] - sx
+        s_rest2 = row["s_total2"] - 2 * row["sx_total"] + sx
+        sx_rest = row["sx_total"] - sx
+        p = sx / n
+        sum_pq += n * p * (1 - p)
+        r = _correlation(n, sx, s_rest, sx, s_rest2, sx_rest)
+        question = questions.get(row["question_id"])
+        stats = ItemStats(
+            question_id=row["question_id"],
+            ref=question.ref if question else "?",
+            stem=question.stem if question else "",
+            topic=question.topic if question else "",
+            n=n,
+            facility=p,
+            discrimination=r,
+            option_counts=[
+                (text, chosen.get(row["question_id"], {}).get(key, 0), correct)
+                for key, (text, correct) in texts.get(row["question_id"], {}).items()
+            ],
+        )
+        if p > TOO_EASY:
+            stats.flags.append("too easy")
+        if p < TOO_HARD:
+            stats.flags.append("too hard")
+        if r is not None and r < 0:
+            stats.flags.append("negative discrimination")
+        elif r is not None and r < LOW_DISCRIMINATION:
+            stats.flags.append("weak discrimination")
+        items.append(stats)
+    items.sort(key=lambda s: s.ref)
+
+    count = attempts["count"] or 0
+    kr20 = None
+    sd = float(attempts["sd"]) if attempts["sd"] is not None else None
+    if count >= 2 and sd:
+        k = attempts["items"] / count  # items per attempt
+        # Σ p·q for one attempt's form: each attempt contributes its own items' p·q.
+        form_pq = sum_pq / count
+        if k > 1:
+            kr20 = (k / (k - 1)) * (1 - form_pq / (sd * sd))
+    return ExamStats(
+        attempts=count,
+        mean=float(attempts["mean"]) if attempts["mean"] is not None else None,
+        sd=sd,
+        kr20=kr20,
+        items=items,
+    )

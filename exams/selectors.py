@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.http import Http404
+
+from accounts.models import User
+from courses.models import Course, Enrolment
+
+from .models import Attempt, AttemptItem
+
+
+def get_attempt_for(user: User, pk) -> Attempt:
+    """The attempt if it is the user's own; 404 otherwise (even for staff: results are
+    read on the result page, answers only by their owner)."""
+    attempt = Attempt.objects.select_related("enrolment__course", "enrolment__trainee").filter(pk=pk).first()
+    if attempt is None or attempt.enrolment.trainee_id != user.pk:
+        raise Http404
+    return attempt
+
+
+def attempt_items(attempt: Attempt) -> list[AttemptItem]:
+    return list(attempt.items.all().order_by("position"))
+
+
+def written_exam_passed(*, enrolment: Enrolment) -> bool:
+    """Has this trainee passed the written exam of the course? (For the practical exam
+    and certificates.)"""
+    return enrolment.attempts.filter(status=Attempt.Status.SUBMITTED, passed=True).exists()
+
+
+def attempts_for(*, enrolment: Enrolment) -> list[Attempt]:
+    return list(enrolment.attempts.order_by("-number"))
+
+
+def get_active_enrolment(user: User, course: Course) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.filter(trainee=user, course=course, status=Enrolment.Status.ACTIVE)
+        .select_related("course", "trainee")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+def enrolments_with_written_pass(enrolment_ids) -> set:
+    """Which of these enrolments have a passed written attempt (one query)."""
+    return set(
+        Attempt.objects.filter(enrolment_id__in=list(enrolment_ids), status=Attempt.Status.SUBMITTED, passed=True)
+        .values_list("enrolment_id", flat=True)
+        .distinct()
+    )

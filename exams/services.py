@@ -1,0 +1,304 @@
+"""The written exam: starting, answering, flagging, submitting and grading attempts.
+
+Fairness rules kept here, on the server: items are drawn by the blueprint and options
+shuffled when an attempt starts, both fixed for that attempt; the deadline is stored on
+the attempt; answers after it are refused; an attempt past its deadline is closed and
+graded by itself (when next touched, and by a periodic task); one open attempt per
+trainee and course (a database constraint); submitting twice grades once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import licence_valid_for
+from core.services import audit_record
+from courses.models import Enrolment, Lesson, LessonCompletion
+
+from .models import Attempt, AttemptItem, CaseSet, ExamSettings, ItemStatus, Question
+
+MSG_NOT_ENROLLED = "You are not enrolled in this course."
+MSG_THEORY_INCOMPLETE = "Complete every lesson of the course before the written exam."
+MSG_NO_LICENCE = "You need a valid verified licence to sit the exam."
+MSG_NO_SETTINGS = "This course has no written exam set up yet."
+MSG_NO_ATTEMPTS_LEFT = "You have used all {n} attempts allowed."
+MSG_ALREADY_PASSED = "You have already passed the written exam."
+MSG_WAIT = "You can start your next attempt after {when}."
+MSG_BANK_SHORT = "The question bank has {have} active items on {topic}; the exam needs {need}. Tell an administrator."
+MSG_BANK_SHORT_CASES = "The question bank has {have} active case sets; the exam needs {need}. Tell an administrator."
+MSG_TIME_UP = "Time is up: this attempt closed at {deadline} and was graded with the answers saved before then."
+MSG_NOT_OPEN = "This attempt has been submitted; answers can no longer change."
+MSG_BAD_OPTION = "That answer is not one of this question's options."
+MSG_ONE_ANSWER = "Choose one answer for a single-best-answer question."
+MSG_NO_ITEM = "There is no question {position} in this attempt."
+
+_random = secrets.SystemRandom()
+
+
+def _theory_complete(enrolment: Enrolment) -> bool:
+    total = Lesson.objects.filter(module__course_id=enrolment.course_id).count()
+    done = LessonCompletion.objects.filter(enrolment=enrolment, lesson__module__course_id=enrolment.course_id).count()
+    return total > 0 and done >= total
+
+
+def attempt_blockers(*, enrolment: Enrolment, now: datetime.datetime | None = None) -> list[str]:
+    """Why the trainee cannot start a new attempt now (empty when they can)."""
+    now = now or timezone.now()
+    settings = ExamSettings.objects.filter(course_id=enrolment.course_id).first()
+    if settings is None:
+        return [_(MSG_NO_SETTINGS)]
+    blockers = []
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        blockers.append(_(MSG_NOT_ENROLLED))
+    if not licence_valid_for(user=enrolment.trainee).exists():
+        blockers.append(_(MSG_NO_LICENCE))
+    if not _theory_complete(enrolment):
+        blockers.append(_(MSG_THEORY_INCOMPLETE))
+    submitted = list(enrolment.attempts.filter(status=Attempt.Status.SUBMITTED).order_by("-submitted_at"))
+    if any(a.passed for a in submitted):
+        blockers.append(_(MSG_ALREADY_PASSED))
+    elif len(submitted) >= settings.attempts_allowed:
+        blockers.append(_(MSG_NO_ATTEMPTS_LEFT).format(n=settings.attempts_allowed))
+    elif submitted and settings.wait_hours:
+        ready = submitted[0].submitted_at + datetime.timedelta(hours=settings.wait_hours)
+        if ready > now:
+            blockers.append(_(MSG_WAIT).format(when=timezone.localtime(ready).strftime("%d %b %Y %H:%M")))
+    return blockers
+
+
+def _draw(settings: ExamSettings) -> list[Question]:
+    """Items for one attempt: the blueprint's count per topic from active standalone
+    items, then whole case sets; order shuffled within each part."""
+    course_id = settings.course_id
+    active = Question.objects.filter(course_id=course_id, status=ItemStatus.ACTIVE)
+    chosen: list[Question] = []
+    by_topic: dict[str, list[Question]] = defaultdict(list)
+    for question in active.filter(case_set__isnull=True).prefetch_related("options"):
+        by_topic[question.topic].append(question)
+    for topic, need in settings.blueprint.items():
+        pool = by_topic.get(topic, [])
+        if len(pool) < int(need):
+            raise ValidationError(_(MSG_BANK_SHORT).format(have=len(pool), topic=topic, need=need))
+        chosen += _random.sample(pool, int(need))
+    _random.shuffle(chosen)
+    if settings.case_sets_per_attempt:
+        cases = list(CaseSet.objects.filter(course_id=course_id, status=ItemStatus.ACTIVE).order_by("ref"))
+        if len(cases) < settings.case_sets_per_attempt:
+            raise ValidationError(_(MSG_BANK_SHORT_CASES).format(have=len(cases), need=settings.case_sets_per_attempt))
+        picked = _random.sample(cases, settings.case_sets_per_attempt)
+        case_items = active.filter(case_set__in=picked).select_related("case_set").prefetch_related("options")
+        grouped: dict[int, list[Question]] = defaultdict(list)
+        for question in case_items.order_by("ref"):
+            grouped[question.case_set_id].append(question)
+        for case in picked:
+            chosen += grouped[case.pk]
+    return chosen
+
+
+def _snapshot(attempt: Attempt, position: int, question: Question) -> AttemptItem:
+    options = list(question.options.all())
+    _random.shuffle(options)
+    return AttemptItem(
+        attempt=attempt,
+        position=position,
+        question=question,
+        topic=question.topic,
+        kind=question.kind,
+        stem=question.stem,
+        case_title=question.case_set.title if question.case_set_id else "",
+        case_vignette=question.case_set.vignette if question.case_set_id else "",
+        options=[{"key": str(o.pk), "text": o.text} for o in options],
+        correct_keys=sorted(str(o.pk) for o in options if o.is_correct),
+        explanation=question.explanation,
+    )
+
+
+@transaction.atomic
+def attempt_start(*, trainee: User, enrolment: Enrolment) -> Attempt:
+    """Start an attempt, or return the trainee's open one. Holds a SELECT FOR UPDATE
+    lock on the enrolment, so simultaneous starts make one attempt."""
+    enrolment = Enrolment.objects.select_for_update().select_related("course", "trainee").get(pk=enrolment.pk)
+    if enrolment.trainee_id != trainee.pk:
+        raise ValidationError(_(MSG_NOT_ENROLLED))
+    open_attempt = enrolment.attempts.filter(status=Attempt.Status.OPEN).first()
+    if open_attempt is not None:
+        if attempt_close_if_expired(attempt=open_attempt):
+            open_attempt = None
+        else:
+            return open_attempt
+    blockers = attempt_blockers(enrolment=enrolment)
+    if blockers:
+        raise ValidationError(blockers)
+    settings = enrolment.course.exam_settings
+    questions = _draw(settings)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                enrolment=enrolment,
+                number=enrolment.attempts.count() + 1,
+                started_at=now,
+                deadline=now + datetime.timedelta(minutes=settings.time_limit_minutes),
+                pass_mark_percent=settings.pass_mark_percent,
+                review=settings.review,
+                max_score=len(questions),
+            )
+    except IntegrityError:
+        return enrolment.attempts.get(status=Attempt.Status.OPEN)
+    AttemptItem.objects.bulk_create([_snapshot(attempt, i + 1, q) for i, q in enumerate(questions)])
+    audit_record(
+        actor=trainee,
+        action="attempt.started",
+        obj=attempt,
+        summary=f"{trainee.email} started attempt {attempt.number} of {enrolment.course.code}",
+    )
+    return attempt
+
+
+def _grade(attempt: Attempt, *, now: datetime.datetime, by_deadline: bool) -> Attempt:
+    items = list(attempt.items.all())
+    breakdown: dict[str, dict[str, int]] = {}
+    score = 0
+    for item in items:
+        item.is_correct = sorted(item.response) == sorted(item.correct_keys)
+        score += item.is_correct
+        topic = breakdown.setdefault(item.topic, {"correct": 0, "total": 0})
+        topic["total"] += 1
+        topic["correct"] += item.is_correct
+    AttemptItem.objects.bulk_update(items, ["is_correct"])
+    attempt.status = Attempt.Status.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if by_deadline else now
+    attempt.closed_by_deadline = by_deadline
+    attempt.score = score
+    attempt.max_score = len(items)
+    attempt.percent = (
+        (Decimal(100) * score / len(items)).quantize(Decimal("0.01"), ROUND_HALF_UP) if items else Decimal(0)
+    )
+    attempt.passed = attempt.percent >= attempt.pass_mark_percent
+    attempt.topic_breakdown = breakdown
+    attempt.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "closed_by_deadline",
+            "score",
+            "max_score",
+            "percent",
+            "passed",
+            "topic_breakdown",
+        ]
+    )
+    audit_record(
+        actor=None if by_deadline else attempt.enrolment.trainee,
+        action="attempt.graded",
+        obj=attempt,
+        summary=f"Attempt {attempt.number}: {score}/{len(items)} ({attempt.percent}%) "
+        f"{'pass' if attempt.passed else 'fail'}" + (" — closed at the deadline" if by_deadline else ""),
+        details={
+            "score": score,
+            "max": len(items),
+            "percent": str(attempt.percent),
+            "passed": attempt.passed,
+        },
+    )
+    return attempt
+
+
+def _lock(attempt_id) -> Attempt:
+    return Attempt.objects.select_for_update().select_related("enrolment__trainee").get(pk=attempt_id)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, trainee: User) -> Attempt:
+    """Grade the attempt. Idempotent: a second submit returns the graded attempt.
+    Locks the attempt row, so a racing autosave waits and then finds it closed."""
+    attempt = _lock(attempt.pk)
+    if attempt.enrolment.trainee_id != trainee.pk:
+        raise ValidationError(_(MSG_NOT_OPEN))
+    if attempt.status != Attempt.Status.OPEN:
+        return attempt
+    now = timezone.now()
+    return _grade(attempt, now=now, by_deadline=now >= attempt.deadline)
+
+
+@transaction.atomic
+def attempt_close_if_expired(*, attempt: Attempt, now: datetime.datetime | None = None) -> bool:
+    """Close and grade an open attempt whose deadline has passed. Returns True if it did."""
+    now = now or timezone.now()
+    if attempt.status != Attempt.Status.OPEN or now < attempt.deadline:
+        return False
+    locked = _lock(attempt.pk)
+    if locked.status != Attempt.Status.OPEN:
+        return True
+    _grade(locked, now=now, by_deadline=True)
+    attempt.refresh_from_db()
+    return True
+
+
+def attempts_close_expired(*, now: datetime.datetime | None = None) -> int:
+    """The periodic sweep: close every open attempt past its deadline."""
+    now = now or timezone.now()
+    closed = 0
+    for attempt in Attempt.objects.filter(status=Attempt.Status.OPEN, deadline__lte=now).select_related("enrolment"):
+        closed += attempt_close_if_expired(attempt=attempt, now=now)
+    return closed
+
+
+def attempt_answer(
+    *,
+    attempt: Attempt,
+    trainee: User,
+    position: int,
+    keys: list[str] | None = None,
+    flagged: bool | None = None,
+) -> AttemptItem:
+    """Save one answer (and/or the review flag). Refused once the deadline has passed or
+    the attempt is submitted; an attempt found past its deadline is closed and graded
+    (that grading is committed before the refusal is raised). Locks the attempt row, so
+    concurrent saves for one attempt queue and none is lost."""
+    with transaction.atomic():
+        locked = _lock(attempt.pk)
+        if locked.enrolment.trainee_id != trainee.pk:
+            raise ValidationError(_(MSG_NOT_OPEN))
+        if locked.status != Attempt.Status.OPEN:
+            raise ValidationError(_(MSG_NOT_OPEN), code="closed")
+        now = timezone.now()
+        if now < locked.deadline:
+            return _save_answer(locked, position=position, keys=keys, flagged=flagged, now=now)
+        _grade(locked, now=now, by_deadline=True)
+    raise ValidationError(
+        _(MSG_TIME_UP).format(deadline=timezone.localtime(locked.deadline).strftime("%H:%M:%S")),
+        code="time_up",
+    )
+
+
+def _save_answer(attempt: Attempt, *, position: int, keys, flagged, now) -> AttemptItem:
+    item = AttemptItem.objects.filter(attempt=attempt, position=position).first()
+    if item is None:
+        raise ValidationError(_(MSG_NO_ITEM).format(position=position))
+    fields = []
+    if keys is not None:
+        valid = {option["key"] for option in item.options}
+        keys = sorted(set(keys))
+        if not set(keys) <= valid:
+            raise ValidationError(_(MSG_BAD_OPTION))
+        if item.kind == Question.Kind.SINGLE and len(keys) > 1:
+            raise ValidationError(_(MSG_ONE_ANSWER))
+        item.response = keys
+        item.answered_at = now
+        fields += ["response", "answered_at"]
+    if flagged is not None:
+        item.flagged = flagged
+        fields.append("flagged")
+    if fields:
+        item.save(update_fields=fields)
+    return item

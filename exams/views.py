@@ -1,0 +1,270 @@
+import csv
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from courses import selectors as course_selectors
+from courses.models import Course
+
+from . import analysis, bank, selectors, services
+from .models import Attempt, ExamSettings
+
+
+@role_required("trainee")
+def exam_home(request, code):
+    course = course_selectors.get_course_for(request.user, code)
+    enrolment = selectors.get_active_enrolment(request.user, course)
+    settings = ExamSettings.objects.filter(course=course).first()
+    attempts = selectors.attempts_for(enrolment=enrolment)
+    open_attempt = next((a for a in attempts if a.status == Attempt.Status.OPEN), None)
+    if open_attempt and services.attempt_close_if_expired(attempt=open_attempt):
+        open_attempt = None
+        attempts = selectors.attempts_for(enrolment=enrolment)
+    return render(
+        request,
+        "exams/exam_home.html",
+        {
+            "course": course,
+            "settings": settings,
+            "attempts": attempts,
+            "open_attempt": open_attempt,
+            "blockers": [] if open_attempt else services.attempt_blockers(enrolment=enrolment),
+        },
+    )
+
+
+@role_required("trainee")
+@require_POST
+def attempt_start(request, code):
+    course = course_selectors.get_course_for(request.user, code)
+    enrolment = selectors.get_active_enrolment(request.user, course)
+    try:
+        attempt = services.attempt_start(trainee=request.user, enrolment=enrolment)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("exams:home", code=code)
+    return redirect("exams:attempt", pk=attempt.pk)
+
+
+def _closed_redirect(request, attempt):
+    if attempt.closed_by_deadline:
+        messages.warning(request, _("Time is up: the attempt was closed at its deadline and graded."))
+    return redirect("exams:result", pk=attempt.pk)
+
+
+@role_required("trainee")
+def attempt_page(request, pk):
+    attempt = selectors.get_attempt_for(request.user, pk)
+    if services.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
+        return _closed_redirect(request, attempt)
+    items = selectors.attempt_items(attempt)
+    remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    return render(
+        request,
+        "exams/attempt.html",
+        {
+            "attempt": attempt,
+            "course": attempt.enrolment.course,
+            "items": items,
+            "remaining": remaining,
+            "answered": sum(1 for i in items if i.response),
+        },
+    )
+
+
+@role_required("trainee")
+@require_POST
+def attempt_save(request, pk):
+    """The no-JavaScript path: the whole page's answers and flags in one post."""
+    attempt = selectors.get_attempt_for(request.user, pk)
+    try:
+        for item in selectors.attempt_items(attempt):
+            keys = request.POST.getlist(f"q{item.position}")
+            flagged = request.POST.get(f"flag{item.position}") == "on"
+            if keys != item.response or flagged != item.flagged:
+                services.attempt_answer(
+                    attempt=attempt, trainee=request.user, position=item.position, keys=keys, flagged=flagged
+                )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        attempt.refresh_from_db()
+        if attempt.status != Attempt.Status.OPEN:
+            return redirect("exams:result", pk=attempt.pk)
+        return redirect("exams:attempt", pk=attempt.pk)
+    messages.success(request, _("Your answers are saved."))
+    if request.POST.get("then") == "summary":
+        return redirect("exams:summary", pk=attempt.pk)
+    return redirect("exams:attempt", pk=attempt.pk)
+
+
+@role_required("trainee")
+@require_POST
+def attempt_autosave(request, pk):
+    """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state."""
+    attempt = selectors.get_attempt_for(request.user, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        position = int(payload["position"])
+        keys = payload.get("keys")
+        flagged = payload.get("flagged")
+        if keys is not None and (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)):
+            raise ValueError
+        if flagged is not None and not isinstance(flagged, bool):
+            raise ValueError
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        return JsonResponse({"ok": False, "error": _("The request was not understood.")}, status=400)
+    try:
+        item = services.attempt_answer(
+            attempt=attempt, trainee=request.user, position=position, keys=keys, flagged=flagged
+        )
+    except ValidationError as error:
+        closed = getattr(error, "code", "") in ("time_up", "closed")
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": error.messages[0],
+                "closed": closed,
+                "result_url": f"/attempts/{attempt.pk}/result/" if closed else "",
+            },
+            status=409 if closed else 400,
+        )
+    remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    return JsonResponse(
+        {
+            "ok": True,
+            "position": item.position,
+            "keys": item.response,
+            "flagged": item.flagged,
+            "remaining": remaining,
+        }
+    )
+
+
+@role_required("trainee")
+def attempt_summary(request, pk):
+    attempt = selectors.get_attempt_for(request.user, pk)
+    if services.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
+        return _closed_redirect(request, attempt)
+    items = selectors.attempt_items(attempt)
+    return render(
+        request,
+        "exams/summary.html",
+        {
+            "attempt": attempt,
+            "items": items,
+            "unanswered": [i for i in items if not i.response],
+            "answered": sum(1 for i in items if i.response),
+            "flagged": [i for i in items if i.flagged],
+            "remaining": max(int((attempt.deadline - timezone.now()).total_seconds()), 0),
+        },
+    )
+
+
+@role_required("trainee")
+@require_POST
+def attempt_submit(request, pk):
+    attempt = selectors.get_attempt_for(request.user, pk)
+    attempt = services.attempt_submit(attempt=attempt, trainee=request.user)
+    return redirect("exams:result", pk=attempt.pk)
+
+
+@role_required("trainee")
+def attempt_result(request, pk):
+    attempt = selectors.get_attempt_for(request.user, pk)
+    if attempt.status == Attempt.Status.OPEN and not services.attempt_close_if_expired(attempt=attempt):
+        return redirect("exams:attempt", pk=attempt.pk)
+    attempt.refresh_from_db()
+    topics = [
+        {
+            "topic": topic,
+            "correct": v["correct"],
+            "total": v["total"],
+            "percent": round(100 * v["correct"] / v["total"]),
+        }
+        for topic, v in sorted(attempt.topic_breakdown.items())
+    ]
+    return render(
+        request,
+        "exams/result.html",
+        {
+            "attempt": attempt,
+            "course": attempt.enrolment.course,
+            "topics": topics if attempt.review in ("topics", "full") else [],
+            "items": selectors.attempt_items(attempt) if attempt.review == "full" else [],
+        },
+    )
+
+
+@role_required("administrator")
+def item_analysis(request, code):
+    course = get_object_or_404(Course, code=code)
+    stats = analysis.exam_analysis(course=course)
+    return render(request, "exams/analysis.html", {"course": course, "stats": stats})
+
+
+@role_required("administrator")
+def item_analysis_csv(request, code):
+    course = get_object_or_404(Course, code=code)
+    stats = analysis.exam_analysis(course=course)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="item-analysis-{course.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["ref", "topic", "responses", "facility", "discrimination", "flags", "stem"])
+    for item in stats.items:
+        writer.writerow(
+            [bank._neutralise(str(v)) for v in (
+                item.ref, item.topic, item.n, f"{item.facility:.3f}",
+                "" if item.discrimination is None else f"{item.discrimination:.3f}", "; ".join(item.flags), item.stem,
+            )]
+        )  # fmt: skip
+    return response
+
+
+@role_required("administrator")
+def question_bank(request, code):
+    course = get_object_or_404(Course, code=code)
+    report = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a JSON or CSV file to import.")
+        elif upload.size > 5 * 1024 * 1024:
+            error = _("The file is larger than 5 MB.")
+        else:
+            data = upload.read()
+            try:
+                parsed = bank.parse_csv(data) if upload.name.lower().endswith(".csv") else bank.parse_json(data)
+            except ValueError as exc:
+                error = str(exc)
+            else:
+                report = bank.bank_import(course=course, bank=parsed)
+                if report.ok:
+                    messages.success(
+                        request,
+                        _("Imported: %(c)s new, %(u)s updated.") % {"c": report.created, "u": report.updated},
+                    )
+                    return redirect("exams:bank", code=code)
+    counts = {status: course.questions.filter(status=status).count() for status in ("active", "draft", "retired")}
+    return render(request, "exams/bank.html", {"course": course, "report": report, "error": error, "counts": counts})
+
+
+@role_required("administrator")
+def question_bank_export(request, code, fmt):
+    if fmt not in ("json", "csv"):
+        raise Http404
+    course = get_object_or_404(Course, code=code)
+    if fmt == "csv":
+        response = HttpResponse(bank.bank_export_csv(course=course), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(bank.bank_export_json(course=course), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="question-bank-{course.code}.{fmt}"'
+    return response

@@ -1,0 +1,206 @@
+/* Face chart: progressive enhancement of templates/partials/face_chart.html. No libraries.
+ *
+ * Without this script the table's number inputs are the form: everything works, only the
+ * totals are the server's. With it:
+ *
+ * Tap (click, or Enter/Space on a focused site):
+ *   - An EMPTY site gets its on-label dose per site (4 U), or 2 U where the label gives
+ *     none, so tapping the five glabellar dots records the on-label 20 U.
+ *   - Then that site's input in the table is focused with its value selected: typing
+ *     replaces it; the table row is scrolled into view only as far as needed.
+ *   - A site that already has units is never changed by a tap, only focused. A tap is
+ *     therefore always safe to repeat; the value is changed by typing or the -/+ buttons.
+ *   - Dots close together: a tap goes to the nearest dot within its 48-unit target.
+ * Steppers: each row gets "−" and "+" buttons (1 U; 44 px) for adjusting without the
+ *   on-screen keyboard. "−" from 1 U or less empties the field.
+ * Live: the dots, per-area totals, the session total and the dose warnings (the same
+ *   wording as courses.face_sites.dose_warnings) follow every change.
+ */
+(function () {
+  "use strict";
+
+  var STEP = 1;
+  var MAX_SITE = 100;
+  var HIT_RADIUS = 26;
+
+  function round2(n) { return Math.round(n * 100) / 100; }
+  function fmt(n) { return String(round2(n)); }
+  function unitsOf(input) {
+    var v = parseFloat(input.value);
+    return isFinite(v) && v > 0 ? v : 0;
+  }
+  function unitWord(n) { return n === 1 ? "unit" : "units"; }
+
+  function init(root) {
+    var svg = root.querySelector(".fc-svg");
+    var inputs = {};
+    var dots = {};
+    root.querySelectorAll("input[data-site-input]").forEach(function (input) {
+      inputs[input.getAttribute("data-site-input")] = input;
+    });
+    if (!svg || !Object.keys(inputs).length) return; // read-only chart: nothing to enhance
+    svg.querySelectorAll("[data-site]").forEach(function (g) { dots[g.getAttribute("data-site")] = g; });
+    var groups = Array.prototype.slice.call(root.querySelectorAll("tbody[data-area]"));
+    var maxSession = parseFloat(root.getAttribute("data-max-session")) || 400;
+    var sessionOut = root.querySelector("[data-session-total]");
+    var sessionWarn = root.querySelector("[data-session-warning]");
+
+    function rowOf(code) { return root.querySelector('[data-site-row="' + code + '"]'); }
+
+    function showSite(code) {
+      var g = dots[code];
+      var n = round2(unitsOf(inputs[code]));
+      var row = rowOf(code);
+      if (row) row.classList.toggle("is-set", n > 0);
+      if (!g) return;
+      var text = g.querySelector(".fc-units");
+      var shown = n > 0 ? fmt(n) : "";
+      text.textContent = shown;
+      text.classList.toggle("is-long", shown.length > 3);
+      g.classList.toggle("is-set", n > 0);
+      g.setAttribute("aria-label", g.getAttribute("data-name") + ", " + (n > 0 ? shown + " " + unitWord(n) : "no units"));
+    }
+
+    function areaWarnings(group, totals) {
+      var total = totals[group.getAttribute("data-area")];
+      var out = [];
+      if (!total) return out;
+      var name = group.getAttribute("data-area-name");
+      var ref = group.getAttribute("data-reference-units");
+      if (ref !== "" && total !== parseFloat(ref)) {
+        out.push(name + ": " + fmt(total) + " U given; the on-label dose is " + ref + " U over " +
+          group.getAttribute("data-reference-sites") + " sites.");
+      }
+      var partner = group.getAttribute("data-given-with");
+      if (partner && !totals[partner]) {
+        var pname = group.getAttribute("data-given-with-name").toLowerCase();
+        out.push(name + ": given without the " + pname + "; on label they are treated together (" +
+          group.getAttribute("data-given-with-units") + " U to the " + pname + ").");
+      }
+      return out;
+    }
+
+    function setWarnings(holder, messages) {
+      if (!holder) return;
+      var cell = holder.querySelector("td") || holder;
+      cell.textContent = "";
+      messages.forEach(function (m) {
+        var p = document.createElement("p");
+        p.className = "fc-warning";
+        p.textContent = m;
+        cell.appendChild(p);
+      });
+      holder.hidden = messages.length === 0;
+    }
+
+    function showTotals() {
+      var totals = {};
+      var session = 0;
+      groups.forEach(function (group) {
+        var total = 0;
+        group.querySelectorAll("input[data-site-input]").forEach(function (input) { total += unitsOf(input); });
+        total = round2(total);
+        totals[group.getAttribute("data-area")] = total;
+        session += total;
+      });
+      groups.forEach(function (group) {
+        var out = group.querySelector("[data-area-total]");
+        var shown = fmt(totals[group.getAttribute("data-area")]);
+        if (out && out.textContent !== shown) out.textContent = shown;
+        var messages = areaWarnings(group, totals);
+        setWarnings(group.querySelector("[data-area-warning]"), messages);
+        group.classList.toggle("is-off", messages.length > 0);
+      });
+      session = round2(session);
+      if (sessionOut && sessionOut.textContent !== fmt(session)) sessionOut.textContent = fmt(session);
+      setWarnings(sessionWarn, session > maxSession
+        ? ["Session total: " + fmt(session) + " U given; the maximum is " + maxSession + " U in 3 months."]
+        : []);
+    }
+
+    function setUnits(code, n) {
+      var input = inputs[code];
+      input.value = n > 0 ? fmt(Math.min(MAX_SITE, n)) : "";
+      showSite(code);
+      showTotals();
+    }
+
+    function activate(code) {
+      var input = inputs[code];
+      if (!input) return;
+      if (input.value.trim() === "") setUnits(code, parseFloat(dots[code].getAttribute("data-tap-units")) || 2);
+      var row = rowOf(code);
+      input.focus({ preventScroll: true });
+      if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest", inline: "nearest" });
+      try { input.select(); } catch (e) { /* some browsers refuse select() on number inputs */ }
+    }
+
+    // The dot nearest the pointer, so overlapping touch targets go to the closest site.
+    function siteAt(event) {
+      var own = event.target.closest && event.target.closest("[data-site]");
+      var ctm = svg.getScreenCTM && svg.getScreenCTM();
+      if (!ctm || !event.clientX && !event.clientY) return own;
+      var pt = new DOMPoint(event.clientX, event.clientY).matrixTransform(ctm.inverse());
+      var best = null;
+      var bestD = HIT_RADIUS;
+      Object.keys(dots).forEach(function (code) {
+        var m = /translate\(\s*([-\d.]+)[ ,]+([-\d.]+)/.exec(dots[code].getAttribute("transform") || "");
+        if (!m) return;
+        var d = Math.hypot(pt.x - parseFloat(m[1]), pt.y - parseFloat(m[2]));
+        if (d <= bestD) { best = dots[code]; bestD = d; }
+      });
+      return best || own;
+    }
+
+    svg.addEventListener("click", function (event) {
+      var g = siteAt(event);
+      if (g) activate(g.getAttribute("data-site"));
+    });
+    svg.addEventListener("keydown", function (event) {
+      var g = event.target.closest && event.target.closest("[data-site]");
+      if (!g || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      activate(g.getAttribute("data-site"));
+    });
+
+    root.addEventListener("input", function (event) {
+      var code = event.target.getAttribute && event.target.getAttribute("data-site-input");
+      if (!code) return;
+      showSite(code);
+      showTotals();
+    });
+
+    // The table row and its dot light up together while the row has focus.
+    function mark(event, on) {
+      var row = event.target.closest && event.target.closest("[data-site-row]");
+      if (!row) return;
+      var code = row.getAttribute("data-site-row");
+      row.classList.toggle("is-active", on);
+      if (dots[code]) dots[code].classList.toggle("is-active", on);
+    }
+    root.addEventListener("focusin", function (event) { mark(event, true); });
+    root.addEventListener("focusout", function (event) { mark(event, false); });
+
+    Object.keys(inputs).forEach(function (code) {
+      var input = inputs[code];
+      var name = dots[code] ? dots[code].getAttribute("data-name") : code;
+      function button(label, text, delta) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "fc-step";
+        b.textContent = text;
+        b.setAttribute("aria-label", name + ": " + label);
+        b.addEventListener("click", function () { setUnits(code, round2(unitsOf(input) + delta)); });
+        return b;
+      }
+      var field = input.parentNode;
+      field.appendChild(button("1 unit less", "\u2212", -STEP));
+      field.appendChild(button("1 unit more", "+", STEP));
+    });
+
+    Object.keys(inputs).forEach(showSite);
+    showTotals();
+  }
+
+  document.querySelectorAll("[data-facechart]").forEach(init);
+})();

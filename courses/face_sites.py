@@ -173,6 +173,18 @@ SITES: list[dict] = [
 ]
 
 AREA_BY_CODE: dict[str, dict] = {area["code"]: area for area in AREAS}
+# The chart's area colours (facechart.css defines the same); repeated here as SVG
+# presentation attributes so that renderers without the stylesheet (the PDF logbook) agree.
+AREA_COLOURS = {
+    "glabella": "#7b2d8e",
+    "forehead": "#1f5fa8",
+    "lateral_canthal": "#1d6b3a",
+    "bunny_lines": "#a0401a",
+    "perioral": "#b0195a",
+    "dao": "#6a5d00",
+    "mentalis": "#3d4b5c",
+    "masseter": "#00676e",
+}
 SITE_BY_CODE: dict[str, dict] = {site["code"]: site for site in SITES}
 
 for _s in SITES:
@@ -299,6 +311,7 @@ def chart_context(
                 if site["reference_units"] is not None
                 else "",
                 "tap_units": site["reference_units"] or DEFAULT_TAP_UNITS,
+                "colour": AREA_COLOURS[site["area"]],
             }
         )
     areas = []

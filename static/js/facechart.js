@@ -32,6 +32,9 @@
   function unitWord(n) { return n === 1 ? "unit" : "units"; }
 
   function init(root) {
+    // The partial may be included more than once on a page; enhance each chart once.
+    if (root.hasAttribute("data-enhanced")) return;
+    root.setAttribute("data-enhanced", "");
     var svg = root.querySelector(".fc-svg");
     var inputs = {};
     var dots = {};

@@ -1,0 +1,1 @@
+"""The exam-day benchmark (``make bench``); see bench/README.md."""

@@ -46,6 +46,7 @@ class ExamStats:
     sd: float | None
     kr20: float | None
     items: list[ItemStats]
+    distribution: list[tuple[int, int, int]] = field(default_factory=list)  # (score, attempts, % of the busiest)
 
 
 def _correlation(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
@@ -134,7 +135,18 @@ def exam_analysis(*, course: Course) -> ExamStats:
         form_pq = sum_pq / count
         if k > 1:
             kr20 = (k / (k - 1)) * (1 - form_pq / (sd * sd))
+    histogram = dict(
+        Attempt.objects.filter(enrolment__course=course, status=Attempt.Status.SUBMITTED)
+        .values_list("score")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    busiest = max(histogram.values(), default=0)
+    top = max(histogram, default=0)
+    distribution = [(score, histogram.get(score, 0), round(100 * histogram.get(score, 0) / busiest) if busiest else 0)
+                    for score in range(top + 1)]  # fmt: skip
     return ExamStats(
+        distribution=distribution,
         attempts=count,
         mean=float(attempts["mean"]) if attempts["mean"] is not None else None,
         sd=sd,

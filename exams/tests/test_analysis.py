@@ -85,6 +85,7 @@ def test_facility_discrimination_and_kr20_match_an_independent_computation(djang
         (1, False),
     ]
     assert "too easy" not in first.flags
+    assert [(score, n) for score, n, _pct in stats.distribution] == [(0, 0), (1, 2), (2, 1), (3, 2), (4, 1)]
 
 
 def test_flags_weak_items():

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import Jurisdiction, Licence, User
 
@@ -58,7 +60,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: decisions are made in the verification queue, which audits them."""
 
     list_display = (
@@ -73,12 +75,3 @@ class LicenceAdmin(admin.ModelAdmin):
     list_filter = ("status", "profession", "jurisdiction")
     search_fields = ("number", "holder__email", "holder__legal_name")
     list_select_related = ("holder", "jurisdiction")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from accounts.models import Profession
+from core.admin import ReadOnlyAdminMixin
 
 from . import services
 from .models import Course, InjectionSession, Lesson, LessonImage, Module
@@ -98,19 +99,10 @@ class LessonImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(InjectionSession)
-class InjectionSessionAdmin(admin.ModelAdmin):
+class InjectionSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: sessions are recorded, signed and amended by instructors in the app,
     which audits every step. Signed sessions are never editable here."""
 
     list_display = ("performed_on", "model_code", "enrolment", "instructor", "status")
     list_filter = ("status", "enrolment__course")
     list_select_related = ("enrolment__trainee", "enrolment__course", "instructor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

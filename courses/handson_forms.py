@@ -111,6 +111,15 @@ class SessionForm(forms.Form):
     def ratings(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(f"rating_{code}") for code, _label in COMPETENCIES}
 
+    def service_kwargs(self) -> dict:
+        """What handson.session_save_draft / session_amend take from this form."""
+        return {
+            "data": self.session_data(),
+            "units_by_site": self.units_by_site(),
+            "ratings": self.ratings(),
+            "acknowledged": self.cleaned_data["acknowledge_warnings"],
+        }
+
     def session_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in handson.SESSION_FIELDS}
 

@@ -97,10 +97,7 @@ def session_create(request, code):
             session = handson.session_save_draft(
                 enrolment=form.cleaned_data["enrolment"],
                 instructor=request.user,
-                data=form.session_data(),
-                units_by_site=form.units_by_site(),
-                ratings=form.ratings(),
-                acknowledged=form.cleaned_data["acknowledge_warnings"],
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -125,10 +122,7 @@ def session_edit(request, pk):
             handson.session_save_draft(
                 enrolment=session.enrolment,
                 instructor=request.user,
-                data=form.session_data(),
-                units_by_site=form.units_by_site(),
-                ratings=form.ratings(),
-                acknowledged=form.cleaned_data["acknowledge_warnings"],
+                **form.service_kwargs(),
                 session=session,
             )
         except ValidationError as error:
@@ -169,11 +163,8 @@ def session_amend(request, pk):
             amendment = handson.session_amend(
                 original_id=original.pk,
                 instructor=request.user,
-                data=form.session_data(),
-                units_by_site=form.units_by_site(),
-                ratings=form.ratings(),
                 reason=form.cleaned_data["amendment_reason"],
-                acknowledged=form.cleaned_data["acknowledge_warnings"],
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             form_add_service_errors(form, error)

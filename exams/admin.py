@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Attempt, CaseSet, ExamSettings, Option, Question
 
 
@@ -38,16 +40,7 @@ class ExamSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("enrolment", "number", "status", "score", "max_score", "percent", "passed", "started_at")
     list_filter = ("status", "passed", "enrolment__course")
     list_select_related = ("enrolment__trainee", "enrolment__course")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

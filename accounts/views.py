@@ -8,12 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from certification.pathway import pathway_for
+from certification.selectors import trainee_journeys
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
-from courses import handson
 from courses import selectors as course_selectors
-from exams.selectors import enrolments_with_written_pass
 
 from . import selectors, services
 from .forms import (
@@ -29,32 +27,14 @@ from .models import Jurisdiction, Licence
 @role_required("trainee")
 def trainee_dashboard(request):
     licences = list(selectors.licence_list_for_holder(user=request.user))
-    has_valid_licence = any(licence.is_valid() for licence in licences)
-    licence_waiting = any(licence.status == Licence.Status.SUBMITTED for licence in licences)
     enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
-    sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
-    written = enrolments_with_written_pass(e.pk for e in enrolments)
-    journeys = [
-        (
-            enrolment,
-            pathway_for(
-                has_valid_licence=has_valid_licence,
-                licence_waiting=licence_waiting,
-                course=enrolment.course,
-                enrolment=enrolment,
-                handson=handson.requirement_status(course=enrolment.course, sessions=sessions[enrolment.pk]),
-                written_passed=enrolment.pk in written,
-            ),
-        )
-        for enrolment in enrolments
-    ]
     return render(
         request,
         "accounts/trainee_dashboard.html",
         {
             "licences": licences,
-            "has_valid_licence": has_valid_licence,
-            "journeys": journeys,
+            "has_valid_licence": any(licence.is_valid() for licence in licences),
+            "journeys": trainee_journeys(user=request.user, enrolments=enrolments, licences=licences),
             "profile_complete": bool(request.user.legal_name and request.user.profession),
         },
     )

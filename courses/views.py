@@ -7,9 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from certification.pathway import pathway_for
+from certification.selectors import course_pathway, trainee_journeys
 from core.permissions import role_required
-from exams.selectors import enrolments_with_written_pass
 
 from . import handson, selectors, services
 from .forms import CatalogueFilterForm
@@ -46,26 +45,17 @@ def course_detail(request, code):
     }
     user = request.user
     if user.is_authenticated and user.is_trainee:
+        licences = list(user.licences.all())
         if active:
-            (annotated,) = [e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk]
-            context["enrolment"] = annotated
+            annotated = [e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk]
+            ((context["enrolment"], context["pathway"]),) = trainee_journeys(
+                user=user, enrolments=annotated, licences=licences
+            )
         else:
             context["blockers"] = services.enrolment_blockers(
                 trainee=user, course=course, active_count=course.seats_taken
             )
-        licences = list(user.licences.all())
-        requirement = None
-        if active:
-            sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-            requirement = handson.requirement_status(course=course, sessions=sessions)
-        context["pathway"] = pathway_for(
-            has_valid_licence=any(lic.is_valid() for lic in licences),
-            licence_waiting=any(lic.status == "submitted" for lic in licences),
-            course=course,
-            enrolment=context["enrolment"],
-            handson=requirement,
-            written_passed=active and enrolment.pk in enrolments_with_written_pass([enrolment.pk]),
-        )
+            context["pathway"] = course_pathway(user=user, course=course, licences=licences)
     return render(request, "courses/course_detail.html", context)
 
 

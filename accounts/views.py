@@ -113,8 +113,11 @@ def licence_document(request, pk):
     response = FileResponse(handle, content_type=licence.document_content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
-    # The file is shown inline; it may run nothing and load nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    # Shown inline, framed only by our own pages, loading nothing. Images are also
+    # sandboxed; a PDF is not, because browsers' PDF viewers do not run in a sandboxed
+    # document (scripted PDFs are refused at upload instead).
+    policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    response["Content-Security-Policy"] = policy + ("; sandbox" if licence.is_image else "")
     return response
 
 

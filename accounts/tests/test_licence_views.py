@@ -94,6 +94,7 @@ def test_document_is_served_to_its_holder_and_administrators_only(
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert "sandbox" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert client_for(administrator).get(url).status_code == 200
     for outsider in (other_trainee, instructor, examiner):
         assert client_for(outsider).get(url).status_code == 404

@@ -5,8 +5,8 @@ correlation between the item score and the rest of the test score), how often ea
 option was chosen. Per exam: mean, standard deviation and KR-20 reliability.
 
 Everything comes from aggregate queries: one GROUP BY over items for the sums the
-correlations need, one GROUP BY over (item, response) for option counts, one aggregate
-over attempts. Python only combines those sums (one step per item or per distinct
+correlations need, one GROUP BY over (item, response) for option counts, one snapshot
+of each item's options, aggregates over attempts. Python only combines those sums (one step per item or per distinct
 response pattern, never per answer).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, F, IntegerField, StdDev, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Min, StdDev, Subquery, Sum, Value, When
 
 from courses.models import Course
 
@@ -77,8 +77,12 @@ def exam_analysis(*, course: Course) -> ExamStats:
     questions = {q.pk: q for q in Question.objects.filter(course=course).only("id", "ref", "stem", "topic")}
     patterns = submitted.values("question_id", "response").annotate(n=Count("id")).order_by()
     texts = {}
-    for row in submitted.values("question_id", "options", "correct_keys").distinct().order_by():
-        # Option texts as the attempts showed them (a later edit of the bank does not relabel history).
+    # Option texts as the attempts showed them (a later edit of the bank does not relabel
+    # history): every attempt of an item has the same options, so one snapshot per item.
+    first_of_each = submitted.values("question_id").annotate(first=Min("id")).values("first")
+    for row in AttemptItem.objects.filter(pk__in=Subquery(first_of_each)).values(
+        "question_id", "options", "correct_keys"
+    ):
         for option in row["options"]:
             texts.setdefault(row["question_id"], {})[option["key"]] = (
                 option["text"],

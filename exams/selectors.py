@@ -17,8 +17,13 @@ def get_attempt_for(user: User, pk) -> Attempt:
     return attempt
 
 
-def attempt_items(attempt: Attempt) -> list[AttemptItem]:
-    return list(attempt.items.all().order_by("position"))
+def attempt_items(attempt: Attempt, *, for_review: bool = False) -> list[AttemptItem]:
+    """The attempt's items in order. Unless ``for_review`` (after submission), the
+    correct keys and explanations are not even loaded."""
+    items = attempt.items.all().order_by("position")
+    if not for_review:
+        items = items.defer("correct_keys", "explanation", "is_correct")
+    return list(items)
 
 
 def written_exam_passed(*, enrolment: Enrolment) -> bool:

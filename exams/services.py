@@ -214,7 +214,8 @@ def _grade(attempt: Attempt, *, now: datetime.datetime, by_deadline: bool) -> At
 
 
 def _lock(attempt_id) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("enrolment__trainee").get(pk=attempt_id)
+    """Lock the attempt row only (not the joined enrolment or user rows)."""
+    return Attempt.objects.select_for_update(of=("self",)).select_related("enrolment__trainee").get(pk=attempt_id)
 
 
 @transaction.atomic
@@ -230,16 +231,16 @@ def attempt_submit(*, attempt: Attempt, trainee: User) -> Attempt:
     return _grade(attempt, now=now, by_deadline=now >= attempt.deadline)
 
 
-@transaction.atomic
 def attempt_close_if_expired(*, attempt: Attempt, now: datetime.datetime | None = None) -> bool:
-    """Close and grade an open attempt whose deadline has passed. Returns True if it did."""
+    """Close and grade an open attempt whose deadline has passed. Returns True if it did
+    (or another request just had). Opens no transaction for an attempt still running."""
     now = now or timezone.now()
     if attempt.status != Attempt.Status.OPEN or now < attempt.deadline:
         return False
-    locked = _lock(attempt.pk)
-    if locked.status != Attempt.Status.OPEN:
-        return True
-    _grade(locked, now=now, by_deadline=True)
+    with transaction.atomic():
+        locked = _lock(attempt.pk)
+        if locked.status == Attempt.Status.OPEN:
+            _grade(locked, now=now, by_deadline=True)
     attempt.refresh_from_db()
     return True
 

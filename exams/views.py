@@ -198,7 +198,7 @@ def attempt_result(request, pk):
             "attempt": attempt,
             "course": attempt.enrolment.course,
             "topics": topics if attempt.review in ("topics", "full") else [],
-            "items": selectors.attempt_items(attempt) if attempt.review == "full" else [],
+            "items": selectors.attempt_items(attempt, for_review=True) if attempt.review == "full" else [],
         },
     )
 

@@ -59,3 +59,9 @@ migrations-check: install
 
 totp: install
 	@DJANGO_DEBUG=1 $(MANAGE) totp_code
+
+# The exam-day benchmark (bench/README.md): a scratch PostgreSQL database, gunicorn and a
+# load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 3 minutes.
+bench: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(BIN)/python bench/run.py

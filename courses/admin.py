@@ -19,7 +19,8 @@ class CourseAdminForm(forms.ModelForm):
         fields = [
             "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
             "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
-            "instructors", "capacity", "certificate_validity_months",
+            "instructors", "capacity", "certificate_validity_months", "handson_min_sessions",
+            "handson_area_minimums", "handson_recent_competent",
         ]  # fmt: skip
 
 

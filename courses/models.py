@@ -11,6 +11,24 @@ from accounts.models import Profession
 from core.storage import get_private_storage
 
 
+def validate_area_minimums(value) -> None:
+    """{"glabella": 3, ...}: known face-chart areas, each a whole number of sessions."""
+    from django.core.exceptions import ValidationError
+
+    from .face_sites import AREA_BY_CODE
+
+    if not isinstance(value, dict):
+        raise ValidationError(_('Give a mapping of area to sessions, e.g. {"glabella": 3}.'))
+    for area, need in value.items():
+        if area not in AREA_BY_CODE:
+            raise ValidationError(
+                _("“%(area)s” is not an area of the face chart (use one of: %(areas)s).")
+                % {"area": area, "areas": ", ".join(AREA_BY_CODE)}
+            )
+        if not isinstance(need, int) or isinstance(need, bool) or need < 0:
+            raise ValidationError(_("The sessions required for %(area)s must be a whole number.") % {"area": area})
+
+
 class Course(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -43,6 +61,7 @@ class Course(models.Model):
         _("sessions required per area"),
         default=dict,
         blank=True,
+        validators=[validate_area_minimums],
         help_text=_('Area code → sessions that must include it, e.g. {"glabella": 3, "forehead": 2}.'),
     )
     handson_recent_competent = models.PositiveSmallIntegerField(

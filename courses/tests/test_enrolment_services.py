@@ -133,3 +133,18 @@ def test_accreditation_window_must_be_ordered():
     )
     with pytest.raises(ValidationError):
         services.course_save(course=course, actor=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"eyebrows": 2}, "“eyebrows” is not an area of the face chart"),
+        ({"glabella": "three"}, "The sessions required for glabella must be a whole number."),
+        (["glabella"], "Give a mapping of area to sessions"),
+    ],
+)
+def test_hands_on_requirement_areas_are_checked(value, message):
+    course = CourseFactory.build(handson_area_minimums=value)
+    with pytest.raises(ValidationError) as error:
+        services.course_save(course=course, actor=None)
+    assert message in error.value.message_dict["handson_area_minimums"][0]

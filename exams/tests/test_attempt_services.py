@@ -184,3 +184,16 @@ def test_short_bank_is_reported(ready):
         "The question bank has 2 active items on pharmacology; the exam needs 5. Tell an administrator."
     ]
     assert not Attempt.objects.exists()
+
+
+def test_a_retired_item_stays_gradable_in_old_attempts(ready):
+    from exams.models import Question
+
+    attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
+    item = attempt.items.order_by("position").first()
+    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=item.correct_keys)
+    Question.objects.filter(pk=item.question_id).update(status="retired")
+    Option.objects.filter(question_id=item.question_id).delete()  # even its options are gone from the bank
+    attempt = services.attempt_submit(attempt=attempt, trainee=ready.trainee)
+    assert attempt.score == 1
+    assert AttemptItem.objects.get(pk=item.pk).is_correct is True

@@ -130,7 +130,8 @@ def admin_dashboard(request):
         expired=Count("pk", filter=Q(status=Licence.Status.EXPIRED)),
     )
     oldest = selectors.licence_queue().first()
-    return render(request, "accounts/admin_dashboard.html", {"counts": counts, "oldest": oldest})
+    courses = course_selectors.course_list_for_staff()
+    return render(request, "accounts/admin_dashboard.html", {"counts": counts, "oldest": oldest, "courses": courses})
 
 
 @role_required("instructor")

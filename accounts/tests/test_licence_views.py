@@ -228,3 +228,19 @@ def test_jurisdiction_rules_are_managed_by_administrators(client_for, administra
     assert client_for(trainee).get(reverse("accounts:jurisdiction_list")).status_code == 403
     form_page = client_for(trainee).get(reverse("accounts:licence_create")).content.decode()
     assert "Nurses need a prescriber&#x27;s authority." in form_page
+
+
+def test_admin_dashboard_links_each_course_and_costs_fixed_queries(
+    client_for, administrator, django_assert_max_num_queries
+):
+    from courses.tests.factories import CourseFactory
+
+    client = client_for(administrator)
+    CourseFactory.create_batch(2)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("accounts:admin_dashboard")).content.decode()
+    CourseFactory.create_batch(30)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("accounts:admin_dashboard")).content.decode()
+    assert page.count("/bank/") == 32
+    assert page.count("/analysis/") == 32

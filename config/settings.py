@@ -5,6 +5,7 @@ With DATABASE_URL and REDIS_URL set: PostgreSQL, a Redis cache and a Redis broke
 for real Celery workers.
 """
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,10 +18,12 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The development key only works with DEBUG on; production must set its own.
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-development-only-key" if DEBUG else environ.Env.NOTSET,
+# No production default. Without DJANGO_SECRET_KEY, management commands (migrate,
+# makemigrations --check) still run with a throwaway key, but config/wsgi.py refuses to
+# serve and `check --deploy` reports it.
+SECRET_KEY_FROM_ENVIRONMENT = bool(env("DJANGO_SECRET_KEY", default=""))
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or (
+    "django-insecure-development-only-key" if DEBUG else "django-insecure-" + secrets.token_urlsafe(40)
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -12,6 +12,7 @@ from certification.selectors import trainee_journeys
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import selectors as course_selectors
+from exams.practical import assessments_for_examiner
 
 from . import selectors, services
 from .forms import (
@@ -142,7 +143,8 @@ def instructor_dashboard(request):
 
 @role_required("examiner")
 def examiner_dashboard(request):
-    return render(request, "accounts/examiner_dashboard.html")
+    assessments = assessments_for_examiner(examiner=request.user)
+    return render(request, "accounts/examiner_dashboard.html", {"assessments": assessments})
 
 
 @role_required("administrator")

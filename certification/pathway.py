@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 DONE, IN_PROGRESS, LOCKED = "done", "in_progress", "locked"
@@ -37,6 +38,7 @@ def pathway_for(
     enrolment=None,
     handson=None,
     written_passed=False,
+    practical=None,
 ) -> list[Stage]:
     """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
     ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee);
@@ -93,10 +95,27 @@ def pathway_for(
                   _("My logbook"), reverse("courses:logbook", args=[course.code]),
                   value=min(handson.signed, handson.required), total=handson.required)
         )  # fmt: skip
-    if written_passed:
+    if written_passed and practical is not None and practical.passed:
+        stages.append(
+            Stage("exam", _("Written and practical exam"), DONE, _("Written and practical exams passed."),
+                  _("See my results"), reverse("exams:practical", args=[course.code]))
+        )  # fmt: skip
+    elif written_passed and practical is not None:
+        detail = (
+            _("Written exam passed. Practical assessment on %(when)s at %(place)s.")
+            % {"when": timezone.localtime(practical.scheduled_at).strftime("%d %b %Y %H:%M"), "place": practical.place}
+            if practical.status == "scheduled"
+            else _("Written exam passed. The practical was not passed; an administrator can schedule a re-sit.")
+        )
+        stages.append(
+            Stage("exam", _("Written and practical exam"), IN_PROGRESS, detail,
+                  _("Practical exam"), reverse("exams:practical", args=[course.code]))
+        )  # fmt: skip
+    elif written_passed:
         stages.append(
             Stage("exam", _("Written and practical exam"), IN_PROGRESS,
-                  _("Written exam passed. The practical assessment is scheduled by an administrator."),
+                  _("Written exam passed. An administrator schedules the practical assessment once the "
+                    "hands-on requirement is met."),
                   _("See my results"), reverse("exams:home", args=[course.code]))
         )  # fmt: skip
     elif theory_done and has_valid_licence:

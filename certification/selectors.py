@@ -7,7 +7,7 @@ from __future__ import annotations
 from accounts.models import Licence, User
 from courses import handson
 from courses.models import Course, Enrolment
-from exams.selectors import enrolments_with_written_pass
+from exams.selectors import enrolments_with_written_pass, latest_assessments
 
 from .pathway import Stage, pathway_for
 
@@ -21,6 +21,7 @@ def trainee_journeys(
     licence_waiting = any(licence.status == Licence.Status.SUBMITTED for licence in licences)
     sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
     written = enrolments_with_written_pass(e.pk for e in enrolments)
+    practicals = latest_assessments(e.pk for e in enrolments)
     return [
         (
             enrolment,
@@ -31,6 +32,7 @@ def trainee_journeys(
                 enrolment=enrolment,
                 handson=handson.requirement_status(course=enrolment.course, sessions=sessions[enrolment.pk]),
                 written_passed=enrolment.pk in written,
+                practical=practicals.get(enrolment.pk),
             ),
         )
         for enrolment in enrolments

@@ -2,7 +2,19 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import Attempt, CaseSet, ExamSettings, Option, Question
+from .models import (
+    Assessment,
+    Attempt,
+    CaseSet,
+    Criterion,
+    ExamSettings,
+    Option,
+    PracticalExam,
+    Question,
+    RubricVersion,
+    Station,
+    StationScore,
+)
 
 
 class OptionInline(admin.TabularInline):
@@ -44,3 +56,47 @@ class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("enrolment", "number", "status", "score", "max_score", "percent", "passed", "started_at")
     list_filter = ("status", "passed", "enrolment__course")
     list_select_related = ("enrolment__trainee", "enrolment__course")
+
+
+class StationInline(admin.TabularInline):
+    model = Station
+    extra = 0
+    fields = ("position", "title", "instructions")
+
+
+@admin.register(PracticalExam)
+class PracticalExamAdmin(admin.ModelAdmin):
+    list_display = ("course", "overall_pass_percent", "attempts_allowed")
+    inlines = [StationInline]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ("position", "text", "descriptor", "points", "critical")
+
+
+@admin.register(RubricVersion)
+class RubricVersionAdmin(admin.ModelAdmin):
+    """A version used by an assessment is frozen: change the rubric by adding a version."""
+
+    list_display = ("station", "number", "pass_mark", "created_at")
+    list_filter = ("station__practical__course",)
+    inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.assessments.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.assessments.exists()
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("enrolment", "number", "scheduled_at", "status", "passed")
+    list_filter = ("status", "passed")
+
+
+@admin.register(StationScore)
+class StationScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("assessment", "rubric", "examiner", "total", "global_grade", "status")

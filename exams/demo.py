@@ -35,3 +35,53 @@ def seed(course: Course) -> None:
             "review": ExamSettings.Review.FULL,
         },
     )
+
+
+RUBRICS = [
+    ("Consultation and consent", 7, [
+        ("Confirms identity, indication and the patient's goals", 1, False),
+        ("Screens contraindications: neuromuscular disease, pregnancy, infection, allergy", 2, True),
+        ("Explains expected effect, onset and duration", 1, False),
+        ("Explains risks including ptosis, bruising and asymmetry", 2, True),
+        ("Obtains and documents written consent", 2, True),
+        ("Checks understanding and invites questions", 1, False),
+    ]),
+    ("Reconstitution and dose calculation", 6, [
+        ("Checks product, lot and expiry", 1, True),
+        ("Reconstitutes 100 U with 2.5 mL preservative-free saline without foaming", 2, False),
+        ("States 4 U per 0.1 mL and draws up 20 U for the glabella", 2, True),
+        ("Labels and stores the vial at 2–8 °C", 1, False),
+        ("Documents dilution and lot", 1, False),
+    ]),
+    ("Injection of the glabellar complex on a model", 9, [
+        ("Aseptic preparation", 1, True),
+        ("Landmarks procerus and corrugators; stays 1 cm above the orbital rim", 3, True),
+        ("Injects 4 U at each of 5 sites at the correct depth", 3, False),
+        ("Aftercare advice given", 1, False),
+        ("Records units per site on the face chart", 2, False),
+    ]),
+    ("Complication scenario: eyelid ptosis", 6, [
+        ("Recognises eyelid ptosis and distinguishes it from brow ptosis", 2, True),
+        ("Explains cause (spread through the orbital septum) and expected course", 2, False),
+        ("Offers apraclonidine drops where appropriate; documents and reports", 2, False),
+        ("Arranges follow-up", 1, False),
+    ]),
+]  # fmt: skip
+
+
+def seed_practical(course: Course) -> None:
+    from .models import Criterion, PracticalExam, RubricVersion, Station
+
+    practical, _created = PracticalExam.objects.get_or_create(course=course)
+    for position, (title, pass_mark, criteria) in enumerate(RUBRICS, start=1):
+        station, _created = Station.objects.get_or_create(
+            practical=practical, position=position, defaults={"title": title}
+        )
+        if not station.versions.exists():
+            version = RubricVersion.objects.create(station=station, number=1, pass_mark=pass_mark)
+            Criterion.objects.bulk_create(
+                [
+                    Criterion(rubric=version, position=i, text=text, points=points, critical=critical)
+                    for i, (text, points, critical) in enumerate(criteria, start=1)
+                ]  # fmt: skip
+            )

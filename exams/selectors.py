@@ -54,3 +54,15 @@ def enrolments_with_written_pass(enrolment_ids) -> set:
         .values_list("enrolment_id", flat=True)
         .distinct()
     )
+
+
+def latest_assessments(enrolment_ids) -> dict:
+    """Each enrolment's most relevant practical assessment: a passed one, else the
+    latest (one query)."""
+    from .models import Assessment
+
+    latest: dict = {}
+    for assessment in Assessment.objects.filter(enrolment_id__in=list(enrolment_ids)).order_by("number"):
+        if not (latest.get(assessment.enrolment_id) and latest[assessment.enrolment_id].passed):
+            latest[assessment.enrolment_id] = assessment
+    return latest

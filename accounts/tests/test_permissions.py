@@ -61,6 +61,10 @@ EXPECTED = {
     "exams:analysis_csv": (LOGIN, 403, 403, 403, 403, 200),
     "exams:bank": (LOGIN, 403, 403, 403, 403, 200),
     "exams:bank_export": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:practical": (LOGIN, 200, 404, 403, 403, 403),
+    "exams:practical_admin": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:standard_setting": (LOGIN, 403, 403, 403, 403, 200),
+    "exams:score_station": (LOGIN, 403, 403, 403, 200, 403),  # the assigned examiner only
 }
 
 
@@ -83,6 +87,15 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     enrolment.completions.create(lesson=lesson)
     exam_for(course)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    from django.utils import timezone
+
+    from exams.models import Assessment, PracticalExam
+    from exams.tests.test_practical import make_station
+
+    station = make_station(PracticalExam.objects.create(course=course))
+    assessment = Assessment.objects.create(enrolment=enrolment, number=1, scheduled_at=timezone.now(), place="Lab")
+    assessment.rubrics.set(station.versions.all())
+    assessment.examiners.set([examiner])
     image = lesson_image_add(course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus")
     licence = LicenceFactory(holder=trainee)
     jurisdiction = JurisdictionFactory()
@@ -111,6 +124,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "exams:analysis_csv": {"code": course.code},
         "exams:bank": {"code": course.code},
         "exams:bank_export": {"code": course.code, "fmt": "json"},
+        "exams:practical": {"code": course.code},
+        "exams:practical_admin": {"code": course.code},
+        "exams:standard_setting": {"station_id": station.pk},
+        "exams:score_station": {"pk": assessment.pk, "rubric_id": station.versions.get().pk},
         **{
             f"courses:{name}": {"pk": session.pk}
             for name in ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect")

@@ -19,6 +19,7 @@ class Command(BaseCommand):
             users = accounts_demo.seed()
             course = courses_demo.seed()
             exams_demo.seed(course)
+            exams_demo.seed_practical(course)
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:

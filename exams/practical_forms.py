@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from courses.models import Enrolment
+
+from .models import GlobalGrade, Station
+
+
+class ScheduleForm(forms.Form):
+    enrolment = forms.ModelChoiceField(label=_("Trainee"), queryset=Enrolment.objects.none())
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    stations = forms.ModelMultipleChoiceField(
+        label=_("Stations"), queryset=Station.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    examiners = forms.ModelMultipleChoiceField(
+        label=_("Examiners (one or two)"),
+        queryset=User.objects.filter(is_examiner=True, is_active=True).order_by("legal_name", "email"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("An examiner who signed any of the trainee's hands-on sessions cannot examine them."),
+    )
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = Enrolment.objects.filter(
+            course=course, status=Enrolment.Status.ACTIVE
+        ).select_related("trainee")
+        self.fields["enrolment"].label_from_instance = lambda e: e.trainee.legal_name or e.trainee.email
+        self.fields["stations"].queryset = Station.objects.filter(practical__course=course)
+        self.fields["examiners"].label_from_instance = lambda u: u.display_name
+
+
+class ScoreForm(forms.Form):
+    """One radio group per criterion (0 … its points), a global grade, comments."""
+
+    global_grade = forms.TypedChoiceField(
+        label=_("Global grade"), choices=GlobalGrade.choices, coerce=int, widget=forms.RadioSelect, required=False
+    )
+    comments = forms.CharField(
+        label=_("Feedback for the candidate"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.text,
+                help_text=criterion.descriptor,
+                choices=[(str(n), str(n)) for n in range(criterion.points + 1)],
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect(attrs={"class": "points"}),
+            )
+            self.fields[f"criterion_{criterion.pk}"].critical = criterion.critical
+
+    def criterion_fields(self):
+        return [(c, self[f"criterion_{c.pk}"]) for c in self.criteria]
+
+    def points(self) -> dict:
+        return {str(c.pk): self.cleaned_data.get(f"criterion_{c.pk}") for c in self.criteria}
+
+
+class AdoptPassMarkForm(forms.Form):
+    pass_mark = forms.DecimalField(label=_("New pass mark (points)"), min_value=0, max_digits=6, decimal_places=2)

@@ -1,0 +1,263 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory, add_totp
+from core.models import AuditEvent
+from courses.tests.factories import CourseFactory, EnrolmentFactory
+from courses.tests.test_handson_services import GLABELLA, RATINGS, data
+from exams import practical
+from exams.models import Assessment, Attempt, Criterion, PracticalExam, RubricVersion, Station, StationScore
+
+pytestmark = pytest.mark.django_db
+
+
+def make_station(
+    exam, title="Injection of the glabellar complex", pass_mark=4, criteria=((2, True), (2, False), (1, False))
+):
+    station = Station.objects.create(practical=exam, title=title, position=exam.stations.count() + 1)
+    rubric = RubricVersion.objects.create(station=station, number=1, pass_mark=pass_mark)
+    for i, (points, critical) in enumerate(criteria, start=1):
+        Criterion.objects.create(
+            rubric=rubric, position=i, text=f"{title} criterion {i}", points=points, critical=critical
+        )
+    return station
+
+
+@pytest.fixture
+def eligible(instructor):
+    return build_eligible(instructor)
+
+
+def build_eligible(instructor):
+    """A trainee who passed the written exam and met the hands-on requirement."""
+    from courses import handson
+
+    trainee = TraineeFactory(email="candidate@example.com")
+    LicenceFactory(holder=trainee, verified=True)
+    course = CourseFactory(
+        instructors=[instructor], handson_min_sessions=1, handson_area_minimums={}, handson_recent_competent=0
+    )
+    enrolment = EnrolmentFactory(trainee=trainee, course=course)
+    session = handson.session_save_draft(
+        enrolment=enrolment,
+        instructor=instructor,
+        data=data(),
+        units_by_site=GLABELLA,
+        ratings=RATINGS,
+        acknowledged=True,
+    )
+    handson.session_sign(session_id=session.pk, instructor=instructor)
+    now = timezone.now()
+    Attempt.objects.create(
+        enrolment=enrolment, number=1, status="submitted", started_at=now - datetime.timedelta(hours=1),
+        deadline=now, submitted_at=now, pass_mark_percent=70, review="full", score=9, max_score=10,
+        percent=Decimal(90), passed=True,
+    )  # fmt: skip
+    exam = PracticalExam.objects.create(course=course, overall_pass_percent=60, attempts_allowed=2)
+    make_station(exam)
+    return enrolment
+
+
+def schedule(enrolment, examiners, **overrides):
+    values = {
+        "enrolment": enrolment,
+        "scheduled_at": timezone.now() + datetime.timedelta(days=3),
+        "place": "Skills lab 2",
+        "stations": list(Station.objects.filter(practical__course=enrolment.course)),
+        "examiners": examiners,
+        "actor": None,
+    }
+    values.update(overrides)
+    return practical.assessment_schedule(**values)
+
+
+def full_marks(rubric):
+    return {str(c.pk): c.points for c in rubric.criteria.all()}
+
+
+def test_schedule_needs_written_pass_and_hands_on(eligible, examiner):
+    eligible.attempts.all().delete()
+    with pytest.raises(ValidationError) as error:
+        schedule(eligible, [examiner])
+    assert error.value.message_dict["enrolment"] == [practical.MSG_WRITTEN]
+
+
+def test_an_examiner_who_signed_the_trainees_sessions_cannot_be_assigned(eligible, instructor, examiner):
+    instructor.is_examiner = True
+    instructor.save()
+    with pytest.raises(ValidationError) as error:
+        schedule(eligible, [instructor])
+    assert error.value.message_dict["examiners"] == [
+        f"{instructor.display_name} signed this trainee's hands-on sessions and cannot examine them."
+    ]
+    assert not Assessment.objects.exists()
+    assessment = schedule(eligible, [examiner])
+    assert list(assessment.rubrics.all()) == [practical.current_rubric(Station.objects.get())]
+    assert AuditEvent.objects.filter(action="practical.scheduled").count() == 1
+
+
+def test_bad_scheduling_input(eligible, examiner):
+    other = Station.objects.create(practical=PracticalExam.objects.create(course=CourseFactory()), title="Elsewhere")
+    RubricVersion.objects.create(station=other, pass_mark=1)
+    with pytest.raises(ValidationError) as error:
+        schedule(eligible, [examiner, examiner, UserFactory(is_examiner=True)], stations=[other],
+                 scheduled_at=timezone.now() - datetime.timedelta(hours=1))  # fmt: skip
+    assert set(error.value.message_dict) == {"examiners", "stations", "scheduled_at"}
+
+
+def test_scoring_pass_rule_with_two_examiners(eligible, examiner):
+    second = add_totp(UserFactory(is_trainee=False, is_examiner=True))
+    assessment = schedule(eligible, [examiner, second])
+    rubric = assessment.rubrics.get()
+    critical = rubric.criteria.get(critical=True)
+    marks = full_marks(rubric)
+    practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=marks, global_grade=3,
+                         comments="Confident", submit=True)  # fmt: skip
+    assessment.refresh_from_db()
+    assert assessment.status == "scheduled"  # the second examiner has not submitted
+    # The second examiner misses the critical criterion: the station fails however high the total.
+    marks_missed = {**marks, str(critical.pk): 1}
+    practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=second, points=marks_missed,
+                         global_grade=2, comments="Landmarking uncertain", submit=True)  # fmt: skip
+    assessment.refresh_from_db()
+    assert assessment.status == "completed"
+    assert assessment.passed is False
+    (outcome,) = practical.assessment_outcomes(assessment)
+    assert outcome.critical_missed == [critical.text]
+    assert not practical.practical_passed(enrolment=eligible)
+
+
+def test_submitted_marks_are_final_and_bad_marks_refused(eligible, examiner):
+    assessment = schedule(eligible, [examiner])
+    rubric = assessment.rubrics.get()
+    first = rubric.criteria.first()
+    with pytest.raises(ValidationError) as error:
+        practical.score_save(
+            assessment=assessment, rubric_id=rubric.pk, examiner=examiner,
+            points={str(first.pk): first.points + 1}, global_grade=None, comments="", submit=False,
+        )  # fmt: skip
+    assert error.value.message_dict == {f"criterion_{first.pk}": [f"Enter between 0 and {first.points} points."]}
+    with pytest.raises(ValidationError) as error:
+        practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
+                             global_grade=None, comments="", submit=True)  # fmt: skip
+    assert error.value.message_dict == {"global_grade": [practical.MSG_GLOBAL]}
+    other_version = RubricVersion.objects.create(station=rubric.station, number=2, pass_mark=1)
+    with pytest.raises(ValidationError) as error:
+        practical.score_save(assessment=assessment, rubric_id=other_version.pk, examiner=examiner, points={},
+                             global_grade=2, comments="", submit=True)  # fmt: skip
+    assert error.value.messages == [practical.MSG_WRONG_RUBRIC]
+    practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
+                         global_grade=4, comments="", submit=True)  # fmt: skip
+    assert practical.practical_passed(enrolment=eligible)
+    with pytest.raises(ValidationError) as error:
+        practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points={}, global_grade=0,
+                             comments="", submit=True)  # fmt: skip
+    assert error.value.messages == [practical.MSG_FINAL]
+
+
+def test_borderline_regression_matches_a_hand_computation():
+    # Grades x and totals y; least squares by hand: mean x = 2, mean y = 8,
+    # Sxx = 4+1+0+1+4+0 = 10, Sxy = (-2)(-4)+(-1)(-2)+0+(1)(2)+(2)(4)+0 = 20 → slope 2, intercept 4;
+    # at borderline (x = 1) the suggested pass mark is 6.
+    rows = [(0, Decimal(4)), (1, Decimal(6)), (2, Decimal(8)), (3, Decimal(10)), (4, Decimal(12)), (2, Decimal(8))]
+    regression = practical.regression_from(rows)
+    assert regression.slope == pytest.approx(2.0)
+    assert regression.intercept == pytest.approx(4.0)
+    assert regression.suggested_pass_mark == pytest.approx(6.0)
+    assert practical.regression_from(rows[:4]) is None  # too few results
+    assert practical.regression_from([(2, Decimal(1))] * 6) is None  # one grade only
+
+
+def test_adopting_a_pass_mark_makes_a_new_version_and_keeps_scheduled_ones(eligible, examiner, administrator):
+    assessment = schedule(eligible, [examiner])
+    station = Station.objects.get()
+    version = practical.rubric_adopt_pass_mark(station=station, pass_mark=Decimal("3.5"), actor=administrator)
+    assert version.number == 2
+    assert version.criteria.count() == 3
+    assert list(assessment.rubrics.values_list("number", flat=True)) == [1]
+
+
+def test_examiner_pages_permissions_and_query_budget(client_for, eligible, examiner, django_assert_max_num_queries):
+    assessment = schedule(eligible, [examiner])
+    rubric = assessment.rubrics.get()
+    url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
+    other_examiner = add_totp(UserFactory(is_trainee=False, is_examiner=True))
+    assert client_for(other_examiner).get(url).status_code == 404
+    assert client_for(eligible.trainee).get(url).status_code == 403
+    client = client_for(examiner)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+    for i in range(30):
+        Criterion.objects.create(rubric=rubric, position=10 + i, text=f"Extra {i}", points=1)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("accounts:examiner_dashboard")).status_code == 200
+
+
+def test_trainee_sees_results_only_after_submission(client_for, eligible, examiner, other_trainee):
+    assessment = schedule(eligible, [examiner])
+    rubric = assessment.rubrics.get()
+    page_url = reverse("exams:practical", args=[eligible.course.code])
+    practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
+                         global_grade=3, comments="Excellent landmarking", submit=False)  # fmt: skip
+    page = client_for(eligible.trainee).get(page_url).content.decode()
+    assert "Results appear here once the examiners have submitted their marks." in page
+    assert "Excellent landmarking" not in page
+    client_for(examiner).post(
+        reverse("exams:score_station", args=[assessment.pk, rubric.pk]),
+        {**{f"criterion_{k}": v for k, v in full_marks(rubric).items()}, "global_grade": "3",
+         "comments": "Excellent landmarking", "action": "submit"},
+    )  # fmt: skip
+    assert StationScore.objects.get().status == "submitted"
+    page = client_for(eligible.trainee).get(page_url).content.decode()
+    assert "Excellent landmarking" in page
+    assert "Passed" in page
+    assert client_for(other_trainee).get(page_url).status_code == 404
+    dashboard = client_for(eligible.trainee).get(reverse("accounts:trainee_dashboard")).content.decode()
+    assert "Written and practical exams passed." in dashboard
+
+
+def test_administrator_schedules_through_the_page_with_field_errors(
+    client_for, administrator, eligible, examiner, instructor
+):
+    instructor.is_examiner = True
+    instructor.save()
+    url = reverse("exams:practical_admin", args=[eligible.course.code])
+    client = client_for(administrator)
+    station = Station.objects.get()
+    when = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"enrolment": eligible.pk, "scheduled_at": when, "place": "Skills lab", "stations": [station.pk]}
+    response = client.post(url, {**form, "examiners": [instructor.pk]})
+    assert response.status_code == 200
+    assert response.context["form"].errors["examiners"] == [
+        f"{instructor.display_name} signed this trainee's hands-on sessions and cannot examine them."
+    ]
+    response = client.post(url, {**form, "examiners": [examiner.pk]})
+    assert response.status_code == 302
+    assert Assessment.objects.get().examiners.get() == examiner
+
+
+def test_standard_setting_page_draws_the_scatter_and_adopts(client_for, administrator, eligible):
+    station = Station.objects.get()
+    rubric = practical.current_rubric(station)
+    for grade, total in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (2, 3)]:
+        examiner = UserFactory(is_trainee=False, is_examiner=True)
+        assessment = Assessment.objects.create(
+            enrolment=EnrolmentFactory(course=eligible.course), number=1, scheduled_at=timezone.now(), place="Lab"
+        )
+        StationScore.objects.create(assessment=assessment, rubric=rubric, examiner=examiner, total=total,
+                                    global_grade=grade, status="submitted", submitted_at=timezone.now())  # fmt: skip
+    url = reverse("exams:standard_setting", args=[station.pk])
+    page = client_for(administrator).get(url).content.decode()
+    assert "<svg" in page
+    assert page.count('fill-opacity=".45"') == 6  # one dot per result
+    assert "<strong>2.0</strong>" in page  # intercept 1, slope 1 → 2 at borderline
+    response = client_for(administrator).post(url, {"pass_mark": "2.00"})
+    assert response.status_code == 302
+    assert practical.current_rubric(station).pass_mark == Decimal("2.00")

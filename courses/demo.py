@@ -82,13 +82,14 @@ GLABELLA = {
 }
 
 
-def seed_sessions(*, enrolment: Enrolment, instructor: User) -> None:
+def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = False) -> None:
     """Four signed sessions (the glabella each time, forehead lines once), then a draft
-    awaiting sign-off."""
+    awaiting sign-off (or a fifth signed one with ``sign_all``)."""
     from . import face_sites, handson
     from .models import COMPETENCIES, Independence
 
     forehead = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "forehead"}
+    canthal = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "lateral_canthal"}
     plans = [
         (40, "M-0101", GLABELLA, Independence.DIRECT, "Landmarking the corrugators took several attempts."),
         (30, "M-0102", GLABELLA, Independence.LIMITED, "Good depth control at the medial corrugators."),
@@ -99,7 +100,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User) -> None:
             Independence.LIMITED,
             "Keep forehead points 2 cm above the brow.",
         ),
-        (10, "M-0104", GLABELLA, Independence.COMPETENT, "Confident, efficient and safe."),
+        (10, "M-0104", {**GLABELLA, **canthal}, Independence.COMPETENT, "Confident, efficient and safe."),
         (2, "M-0105", GLABELLA, Independence.COMPETENT, ""),
     ]
     today = timezone.localdate()
@@ -128,5 +129,5 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User) -> None:
             ratings={c: overall for c, _label in COMPETENCIES},
             acknowledged=True,
         )
-        if index < len(plans) - 1:
+        if sign_all or index < len(plans) - 1:
             handson.session_sign(session_id=session.pk, instructor=instructor)

@@ -85,3 +85,61 @@ def seed_practical(course: Course) -> None:
                     for i, (text, points, critical) in enumerate(criteria, start=1)
                 ]  # fmt: skip
             )
+
+
+READY = ("trainee, practical scheduled", "ready@glabella.test", "demo-ready-pass")
+
+
+def seed_ready_candidate(course: Course) -> tuple[str, str, str]:
+    """A second demo trainee who has done everything but the practical, with an
+    assessment scheduled for the demo examiner, so the examiner's side can be tried."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from accounts import services as account_services
+    from accounts.demo import licence_card_png
+    from accounts.models import Jurisdiction, User
+    from core.uploads import check_document
+    from courses import services as course_services
+    from courses.demo import seed_sessions
+    from courses.models import Lesson
+
+    from . import practical, services
+    from .models import Station
+
+    _role, email, password = READY
+    if User.objects.filter(email=email).exists():
+        return READY
+    from allauth.account.models import EmailAddress
+
+    trainee = User.objects.create_user(
+        email=email, password=password, legal_name="Dr Léa Fontaine-Nakamura", profession="md"
+    )
+    EmailAddress.objects.create(user=trainee, email=email, verified=True, primary=True)
+    admin = User.objects.get(email="admin@glabella.test")
+    instructor = User.objects.get(email="instructor@glabella.test")
+    licence = account_services.licence_submit(
+        holder=trainee, profession="md", number="G445566",
+        jurisdiction=Jurisdiction.objects.get(country="US", region="NY"),
+        expires_on=timezone.localdate() + datetime.timedelta(days=900), npi="",
+        document=check_document(SimpleUploadedFile("licence.png", licence_card_png(trainee.legal_name, "G445566"))),
+    )  # fmt: skip
+    account_services.licence_verify(licence_id=licence.pk, actor=admin)
+    enrolment = course_services.enrolment_create(trainee=trainee, course=course)
+    for lesson in Lesson.objects.filter(module__course=course):
+        course_services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    for _round in range(2):  # ten signed sessions covering every required area
+        seed_sessions(enrolment=enrolment, instructor=instructor, sign_all=True)
+    attempt = services.attempt_start(trainee=trainee, enrolment=enrolment)
+    for item in attempt.items.all():
+        services.attempt_answer(attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys)
+    services.attempt_submit(attempt=attempt, trainee=trainee)
+    practical.assessment_schedule(
+        enrolment=enrolment, scheduled_at=timezone.now() + datetime.timedelta(days=7, hours=2),
+        place="Riverside Aesthetics Training Clinic, skills lab 2",
+        stations=list(Station.objects.filter(practical__course=course)),
+        examiners=[User.objects.get(email="examiner@glabella.test")], actor=admin,
+    )  # fmt: skip
+    return READY

@@ -35,3 +35,11 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys):
     enrolment = Enrolment.objects.get(course=course, trainee__email="trainee@glabella.test")
     assert enrolment.completions.count() == 4
     assert "<script" not in "".join(Lesson.objects.values_list("body_html", flat=True))
+    # The written exam and the practical with four stations; a candidate waits for the examiner.
+    from exams.models import Assessment, Question, Station
+
+    assert Question.objects.filter(course=course, status="active").count() >= 60
+    assert Station.objects.filter(practical__course=course).count() == 4
+    assessment = Assessment.objects.get(enrolment__trainee__email="ready@glabella.test")
+    assert assessment.status == "scheduled"
+    assert assessment.examiners.get().email == "examiner@glabella.test"

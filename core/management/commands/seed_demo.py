@@ -20,10 +20,11 @@ class Command(BaseCommand):
             course = courses_demo.seed()
             exams_demo.seed(course)
             exams_demo.seed_practical(course)
+            users.append(exams_demo.seed_ready_candidate(course))
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:
-            self.stdout.write(f"  {roles:<14} {email:<{width}}  password: {password}")
+            self.stdout.write(f"  {roles:<30} {email:<{width}}  password: {password}")
         self.stdout.write(
             "\n  Administrators and examiners use a second factor. Demo TOTP secret: "
             f"{accounts_demo.DEMO_TOTP_SECRET}\n"

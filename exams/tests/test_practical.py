@@ -261,3 +261,41 @@ def test_standard_setting_page_draws_the_scatter_and_adopts(client_for, administ
     response = client_for(administrator).post(url, {"pass_mark": "2.00"})
     assert response.status_code == 302
     assert practical.current_rubric(station).pass_mark == Decimal("2.00")
+
+
+def test_submitted_marks_cannot_change_through_the_view_or_the_admin(client_for, eligible, examiner, administrator):
+    assessment = schedule(eligible, [examiner])
+    rubric = assessment.rubrics.get()
+    url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
+    marks = {f"criterion_{k}": v for k, v in full_marks(rubric).items()}
+    client_for(examiner).post(url, {**marks, "global_grade": "3", "comments": "final", "action": "submit"})
+    score = StationScore.objects.get()
+    response = client_for(examiner).post(url, {**marks, "global_grade": "0", "comments": "changed", "action": "submit"})
+    assert "Your marks are submitted and final" in response.content.decode()
+    admin_url = f"/admin/exams/stationscore/{score.pk}/change/"
+    assert client_for(administrator).post(admin_url, {"comments": "changed"}).status_code == 403
+    score.refresh_from_db()
+    assert (score.global_grade, score.comments) == (3, "final")
+
+
+def test_examiner_list_costs_the_same_for_few_and_many_assessments(
+    client_for, eligible, examiner, django_assert_max_num_queries
+):
+    rubric = practical.current_rubric(Station.objects.get())
+
+    def assign(count):
+        for _ in range(count):
+            assessment = Assessment.objects.create(
+                enrolment=EnrolmentFactory(course=eligible.course), number=1, scheduled_at=timezone.now(), place="Lab"
+            )
+            assessment.rubrics.set([rubric])
+            assessment.examiners.set([examiner])
+
+    client = client_for(examiner)
+    assign(3)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("accounts:examiner_dashboard")).content.decode()
+    assign(27)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("accounts:examiner_dashboard")).content.decode()
+    assert page.count("/examine/assessments/") == 30

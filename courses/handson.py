@@ -244,9 +244,16 @@ def session_amend(
     return amendment
 
 
+MSG_REFLECT_SIGNED = "You can add a reflection once your instructor has signed the session."
+
+
 def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> InjectionSession:
+    """The trainee's own reflection on a signed session (the signed record itself stays
+    locked; the reflection is theirs to write and rewrite)."""
     if session.enrolment.trainee_id != trainee.pk:
         raise Http404
+    if session.status != InjectionSession.Status.SIGNED:
+        raise ValidationError({"reflection": [_(MSG_REFLECT_SIGNED)]})
     session.reflection = text.strip()
     session.reflection_at = timezone.now()
     session.save(update_fields=["reflection", "reflection_at"])

@@ -179,26 +179,29 @@ def session_amend(request, pk):
     )
 
 
-@login_required
-def session_detail(request, pk):
-    session = get_session_for(request.user, pk)
-    units = {s.site_code: s.units for s in session.sites.all()}
+def _render_session(request, session, *, reflection_form=None, status=200):
     is_owner = session.enrolment.trainee_id == request.user.pk
+    if reflection_form is None and is_owner and session.status == InjectionSession.Status.SIGNED:
+        reflection_form = ReflectionForm(initial={"reflection": session.reflection})
     return render(
         request,
         "courses/handson/session_detail.html",
         {
             "session": session,
             "course": session.enrolment.course,
-            "chart": _chart(units, editable=False),
+            "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
             "is_owner": is_owner,
             "can_sign": request.user.is_instructor
             and session.enrolment.course.instructors.filter(pk=request.user.pk).exists(),
-            "reflection_form": ReflectionForm(initial={"reflection": session.reflection})
-            if is_owner and session.status == "signed"
-            else None,
+            "reflection_form": reflection_form,
         },
+        status=status,
     )
+
+
+@login_required
+def session_detail(request, pk):
+    return _render_session(request, get_session_for(request.user, pk))
 
 
 @role_required("trainee")
@@ -209,22 +212,14 @@ def session_reflect(request, pk):
         raise Http404
     form = ReflectionForm(request.POST)
     if form.is_valid():
-        handson.session_reflect(session=session, trainee=request.user, text=form.cleaned_data["reflection"])
-        messages.success(request, _("Your reflection is saved."))
-        return redirect("courses:session_detail", pk=session.pk)
-    units = {s.site_code: s.units for s in session.sites.all()}
-    return render(
-        request,
-        "courses/handson/session_detail.html",
-        {
-            "session": session,
-            "course": session.enrolment.course,
-            "chart": _chart(units, editable=False),
-            "is_owner": True,
-            "reflection_form": form,
-        },
-        status=400,
-    )
+        try:
+            handson.session_reflect(session=session, trainee=request.user, text=form.cleaned_data["reflection"])
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your reflection is saved."))
+            return redirect("courses:session_detail", pk=session.pk)
+    return _render_session(request, session, reflection_form=form, status=400)
 
 
 def _logbook_context(request, code):

@@ -144,6 +144,14 @@ def test_trainee_adds_a_reflection(client_for, instructor, enrolment, other_trai
     session.refresh_from_db()
     assert session.reflection == "Aspirate less, watch the brow."
     assert session.status == "signed"
+    draft = record(enrolment, instructor, sign=False, model_code="M-0900")
+    response = client_for(enrolment.trainee).post(
+        reverse("courses:session_reflect", args=[draft.pk]), {"reflection": "too early"}
+    )
+    assert response.status_code == 400
+    assert "You can add a reflection once your instructor has signed the session." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.reflection == ""
 
 
 def test_logbook_pdf_has_the_sessions_as_text(client_for, instructor, enrolment):

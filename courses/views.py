@@ -161,7 +161,11 @@ def lesson_image(request, code, image_id):
     if not active and not selectors.course_can_manage(request.user, course):
         raise Http404
     image = get_object_or_404(LessonImage, pk=image_id, course=course)
-    response = FileResponse(image.image.open("rb"), content_type=image.content_type)
+    try:
+        handle = image.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -51,6 +51,12 @@ def standard_setting(request, station_id):
     station = get_object_or_404(Station.objects.select_related("practical__course"), pk=station_id)
     regression = practical.borderline_regression(station=station)
     current = practical.current_rubric(station)
+    if current is None:
+        messages.error(
+            request,
+            _("%(station)s has no rubric yet: add a rubric version in the Django admin.") % {"station": station},
+        )
+        return redirect("exams:practical_admin", code=station.practical.course.code)
     suggested = round(regression.suggested_pass_mark, 2) if regression else None
     form = AdoptPassMarkForm(request.POST or None, initial={"pass_mark": suggested})
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from django.http import Http404
 from accounts.models import User
 from courses.models import Course, Enrolment
 
-from .models import Attempt, AttemptItem
+from .models import Assessment, Attempt, AttemptItem
 
 
 def get_attempt_for(user: User, pk) -> Attempt:
@@ -59,8 +59,6 @@ def enrolments_with_written_pass(enrolment_ids) -> set:
 def latest_assessments(enrolment_ids) -> dict:
     """Each enrolment's most relevant practical assessment: a passed one, else the
     latest (one query)."""
-    from .models import Assessment
-
     latest: dict = {}
     for assessment in Assessment.objects.filter(enrolment_id__in=list(enrolment_ids)).order_by("number"):
         if not (latest.get(assessment.enrolment_id) and latest[assessment.enrolment_id].passed):

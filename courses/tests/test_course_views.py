@@ -213,3 +213,18 @@ def test_trainee_without_role_cannot_enrol(client_for, instructor):
     course = CourseFactory()
     assert client_for(instructor).post(reverse("courses:enrol", args=[course.code])).status_code == 403
     assert not Enrolment.objects.exists()
+
+
+def test_a_lesson_image_whose_file_is_missing_is_404_not_500(client_for, verified):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.tests.factories import png_bytes
+    from courses.services import lesson_image_add
+
+    course = course_with_lessons(1)
+    EnrolmentFactory(trainee=verified, course=course)
+    image = lesson_image_add(course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus")
+    url = reverse("courses:lesson_image", args=[course.code, image.pk])
+    assert client_for(verified).get(url).status_code == 200
+    image.image.storage.delete(image.image.name)
+    assert client_for(verified).get(url).status_code == 404

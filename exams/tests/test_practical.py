@@ -299,3 +299,10 @@ def test_examiner_list_costs_the_same_for_few_and_many_assessments(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("accounts:examiner_dashboard")).content.decode()
     assert page.count("/examine/assessments/") == 30
+
+
+def test_standard_setting_for_a_station_without_a_rubric_says_so(client_for, administrator, eligible):
+    bare = Station.objects.create(practical=PracticalExam.objects.get(), title="New station", position=9)
+    response = client_for(administrator).get(reverse("exams:standard_setting", args=[bare.pk]), follow=True)
+    assert response.status_code == 200
+    assert "New station has no rubric yet: add a rubric version in the Django admin." in response.content.decode()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.emails import email_queue
 from core.services import audit_record
+from core.signals import eligibility_changed
 from core.uploads import CheckedDocument
 
 from .models import Jurisdiction, Licence, Profession, User
@@ -202,6 +203,7 @@ def licence_verify(*, licence_id, actor: User) -> Licence:
         summary=f"Verified {licence} of {licence.holder.email}",
     )
     _notify_holder(licence)
+    eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=actor)
     return licence
 
 
@@ -252,6 +254,7 @@ def licence_revoke(*, licence_id, actor: User, reason: str) -> Licence:
         details={"reason": reason},
     )
     _notify_holder(licence)
+    eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=actor)
     return licence
 
 
@@ -278,6 +281,7 @@ def licences_expire(*, today: datetime.date | None = None) -> int:
                 summary=f"{licence} of {licence.holder.email} expired on {licence.expires_on}",
             )
             _notify_holder(licence)
+            eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=None)
             expired += 1
     return expired
 

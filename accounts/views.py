@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from certification.selectors import trainee_journeys
+from certification.charts import month_chart
+from certification.selectors import certificate_counts, certificates_issued_per_month, trainee_journeys
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import selectors as course_selectors
@@ -132,7 +133,17 @@ def admin_dashboard(request):
     )
     oldest = selectors.licence_queue().first()
     courses = course_selectors.course_list_for_staff()
-    return render(request, "accounts/admin_dashboard.html", {"counts": counts, "oldest": oldest, "courses": courses})
+    return render(
+        request,
+        "accounts/admin_dashboard.html",
+        {
+            "counts": counts,
+            "oldest": oldest,
+            "courses": courses,
+            "certificates": certificate_counts(),
+            "per_month": month_chart(certificates_issued_per_month(months=12)),
+        },
+    )
 
 
 @role_required("instructor")

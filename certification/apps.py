@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = "Certification"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 (connects the signal receivers)

@@ -39,6 +39,8 @@ def pathway_for(
     handson=None,
     written_passed=False,
     practical=None,
+    award=None,
+    certificate=None,
 ) -> list[Stage]:
     """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
     ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee);
@@ -131,5 +133,33 @@ def pathway_for(
                   _("The written exam opens when the theory is complete; the practical once it is passed "
                     "and the hands-on requirement is met."))
         )  # fmt: skip
-    stages.append(Stage("certificate", _("Certificate"), LOCKED, _("Issued when both parts of the exam are passed.")))
+    stages.append(_certificate_stage(award, certificate))
     return stages
+
+
+def _certificate_stage(award, certificate) -> Stage:
+    title = _("Certificate")
+    if award is None:
+        return Stage("certificate", title, LOCKED, _("Issued when both parts of the exam are passed."))
+    if certificate is None:
+        return Stage("certificate", title, IN_PROGRESS,
+                     _("You have met every requirement. An administrator reviews the award and issues your "
+                       "certificate; you will get it by email."))  # fmt: skip
+    url = reverse("certification:detail", args=[certificate.pk])
+    state = certificate.public_state()
+    if state == certificate.PENDING:
+        detail = (
+            _("Your certificate is being prepared. It will appear here and arrive by email within minutes.")
+            if certificate.status != certificate.Status.FAILED
+            else _("Preparing your certificate hit a problem; the administrators have been told and will retry.")
+        )
+        return Stage("certificate", title, IN_PROGRESS, detail)
+    details = {
+        certificate.VALID: _("Certificate %(serial)s is valid; it expires on %(date)s."),
+        certificate.SUSPENDED: _("Certificate %(serial)s is suspended until a current licence is verified."),
+        certificate.EXPIRED: _("Certificate %(serial)s expired on %(date)s."),
+        certificate.REVOKED: _("Certificate %(serial)s was revoked."),
+    }
+    detail = details[state] % {"serial": certificate.serial, "date": certificate.expires_on.strftime("%d %b %Y")}
+    stage_state = DONE if state == certificate.VALID else IN_PROGRESS
+    return Stage("certificate", title, stage_state, detail, _("View my certificate"), url)

@@ -4,11 +4,19 @@ certification.pathway.pathway_for."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
 from accounts.models import Licence, User
 from courses import handson
 from courses.models import Course, Enrolment
 from exams.selectors import enrolments_with_written_pass, latest_assessments
 
+from .models import Award, Certificate
 from .pathway import Stage, pathway_for
 
 
@@ -22,6 +30,7 @@ def trainee_journeys(
     sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
     written = enrolments_with_written_pass(e.pk for e in enrolments)
     practicals = latest_assessments(e.pk for e in enrolments)
+    certificates = current_certificates_for_enrolments(e.pk for e in enrolments)
     return [
         (
             enrolment,
@@ -33,6 +42,8 @@ def trainee_journeys(
                 handson=handson.requirement_status(course=enrolment.course, sessions=sessions[enrolment.pk]),
                 written_passed=enrolment.pk in written,
                 practical=practicals.get(enrolment.pk),
+                award=certificates.get(enrolment.pk, (None, None))[0],
+                certificate=certificates.get(enrolment.pk, (None, None))[1],
             ),
         )
         for enrolment in enrolments
@@ -46,3 +57,119 @@ def course_pathway(*, user: User, course: Course, licences: list[Licence]) -> li
         licence_waiting=any(licence.status == Licence.Status.SUBMITTED for licence in licences),
         course=course,
     )
+
+
+# Certificates ---------------------------------------------------------------------------
+
+
+def get_certificate_for(user: User, pk) -> Certificate:
+    """The holder's own certificate, or any for an administrator; 404 otherwise."""
+    certificates = Certificate.objects.select_related("holder", "award__course")
+    if not user.is_administrator:
+        certificates = certificates.filter(holder=user)
+    try:
+        return certificates.get(pk=pk)
+    except (Certificate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def certificate_for_code(code: str) -> Certificate | None:
+    """One indexed query whatever the outcome, so known and unknown codes cost the same."""
+    if not (16 <= len(code) <= 64):
+        code = ""
+    return Certificate.objects.filter(code=code).first()
+
+
+def certificates_for_holder(*, user: User) -> list[Certificate]:
+    return list(Certificate.objects.filter(holder=user).order_by("-created_at"))
+
+
+def current_certificates_for_enrolments(enrolment_ids) -> dict:
+    """Each enrolment's award and its current (not superseded) certificate: one query."""
+    found: dict = {}
+    awards = Award.objects.filter(enrolment_id__in=list(enrolment_ids)).prefetch_related(
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.exclude(status=Certificate.Status.SUPERSEDED),
+            to_attr="current",
+        )
+    )
+    for award in awards:
+        found[award.enrolment_id] = (award, award.current[0] if award.current else None)
+    return found
+
+
+def awards_ready() -> QuerySet[Award]:
+    """Awards waiting for an administrator, oldest first, with their evidence."""
+    return (
+        Award.objects.exclude(certificates__status__in=CURRENT_STATUSES)
+        .select_related("trainee", "course", "licence__jurisdiction", "written_attempt", "assessment")
+        .order_by("awarded_at")
+    )
+
+
+CURRENT_STATUSES = [s for s in Certificate.Status.values if s != Certificate.Status.SUPERSEDED]
+
+
+def certificate_list_for_staff(*, state: str = "", query: str = "") -> QuerySet[Certificate]:
+    certificates = Certificate.objects.select_related("holder").order_by("-created_at")
+    today = timezone.localdate()
+    if state == Certificate.VALID:
+        certificates = certificates.filter(
+            status=Certificate.Status.ISSUED, suspended_at__isnull=True, expires_on__gt=today
+        )
+    elif state == Certificate.SUSPENDED:
+        certificates = certificates.filter(
+            status=Certificate.Status.ISSUED, suspended_at__isnull=False, expires_on__gt=today
+        )
+    elif state == Certificate.EXPIRED:
+        certificates = certificates.filter(
+            Q(status=Certificate.Status.EXPIRED) | Q(status=Certificate.Status.ISSUED, expires_on__lte=today)
+        )
+    elif state in Certificate.Status.values:
+        certificates = certificates.filter(status=state)
+    if query:
+        certificates = certificates.filter(
+            Q(serial__icontains=query) | Q(holder_name__icontains=query) | Q(holder__email__icontains=query)
+        )
+    return certificates
+
+
+def certificate_counts() -> dict[str, int]:
+    """How many certificates are in each state, and how many awards wait: one query each."""
+    today = timezone.localdate()
+    issued = Q(status=Certificate.Status.ISSUED, expires_on__gt=today)
+    counts = Certificate.objects.aggregate(
+        queued=Count("pk", filter=Q(status__in=[Certificate.Status.QUEUED, Certificate.Status.RENDERING])),
+        failed=Count("pk", filter=Q(status=Certificate.Status.FAILED)),
+        valid=Count("pk", filter=issued & Q(suspended_at__isnull=True)),
+        suspended=Count("pk", filter=issued & Q(suspended_at__isnull=False)),
+        expired=Count(
+            "pk",
+            filter=Q(status=Certificate.Status.EXPIRED) | Q(status=Certificate.Status.ISSUED, expires_on__lte=today),
+        ),
+        revoked=Count("pk", filter=Q(status=Certificate.Status.REVOKED)),
+        superseded=Count("pk", filter=Q(status=Certificate.Status.SUPERSEDED)),
+    )
+    counts["ready"] = awards_ready().count()
+    return counts
+
+
+def certificates_issued_per_month(*, months: int = 12, today=None) -> list[tuple[datetime.date, int]]:
+    """(first day of month, certificates rendered that month) for the last ``months``
+    months, oldest first, empty months included: one query."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    rows = (
+        Certificate.objects.filter(rendered_at__date__gte=starts[0])
+        .annotate(month=TruncMonth("rendered_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    by_month = {timezone.localtime(r["month"]).date(): r["n"] for r in rows}
+    return [(start, by_month.get(start, 0)) for start in starts]

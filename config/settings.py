@@ -209,8 +209,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.licence_expiry_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "certificates-expire": {
+        "task": "certification.tasks.certificates_expire_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "certificate-expiry-reminders": {
+        "task": "certification.tasks.certificate_expiry_reminders_task",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    "certificates-requeue-stalled": {
+        "task": "certification.tasks.certificates_requeue_stalled_task",
+        "schedule": 300.0,
+    },
 }
 LICENCE_REMINDER_DAYS = 30
+CERTIFICATE_REMINDER_DAYS = 60
+# Public verification lookups (code, serial and surname, PDF upload) per client address.
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

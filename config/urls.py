@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
     path("", include("exams.urls")),
+    path("", include("certification.urls")),
 ]

@@ -12,6 +12,7 @@ def navigation(request):
         links += [
             (_("My dashboard"), reverse("accounts:trainee_dashboard")),
             (_("My licences"), reverse("accounts:licence_list")),
+            (_("My certificates"), reverse("certification:list")),
         ]
     if user.is_instructor:
         links.append((_("Teaching"), reverse("accounts:instructor_dashboard")))
@@ -21,6 +22,7 @@ def navigation(request):
         links += [
             (_("Administration"), reverse("accounts:admin_dashboard")),
             (_("Licence queue"), reverse("accounts:licence_queue")),
+            (_("Certificates"), reverse("certification:staff_queue")),
             (_("Jurisdictions"), reverse("accounts:jurisdiction_list")),
             (_("Audit trail"), reverse("core:audit_list")),
         ]

@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Profession
 from core.admin import ReadOnlyAdminMixin
+from core.uploads import check_document
 
 from . import services
 from .models import Course, InjectionSession, Lesson, LessonImage, Module
@@ -19,9 +22,20 @@ class CourseAdminForm(forms.ModelForm):
         fields = [
             "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
             "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
-            "instructors", "capacity", "certificate_validity_months", "handson_min_sessions",
-            "handson_area_minimums", "handson_recent_competent",
+            "instructors", "capacity", "certificate_validity_months", "certificate_auto_issue", "director_name",
+            "director_title", "director_signature", "handson_min_sessions", "handson_area_minimums",
+            "handson_recent_competent",
         ]  # fmt: skip
+
+    def clean_director_signature(self):
+        """A new signature is checked by content and stored re-encoded (no metadata)."""
+        upload = self.cleaned_data.get("director_signature")
+        if not isinstance(upload, UploadedFile):
+            return upload
+        checked = check_document(upload)
+        if not checked.content_type.startswith("image/"):
+            raise ValidationError("The signature must be a PNG or JPEG image.")
+        return ContentFile(checked.content, name=f"signature{checked.extension}")
 
 
 class ModuleInline(admin.TabularInline):
@@ -71,8 +85,6 @@ class LessonImageAdminForm(forms.ModelForm):
         fields = ("course", "alt_text")
 
     def clean_upload(self):
-        from core.uploads import check_document
-
         checked = check_document(self.cleaned_data["upload"])
         if not checked.content_type.startswith("image/"):
             raise ValidationError("Lesson images must be JPEG or PNG.")

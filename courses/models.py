@@ -55,6 +55,24 @@ class Course(models.Model):
     capacity = models.PositiveIntegerField(_("seats"), default=20)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     certificate_validity_months = models.PositiveSmallIntegerField(_("certificate valid for (months)"), default=24)
+    certificate_auto_issue = models.BooleanField(
+        _("issue certificates automatically"),
+        default=False,
+        help_text=_("Issue as soon as a trainee qualifies, instead of waiting in the administrators' queue."),
+    )
+    # Who signs the certificates of this course.
+    director_name = models.CharField(_("programme director"), max_length=200, blank=True)
+    director_title = models.CharField(
+        _("programme director's title"), max_length=200, blank=True, help_text=_("e.g. “MD, Programme Director”.")
+    )
+    director_signature = models.FileField(
+        _("programme director's signature"),
+        storage=get_private_storage,
+        upload_to="signatures/",
+        max_length=200,
+        blank=True,
+        help_text=_("A PNG or JPEG of the signature, ideally on a transparent or white background."),
+    )
     # The hands-on requirement: signed sessions, sessions per area, recent competence.
     handson_min_sessions = models.PositiveSmallIntegerField(_("signed sessions required"), default=10)
     handson_area_minimums = models.JSONField(

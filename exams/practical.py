@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.emails import email_queue
 from core.services import audit_record
+from core.signals import eligibility_changed
 from courses.handson import handson_requirement_met
 from courses.models import Enrolment, InjectionSession
 
@@ -256,6 +257,10 @@ def _complete_if_all_submitted(assessment: Assessment) -> None:
         template="exams/email/practical_result",
         context={"assessment": assessment, "user": assessment.enrolment.trainee},
     )
+    if assessment.passed:
+        eligibility_changed.send(
+            sender=Assessment, trainee=assessment.enrolment.trainee, enrolment=assessment.enrolment, actor=None
+        )
 
 
 def practical_passed(*, enrolment: Enrolment) -> bool:

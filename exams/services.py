@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
+from core.signals import eligibility_changed
 from courses.models import Enrolment, Lesson, LessonCompletion
 
 from .models import Attempt, AttemptItem, CaseSet, ExamSettings, ItemStatus, Question
@@ -210,6 +211,10 @@ def _grade(attempt: Attempt, *, now: datetime.datetime, by_deadline: bool) -> At
             "passed": attempt.passed,
         },
     )
+    if attempt.passed:
+        eligibility_changed.send(
+            sender=Attempt, trainee=attempt.enrolment.trainee, enrolment=attempt.enrolment, actor=None
+        )
     return attempt
 
 

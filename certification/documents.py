@@ -1,0 +1,58 @@
+"""The certificate as a document: its HTML (with the QR code and the director's
+signature inlined as data: URIs) and the PDF WeasyPrint makes of it."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import segno
+from django.template.loader import render_to_string
+
+from core.pdf import render_pdf
+
+from .models import Certificate
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification URL as a QR code (error correction M), an SVG data: URI."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0, dark="#14213d")
+
+
+def signature_data_uri(certificate: Certificate) -> str:
+    """The course's signature image, or "" if none is on file (or it cannot be read:
+    the certificate still renders, with the director's name on the line)."""
+    signature = certificate.award.course.director_signature
+    if not signature:
+        return ""
+    try:
+        with signature.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        logger.warning("Signature file %s of %s is missing", signature.name, certificate.course_code)
+        return ""
+    kind = next((t for magic, t in SIGNATURE_TYPES.items() if data.startswith(magic)), None)
+    if kind is None:
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def certificate_html(certificate: Certificate) -> str:
+    url = certificate.verification_url()
+    return render_to_string(
+        "certification/pdf/certificate.html",
+        {
+            "certificate": certificate,
+            "verification_url": url,
+            "qr": qr_data_uri(url),
+            "signature": signature_data_uri(certificate),
+        },
+    )
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    return render_pdf(certificate_html(certificate))

@@ -1,0 +1,179 @@
+"""Awards and certificates.
+
+An Award is the fact that a trainee met every requirement of a course: a passed written
+attempt, a passed practical and a valid licence. There is exactly one per trainee and
+course. A Certificate is the document issued for an award; re-issuing supersedes it with
+a new one, so an award has at most one certificate that is not superseded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.storage import get_private_storage
+
+# Crockford's base32 without I, L, O and U: easy to read aloud and to type.
+SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def serial_new(today: datetime.date | None = None) -> str:
+    """A serial such as GLA-2026-7K3M-9QXD: the year, then 40 random bits."""
+    year = (today or timezone.localdate()).year
+    body = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(8))
+    return f"GLA-{year}-{body[:4]}-{body[4:]}"
+
+
+def verification_code_new() -> str:
+    """192 random bits, URL-safe: the code in the QR code and the share link."""
+    return secrets.token_urlsafe(24)
+
+
+class Award(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards")
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="awards")
+    enrolment = models.OneToOneField("courses.Enrolment", on_delete=models.PROTECT, related_name="award")
+    # The evidence, as it stood when the award was made.
+    licence = models.ForeignKey("accounts.Licence", on_delete=models.PROTECT, related_name="+")
+    written_attempt = models.ForeignKey("exams.Attempt", on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey("exams.Assessment", on_delete=models.PROTECT, related_name="+")
+    handson_sessions = models.PositiveSmallIntegerField(_("signed hands-on sessions"))
+    awarded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["awarded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "course"], name="award_one_per_trainee_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} award"
+
+
+class Certificate(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        ISSUED = "issued", _("Issued")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class Paper(models.TextChoices):
+        A4 = "a4", _("A4")
+        LETTER = "letter", _("US Letter")
+
+    # What the public verification page says.
+    VALID, EXPIRED, SUSPENDED, REVOKED, SUPERSEDED, PENDING = (
+        "valid",
+        "expired",
+        "suspended",
+        "revoked",
+        "superseded",
+        "pending",
+    )
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="certificates")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
+    serial = models.CharField(_("serial number"), max_length=24, unique=True, default=serial_new)
+    code = models.CharField(max_length=64, unique=True, default=verification_code_new, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # As printed: the holder and the course as they stood at issue.
+    holder_name = models.CharField(_("holder"), max_length=200)
+    holder_profession = models.CharField(_("profession"), max_length=100)
+    course_code = models.CharField(max_length=30)
+    course_title = models.CharField(max_length=200)
+    accrediting_body = models.CharField(max_length=200)
+    accreditation_number = models.CharField(max_length=100)
+    credit_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    director_name = models.CharField(max_length=200, blank=True)
+    director_title = models.CharField(max_length=200, blank=True)
+    paper = models.CharField(max_length=6, choices=Paper.choices, default=Paper.A4)
+    certified_on = models.DateField(_("first certified on"))
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"))
+    # The rendered document.
+    pdf = models.FileField(storage=get_private_storage, upload_to="certificates/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # Later events.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=~Q(status="superseded"),
+                name="certificate_one_current_per_award",
+            ),
+            models.UniqueConstraint(
+                fields=["pdf_sha256"], condition=~Q(pdf_sha256=""), name="certificate_pdf_hash_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "rendering", "issued", "failed", "expired", "revoked", "superseded"]),
+                name="certificate_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(certified_on__lte=models.F("issued_on")) & Q(issued_on__lt=models.F("expires_on")),
+                name="certificate_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | (~Q(revocation_reason="") & Q(revoked_at__isnull=False)),
+                name="certificate_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "rendering", "failed"]) | Q(pdf_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="certificate_issued_has_pdf",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="certificate_status_expiry")]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    @property
+    def is_document_ready(self) -> bool:
+        return bool(self.pdf_sha256) and self.status not in (self.Status.QUEUED, self.Status.RENDERING)
+
+    def public_state(self, today: datetime.date | None = None) -> str:
+        """valid, expired, suspended, revoked, superseded, or pending (not yet issued: the
+        public sees nothing)."""
+        today = today or timezone.localdate()
+        if self.status == self.Status.REVOKED:
+            return self.REVOKED
+        if self.status == self.Status.SUPERSEDED:
+            return self.SUPERSEDED
+        if self.status not in (self.Status.ISSUED, self.Status.EXPIRED):
+            return self.PENDING
+        if self.status == self.Status.EXPIRED or self.expires_on <= today:
+            return self.EXPIRED
+        if self.suspended_at is not None:
+            return self.SUSPENDED
+        return self.VALID
+
+    def verification_url(self) -> str:
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("certification:verify", args=[self.code])

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certification"
+
+urlpatterns = [
+    path("verify/", views.verify, name="verify_lookup"),
+    path("verify/<str:code>/", views.verify_code, name="verify"),
+    path("me/certificates/", views.certificate_list, name="list"),
+    path("certificates/<uuid:pk>/", views.certificate_detail, name="detail"),
+    path("certificates/<uuid:pk>/pdf/", views.certificate_pdf, name="pdf"),
+    path("certificates/<uuid:pk>/open-badge.json", views.certificate_badge, name="badge"),
+    path("staff/certificates/", views.staff_queue, name="staff_queue"),
+    path("staff/certificates/issue/", views.staff_issue, name="staff_issue"),
+    path("staff/certificates/<uuid:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/certificates/<uuid:pk>/revoke/", views.staff_revoke, name="staff_revoke"),
+    path("staff/certificates/<uuid:pk>/reissue/", views.staff_reissue, name="staff_reissue"),
+    path("staff/certificates/<uuid:pk>/retry/", views.staff_retry, name="staff_retry"),
+]

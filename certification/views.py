@@ -1,0 +1,268 @@
+"""Certificate pages: the public verification pages, the holder's certificate, and
+the administrators' issue queue and certificate management."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms_utils import form_add_service_errors
+from core.models import AuditEvent
+from core.permissions import role_required
+from core.ratelimit import allow
+
+from . import selectors, services
+from .badges import open_badge
+from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
+from .models import Certificate
+
+MSG_NO_MATCH = "No certificate matches that serial number and surname. Check both against the certificate."
+MSG_RATE_LIMITED = "Too many look-ups from your network in a short time. Wait a minute and try again."
+
+
+# Public verification --------------------------------------------------------------------
+
+
+def _limited(request):
+    if allow(request, scope="verify", rate=settings.VERIFY_RATE_LIMIT):
+        return None
+    response = render(request, "certification/verify_limited.html", {"message": _(MSG_RATE_LIMITED)}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _verify_result(request, certificate: Certificate | None, *, how: str):
+    """The one template every lookup answers with. Unknown and not-yet-issued codes
+    read alike; nothing about the holder beyond the name printed on the certificate."""
+    state = certificate.public_state() if certificate is not None else None
+    if state in (None, Certificate.PENDING):
+        certificate, state = None, None
+    response = render(
+        request,
+        "certification/verify_result.html",
+        {"certificate": certificate, "state": state, "how": how},
+        status=200 if certificate else 404,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def verify_code(request, code):
+    """What the QR code opens."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    return _verify_result(request, selectors.certificate_for_code(code), how="code")
+
+
+def verify(request):
+    """Look a certificate up by serial and surname, or check a PDF file."""
+    lookup = LookupForm(request.POST if request.POST.get("action") == "lookup" else None)
+    upload = VerifyFileForm(
+        request.POST if request.POST.get("action") == "file" else None,
+        request.FILES if request.POST.get("action") == "file" else None,
+    )
+    if request.method == "POST":
+        limited = _limited(request)
+        if limited:
+            return limited
+        if lookup.is_bound and lookup.is_valid():
+            certificate = Certificate.objects.filter(serial=lookup.cleaned_data["serial"]).first()
+            name = certificate.holder_name if certificate else "x"
+            if certificate is not None and services.surname_matches(name, lookup.cleaned_data["surname"]):
+                return _verify_result(request, certificate, how="lookup")
+            lookup.add_error(None, _(MSG_NO_MATCH))
+        elif upload.is_bound and upload.is_valid():
+            certificate = services.certificate_for_pdf(upload.cleaned_data["document"])
+            return render(
+                request,
+                "certification/verify_file_result.html",
+                {"certificate": certificate, "state": certificate.public_state() if certificate else None},
+                status=200,
+            )
+    status = 400 if (lookup.errors or upload.errors) else 200
+    return render(request, "certification/verify.html", {"lookup": lookup, "upload": upload}, status=status)
+
+
+# The holder -----------------------------------------------------------------------------
+
+
+@role_required("trainee")
+def certificate_list(request):
+    return render(
+        request,
+        "certification/certificate_list.html",
+        {"certificates": selectors.certificates_for_holder(user=request.user)},
+    )
+
+
+@role_required("trainee", "administrator")
+def certificate_detail(request, pk):
+    certificate = selectors.get_certificate_for(request.user, pk)
+    return render(request, "certification/certificate_detail.html", {"certificate": certificate})
+
+
+def _issued_or_404(request, pk) -> Certificate:
+    certificate = selectors.get_certificate_for(request.user, pk)
+    if not certificate.is_document_ready:
+        raise Http404
+    return certificate
+
+
+@role_required("trainee", "administrator")
+def certificate_pdf(request, pk):
+    certificate = _issued_or_404(request, pk)
+    try:
+        handle = certificate.pdf.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{certificate.serial}.pdf", content_type="application/pdf"
+    )
+
+
+@role_required("trainee", "administrator")
+def certificate_badge(request, pk):
+    certificate = _issued_or_404(request, pk)
+    if certificate.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
+        raise Http404
+    body = json.dumps(open_badge(certificate), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.serial}-open-badge.json"'
+    return response
+
+
+# Administrators -------------------------------------------------------------------------
+
+
+@role_required("administrator")
+def staff_queue(request):
+    awards = list(selectors.awards_ready()[:200])
+    form = IssueForm(award_ids=[a.pk for a in awards])
+    filters = CertificateFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    certificates = selectors.certificate_list_for_staff(state=chosen.get("state", ""), query=chosen.get("q", ""))
+    page = Paginator(certificates, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "certification/staff_queue.html",
+        {
+            "awards": awards,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.certificate_counts(),
+        },
+    )
+
+
+@role_required("administrator")
+@require_POST
+def staff_issue(request):
+    awards = list(selectors.awards_ready().values_list("pk", flat=True))
+    form = IssueForm(request.POST, award_ids=awards)
+    if not form.is_valid():
+        for error in form.errors.get("awards", []):
+            messages.error(request, error)
+        return redirect("certification:staff_queue")
+    issued, problems = services.certificates_issue_bulk(award_ids=form.cleaned_data["awards"], actor=request.user)
+    if issued:
+        messages.success(
+            request,
+            _("%(n)s certificate(s) queued for rendering; each is emailed to its holder when ready.")
+            % {"n": len(issued)},
+        )
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("certification:staff_queue")
+
+
+def _detail(request, certificate_id, *, status=200, **forms):
+    certificate = get_object_or_404(
+        Certificate.objects.select_related(
+            "holder",
+            "award__licence__jurisdiction",
+            "award__written_attempt",
+            "award__assessment",
+            "created_by",
+            "replaces",
+        ),
+        pk=certificate_id,
+    )
+    history = AuditEvent.objects.filter(object_type="certification.certificate", object_id=str(certificate.pk))
+    context = {
+        "certificate": certificate,
+        "replaced_by": Certificate.objects.filter(replaces=certificate).first(),
+        "history": history.select_related("actor").order_by("-created_at", "-id")[:50],
+        "revoke_form": ReasonForm(prefix="revoke"),
+        "reissue_form": ReasonForm(prefix="reissue"),
+        **forms,
+    }
+    return render(request, "certification/staff_detail.html", context, status=status)
+
+
+@role_required("administrator")
+def staff_detail(request, pk):
+    return _detail(request, pk)
+
+
+def _staff_action(request, pk, action):
+    certificate = get_object_or_404(Certificate, pk=pk)
+    form = ReasonForm(request.POST, prefix=action)
+    if action in ("revoke", "reissue") and not form.is_valid():
+        return _detail(request, pk, status=400, **{f"{action}_form": form})
+    try:
+        if action == "revoke":
+            services.certificate_revoke(certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(
+                request, _("Certificate %(s)s revoked; the holder has been told.") % {"s": certificate.serial}
+            )
+        elif action == "reissue":
+            new = services.certificate_reissue(
+                certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request,
+                _("%(old)s is superseded; %(new)s is being rendered.") % {"old": certificate.serial, "new": new.serial},
+            )
+            return redirect("certification:staff_detail", new.pk)
+        else:
+            services.certificate_retry(certificate_id=pk, actor=request.user)
+            messages.success(request, _("Rendering %(s)s again.") % {"s": certificate.serial})
+    except ValidationError as error:
+        if action == "retry":
+            messages.error(request, " ".join(error.messages))
+        else:
+            form_add_service_errors(form, error)
+            return _detail(request, pk, status=400, **{f"{action}_form": form})
+    return redirect("certification:staff_detail", pk)
+
+
+@role_required("administrator")
+@require_POST
+def staff_revoke(request, pk):
+    return _staff_action(request, pk, "revoke")
+
+
+@role_required("administrator")
+@require_POST
+def staff_reissue(request, pk):
+    return _staff_action(request, pk, "reissue")
+
+
+@role_required("administrator")
+@require_POST
+def staff_retry(request, pk):
+    return _staff_action(request, pk, "retry")

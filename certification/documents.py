@@ -19,8 +19,10 @@ SIGNATURE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 def qr_data_uri(url: str) -> str:
-    """The verification URL as a QR code (error correction M), an SVG data: URI."""
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0, dark="#14213d")
+    """The verification URL as a QR code (error correction M), an SVG data: URI, dark on
+    white with the standard quiet zone of four modules, so that it scans from paper
+    whatever the page prints around it."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#1b2430", light="#fff")
 
 
 def signature_data_uri(certificate: Certificate) -> str:

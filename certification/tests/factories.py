@@ -8,9 +8,10 @@ from exams import practical
 from exams.tests.test_practical import build_eligible, full_marks, schedule
 
 
-def pass_practical(enrolment, examiner):
-    """Schedule and score the practical with full marks: the pass that completes the award."""
-    assessment = schedule(enrolment, [examiner])
+def pass_practical(enrolment, examiner, assessment=None):
+    """Schedule (unless given) and score the practical with full marks: the pass that
+    completes the award."""
+    assessment = assessment or schedule(enrolment, [examiner])
     for rubric in assessment.rubrics.all():
         practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
                              global_grade=3, comments="Safe and confident", submit=True)  # fmt: skip
@@ -31,9 +32,7 @@ def qualified(instructor, *, examiner=None, auto_issue=False, **course):
     return enrolment
 
 
-def certificate_issued(
-    enrolment, *, licence, attempt, assessment, content=b"%PDF-1.7\n% a stand-in document\n", **fields
-):
+def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):
     """An award and an issued certificate written straight to the database (for tests
     about who may see what, not about how certificates come to be)."""
     import datetime
@@ -49,6 +48,7 @@ def certificate_issued(
         written_attempt=attempt, assessment=assessment, handson_sessions=1,
     )  # fmt: skip
     today = timezone.localdate()
+    content = content or f"%PDF-1.7\n% stand-in document for {enrolment.pk}\n".encode()
     certificate = Certificate(
         award=award, holder=enrolment.trainee, holder_name=enrolment.trainee.legal_name or "Ada Trainee",
         holder_profession="Physician (MD)", course_code=enrolment.course.code, course_title=enrolment.course.title,

@@ -37,7 +37,7 @@ def build_eligible(instructor):
     """A trainee who passed the written exam and met the hands-on requirement."""
     from courses import handson
 
-    trainee = TraineeFactory(email="candidate@example.com")
+    trainee = TraineeFactory()
     LicenceFactory(holder=trainee, verified=True)
     course = CourseFactory(
         instructors=[instructor], handson_min_sessions=1, handson_area_minimums={}, handson_recent_competent=0

@@ -1,0 +1,188 @@
+"""Issuing: the render task stores one file and sends one email however often it runs,
+fails visibly after its retries, and works end to end on a real worker."""
+
+import datetime
+import hashlib
+import io
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
+
+from accounts.tests.test_tasks_worker import read_mail
+from certification import documents, services
+from certification.models import Award, Certificate
+from certification.tasks import certificate_email_task, certificate_render_task
+from certification.tests.factories import pass_practical, qualified
+from core.models import AuditEvent
+from exams.tests.test_practical import build_eligible, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_files(settings) -> list:
+    folder = settings.PRIVATE_MEDIA_ROOT / "certificates"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def qr_codes_on_first_page(pdf: bytes) -> list[str]:
+    """What a phone would read: the page rendered to pixels, then zbar."""
+    from pyzbar.pyzbar import decode
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "certificate.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", source, Path(folder) / "page"], check=True)
+        image = Image.open(Path(folder) / "page.png")
+        return [symbol.data.decode() for symbol in decode(image)]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture
+def issued(instructor, examiner, administrator, django_capture_on_commit_callbacks):
+    qualified(instructor, examiner=examiner)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def test_issuing_renders_stores_and_emails_the_pdf(issued, settings, mailoutbox):
+    assert issued.status == Certificate.Status.ISSUED
+    content = issued.pdf.read()
+    assert hashlib.sha256(content).hexdigest() == issued.pdf_sha256
+    text = pdf_text(content)
+    assert issued.holder_name in text
+    assert issued.serial in text
+    assert issued.course_title in text
+    assert (len(PdfReader(io.BytesIO(content)).pages)) == 1
+    (message,) = [m for m in mailoutbox if issued.serial in m.subject]
+    assert message.to == [issued.holder.email]
+    assert message.attachments[0][1] == content
+    assert issued.verification_url() in message.body
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(issued.pk)).order_by("created_at").values_list("action", flat=True)
+    )
+    assert actions == ["certificate.queued", "certificate.issued"]
+
+
+def test_running_the_tasks_again_changes_nothing(issued, settings, mailoutbox, django_capture_on_commit_callbacks):
+    before = (stored_files(settings), issued.pdf_sha256, len(mailoutbox))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificate_render_task.delay(str(issued.pk)).get() is False
+        assert certificate_email_task.delay(str(issued.pk)).get() is False
+    issued.refresh_from_db()
+    assert (stored_files(settings), issued.pdf_sha256, len(mailoutbox)) == before
+    assert len(before[0]) == 1
+
+
+def test_a_render_interrupted_after_writing_the_file_leaves_one_file(
+    instructor, examiner, settings, django_capture_on_commit_callbacks
+):
+    qualified(instructor, examiner=examiner)
+    with django_capture_on_commit_callbacks(execute=False):  # the message is "lost"
+        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+    # A worker died after writing the file but before its transaction committed.
+    folder = settings.PRIVATE_MEDIA_ROOT / "certificates"
+    folder.mkdir(parents=True)
+    (folder / f"{certificate.serial}.pdf").write_bytes(b"%PDF-1.7 half written")
+    Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.RENDERING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    assert [p.name for p in stored_files(settings)] == [f"{certificate.serial}.pdf"]
+    assert hashlib.sha256(certificate.pdf.read()).hexdigest() == certificate.pdf_sha256
+
+
+def test_a_failing_render_retries_then_shows_failed_and_an_administrator_retries(
+    instructor, examiner, administrator, client_for, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    qualified(instructor, examiner=examiner)
+
+    def broken(certificate):
+        raise OSError("font cache unreadable")
+
+    monkeypatch.setattr(documents, "certificate_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED
+    assert certificate.render_attempts == 1 + certificate_render_task.max_retries
+    assert "font cache unreadable" in certificate.last_error
+    client = client_for(administrator)
+    page = client.get(reverse("certification:staff_detail", args=[certificate.pk])).content.decode()
+    assert "Rendering failed after 5 attempts" in page
+    assert "Retry rendering" in page
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("certification:staff_retry", args=[certificate.pk]))
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED
+    assert AuditEvent.objects.filter(action="certificate.retried", actor=administrator).count() == 1
+    assert len([m for m in mailoutbox if certificate.serial in m.subject]) == 1
+
+
+def test_stalled_certificates_are_enqueued_again(instructor, examiner, django_capture_on_commit_callbacks):
+    qualified(instructor, examiner=examiner)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down at commit
+        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+    assert services.certificates_requeue_stalled() == 0  # too recent to call stalled
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.certificates_requeue_stalled(now=later) == 1
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED
+
+
+@pytest.mark.worker
+def test_the_whole_pipeline_on_a_real_worker(celery_worker_process, instructor, examiner, client, settings):
+    """Pass both parts → the worker renders → the PDF names the holder and serial → its
+    QR code is the verification URL → that page says valid."""
+    enrolment = build_eligible(instructor)
+    type(enrolment.course).objects.filter(pk=enrolment.course_id).update(certificate_auto_issue=True)
+    enrolment.course.refresh_from_db()
+    assessment = schedule(enrolment, [examiner])
+    pass_practical(enrolment, examiner, assessment)  # the second pass; the award commits here
+
+    deadline = time.monotonic() + 90
+    certificate = Certificate.objects.get()
+    while certificate.status != Certificate.Status.ISSUED and time.monotonic() < deadline:
+        time.sleep(0.3)
+        certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED, celery_worker_process["log"].read_text()[-3000:]
+
+    content = certificate.pdf.read()
+    text = pdf_text(content)
+    assert enrolment.trainee.legal_name in text
+    assert certificate.serial in text
+    codes = qr_codes_on_first_page(content)
+    assert set(codes) == {certificate.verification_url()}
+    url = codes[0]
+    page = client.get(url.removeprefix(settings.SITE_URL))
+    assert page.status_code == 200
+    assert "Valid certificate" in page.content.decode()
+
+    # The practical's schedule and result, then the certificate.
+    messages = read_mail(celery_worker_process["mail_dir"], expected=3)
+    (message,) = [m for m in messages if certificate.serial in m["Subject"]]
+    assert message["To"] == enrolment.trainee.email
+    attachment = next(part for part in message.walk() if part.get_content_type() == "application/pdf")
+    assert attachment.get_payload(decode=True) == content
+
+    # The same task delivered again (a redelivery after a lost acknowledgement) does nothing.
+    assert certificate_render_task.delay(str(certificate.pk)).get(timeout=60) is False
+    assert certificate_email_task.delay(str(certificate.pk)).get(timeout=60) is False
+    time.sleep(0.5)
+    assert len(read_mail(celery_worker_process["mail_dir"], expected=3)) == 3
+    assert len(stored_files(settings)) == 1

@@ -30,5 +30,9 @@ def navigation(request):
 
 
 def _mark_current(request, links):
+    """The link whose URL is the longest prefix of this page's path is the current one
+    (so /staff/certificates/ marks "Certificates", not also "Administration" at /staff/)."""
     path = request.path
-    return [(label, url, path.startswith(url)) for label, url in links]
+    matches = [url for _label, url in links if path.startswith(url)]
+    current = max(matches, key=len, default=None)
+    return [(label, url, url == current) for label, url in links]

@@ -95,6 +95,26 @@ def seed_ready_candidate(course: Course) -> tuple[str, str, str]:
     assessment scheduled for the demo examiner, so the examiner's side can be tried."""
     import datetime
 
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    _role, email, password = READY
+    if not User.objects.filter(email=email).exists():
+        prepare_candidate(
+            course, email=email, password=password, legal_name="Dr Léa Fontaine-Nakamura", licence_number="G445566",
+            scheduled_at=timezone.now() + datetime.timedelta(days=7, hours=2),
+        )  # fmt: skip
+    return READY
+
+
+def prepare_candidate(course: Course, *, email, password, legal_name, licence_number, scheduled_at):
+    """A demo trainee taken through the real services up to a scheduled practical with
+    the demo examiner: licence verified, every lesson, ten signed sessions, the written
+    exam passed. Returns the assessment."""
+    import datetime
+
+    from allauth.account.models import EmailAddress
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
@@ -109,22 +129,15 @@ def seed_ready_candidate(course: Course) -> tuple[str, str, str]:
     from . import practical, services
     from .models import Station
 
-    _role, email, password = READY
-    if User.objects.filter(email=email).exists():
-        return READY
-    from allauth.account.models import EmailAddress
-
-    trainee = User.objects.create_user(
-        email=email, password=password, legal_name="Dr Léa Fontaine-Nakamura", profession="md"
-    )
+    trainee = User.objects.create_user(email=email, password=password, legal_name=legal_name, profession="md")
     EmailAddress.objects.create(user=trainee, email=email, verified=True, primary=True)
     admin = User.objects.get(email="admin@glabella.test")
     instructor = User.objects.get(email="instructor@glabella.test")
     licence = account_services.licence_submit(
-        holder=trainee, profession="md", number="G445566",
+        holder=trainee, profession="md", number=licence_number,
         jurisdiction=Jurisdiction.objects.get(country="US", region="NY"),
         expires_on=timezone.localdate() + datetime.timedelta(days=900), npi="",
-        document=check_document(SimpleUploadedFile("licence.png", licence_card_png(trainee.legal_name, "G445566"))),
+        document=check_document(SimpleUploadedFile("licence.png", licence_card_png(legal_name, licence_number))),
     )  # fmt: skip
     account_services.licence_verify(licence_id=licence.pk, actor=admin)
     enrolment = course_services.enrolment_create(trainee=trainee, course=course)
@@ -136,10 +149,9 @@ def seed_ready_candidate(course: Course) -> tuple[str, str, str]:
     for item in attempt.items.all():
         services.attempt_answer(attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys)
     services.attempt_submit(attempt=attempt, trainee=trainee)
-    practical.assessment_schedule(
-        enrolment=enrolment, scheduled_at=timezone.now() + datetime.timedelta(days=7, hours=2),
+    return practical.assessment_schedule(
+        enrolment=enrolment, scheduled_at=scheduled_at,
         place="Riverside Aesthetics Training Clinic, skills lab 2",
         stations=list(Station.objects.filter(practical__course=course)),
         examiners=[User.objects.get(email="examiner@glabella.test")], actor=admin,
     )  # fmt: skip
-    return READY

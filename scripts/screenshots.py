@@ -17,6 +17,7 @@ USERS = {
     "instructor": ("instructor@glabella.test", "demo-instructor-pass"),
     "examiner": ("examiner@glabella.test", "demo-examiner-pass"),
     "admin": ("admin@glabella.test", "demo-admin-pass"),
+    "certified": ("certified@glabella.test", "demo-certified-pass"),
 }
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

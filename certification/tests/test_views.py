@@ -188,3 +188,9 @@ def test_the_renderer_fetches_nothing_outside_the_static_files(tmp_path, caplog)
     assert b"TOP-SECRET" not in pdf
     refused = " ".join(r.getMessage() for r in caplog.records)
     assert "may only load the project's static files" in refused
+
+
+def test_only_the_most_specific_menu_link_is_marked_current(administrator, client_for):
+    page = client_for(administrator).get(reverse("certification:staff_queue")).content.decode()
+    assert page.count('aria-current="page"') == 1
+    assert f'<a href="{reverse("certification:staff_queue")}" aria-current="page">' in page

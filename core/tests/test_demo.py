@@ -7,8 +7,9 @@ from courses.models import Course, Enrolment, Lesson
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys):
-    call_command("seed_demo")
+def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
     first = capsys.readouterr().out
     call_command("seed_demo")
     for email, password in (
@@ -43,3 +44,13 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys):
     assessment = Assessment.objects.get(enrolment__trainee__email="ready@glabella.test")
     assert assessment.status == "scheduled"
     assert assessment.examiners.get().email == "examiner@glabella.test"
+    # A trainee who went all the way holds an issued certificate, signed by the director.
+    from certification.models import Certificate
+
+    assert course.director_name
+    assert course.director_signature
+    certificate = Certificate.objects.get(holder__email="certified@glabella.test")
+    assert certificate.status == "issued"
+    assert certificate.public_state() == "valid"
+    assert "certified@glabella.test" in first
+    assert Certificate.objects.count() == 1

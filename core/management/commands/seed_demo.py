@@ -8,6 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from accounts import demo as accounts_demo
+        from certification import demo as certification_demo
         from courses import demo as courses_demo
         from exams import demo as exams_demo
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             exams_demo.seed(course)
             exams_demo.seed_practical(course)
             users.append(exams_demo.seed_ready_candidate(course))
+            certification_demo.seed_director(course)
+            users.append(certification_demo.seed_certified(course))
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:

@@ -1,0 +1,72 @@
+"""Demo certificates: the course's programme director and signature, and a trainee who
+has been through the whole pathway and holds an issued certificate."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from courses.models import Course
+
+CERTIFIED = ("trainee, certified", "certified@glabella.test", "demo-certified-pass")
+
+
+def signature_png(width: int = 520, height: int = 140) -> bytes:
+    """A handwritten-looking flourish in dark ink on a transparent background."""
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = []
+    for i in range(400):
+        t = i / 399
+        x = 20 + t * (width - 60)
+        y = height * 0.55 - math.sin(t * math.pi * 7) * 28 * (1 - t * 0.5) - math.sin(t * math.pi * 2.3) * 12
+        points.append((x, y))
+    draw.line(points, fill=(24, 38, 84, 255), width=4, joint="curve")
+    draw.line([(40, height * 0.82), (width - 120, height * 0.74)], fill=(24, 38, 84, 230), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_director(course: Course) -> None:
+    if course.director_signature:
+        return
+    course.director_name = course.director_name or "Dr Helen Okafor"
+    course.director_title = course.director_title or "Medical Director, Glabella Academy"
+    course.director_signature.save("signature.png", ContentFile(signature_png()), save=False)
+    course.save(update_fields=["director_name", "director_title", "director_signature"])
+
+
+def seed_certified(course: Course) -> tuple[str, str, str]:
+    """A trainee who passed everything; an administrator issued the certificate (it is
+    rendered after the seeding transaction commits: at once in eager mode, by the worker
+    otherwise)."""
+    from accounts.models import User
+    from exams import practical
+    from exams.demo import prepare_candidate
+
+    from . import services
+    from .models import Award
+
+    _role, email, password = CERTIFIED
+    if User.objects.filter(email=email).exists():
+        return CERTIFIED
+    assessment = prepare_candidate(
+        course, email=email, password=password, legal_name="Dr Sofía Castellanos Ruiz", licence_number="G778899",
+        scheduled_at=timezone.now() + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    examiner = User.objects.get(email="examiner@glabella.test")
+    for rubric in assessment.rubrics.prefetch_related("criteria"):
+        practical.score_save(
+            assessment=assessment, rubric_id=rubric.pk, examiner=examiner,
+            points={str(c.pk): c.points for c in rubric.criteria.all()}, global_grade=4,
+            comments="Safe, fluent technique; clear consent and aftercare advice.", submit=True,
+        )  # fmt: skip
+    award = Award.objects.get(enrolment=assessment.enrolment)
+    services.certificate_issue(award_id=award.pk, actor=User.objects.get(email="admin@glabella.test"))
+    return CERTIFIED

@@ -11,10 +11,14 @@
    the three alike instead of on whichever scenario happened to run then.
 4. Stops gunicorn and times the item analysis on 10,000 submitted attempts of a 60-item
    exam (bench/item_analysis.py).
-5. Writes bench/results/<date>-<commit>.json and prints a table.
+5. The certificates scenario (bench/certificates.py): one Celery worker on Redis (pinned to
+   CPU 0) renders the certificates of N trainees whose last practical pass is submitted at
+   once; certificates per second beside bare WeasyPrint on the same documents, and the time
+   from that pass to the stored PDF. ``--only certificates`` runs this step alone.
+6. Writes bench/results/<date>-<commit>.json and prints a table.
 
-gunicorn is stopped and the database dropped however the run ends (``--keep-db`` keeps
-the database for a look afterwards).
+gunicorn and the Celery worker are stopped and the database dropped however the run ends
+(``--keep-db`` keeps the database for a look afterwards).
 
 Environment (all optional): BENCH_PG_URL (an administrative connection, default
 postgres://postgres@127.0.0.1:5432/postgres), BENCH_DB (glabella_bench), BENCH_REDIS_URL
@@ -60,6 +64,11 @@ TARGETS = {
     "errors": 0,
     "item_analysis_s": 2.0,  # 10,000 attempts of a 60-item exam
 }
+# Set by the driver for each step (or left to the settings' defaults), never inherited.
+SCRUBBED_ENV = (
+    "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_DEBUG", "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND", "CELERY_QUEUE", "EMAIL_BACKEND", "EMAIL_FILE_PATH", "PRIVATE_MEDIA_ROOT",
+)  # fmt: skip
 SCENARIOS = [
     ("baseline", "ping", "GET /bench/ping/ (one query, anonymous)"),
     ("exam_page", "page", "GET /attempts/<uuid>/ (40 items)"),
@@ -191,6 +200,24 @@ class Gunicorn:
         return sum(1 for line in text.splitlines() if "[ERROR]" in line or line.startswith("Traceback"))
 
 
+def stop_orphan_worker(pid_file: Path) -> None:
+    """bench/certificates.py stops its Celery worker itself; if it was killed first (a
+    SIGTERM here makes subprocess.run kill it), the worker it left is stopped here, by the
+    id it recorded, once its command line shows it is still that worker."""
+    try:
+        pid, queue = pid_file.read_text().split()
+        command = Path(f"/proc/{int(pid)}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, ValueError):
+        return
+    if "celery" in command and queue in command:
+        try:
+            os.killpg(int(pid), signal.SIGTERM)
+            log(f"stopped the certificates worker {pid}")
+        except ProcessLookupError:
+            pass
+    pid_file.unlink(missing_ok=True)
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(
@@ -199,6 +226,19 @@ def git_commit() -> str:
         return out.stdout.strip() or "nogit"
     except (OSError, subprocess.CalledProcessError):
         return "nogit"
+
+
+def worktree_changes() -> list[str]:
+    """Tracked files that differ from the commit (outside bench/results): what ran was not
+    quite ``commit`` if this is not empty."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(BASE_DIR), "diff", "--name-only", "HEAD", "--", ".", ":!bench/results"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return out.stdout.split()
 
 
 def uname() -> str:
@@ -299,6 +339,42 @@ def table(results: dict) -> str:
         f"Glabella exam-day benchmark — {results['date']} @ {results['commit']} "
         f"({results['machine']['cpu_count']} CPUs; Python {results['versions']['python']}, "
         f"Django {results['versions']['django']}, PostgreSQL {results['versions']['postgresql']})",
+    ]
+    if results.get("worktree_changes"):
+        lines.append(f"uncommitted changes in: {', '.join(results['worktree_changes'])}")
+    if "scenarios" in results:
+        lines += exam_day_table(results)
+    if results.get("certificates"):
+        lines += ["", *certificates_table(results["certificates"])]
+    lines.append(f"\ntotal {results['phases_s']['total']:.0f} s; phases {results['phases_s']}")
+    return "\n".join(lines)
+
+
+def certificates_table(c: dict) -> list[str]:
+    cfg, idle = c["config"], c["idle"]
+    return [
+        f"certificates: one Celery worker (--pool=solo) on Redis and the bare loop, each pinned to CPU "
+        f"{cfg['worker_cpu']}, in {cfg['rounds']} interleaved rounds; {cfg['certificates']} final practical passes "
+        f"at once in all, {cfg['idle_passes']} one at a time",
+        f"{'':<38} {'per s':>6} {'× bare':>7}  × bare per round",
+        f"{'worker: pass → stored PDF':<38} {c['worker_per_s']:>6.2f} {c['ratio']:>7.3f}  "
+        f"{' '.join(f'{r:.3f}' for r in c['ratio_per_round'])}",
+        f"{'worker: pass → certificate emailed':<38} {c['worker_emailed_per_s']:>6.2f} {c['ratio_emailed']:>7.3f}",
+        f"{'bare WeasyPrint (core.pdf.render_pdf)':<38} {c['bare_per_s']:>6.2f} {1:>7.3f}  "
+        f"(render p50 {c['bare_render_ms']['p50']:.0f} ms)",
+        f"CPU per certificate: worker {c['worker_cpu_ms_per_certificate']:.0f} ms, bare "
+        f"{c['bare_cpu_ms_per_document']:.0f} ms (bare/worker {c['cpu_ratio']:.3f}); share of its CPU: worker "
+        f"{c['worker_cpu_percent']:.0f} %, bare {c['bare_cpu_percent']:.0f} %",
+        f"pass → stored PDF, idle worker: p50 {idle['to_pdf_ms']['p50']:.0f} ms, max {idle['to_pdf_ms']['max']:.0f} ms "
+        f"(first render of a fresh worker {c['cold_first_to_pdf_ms']:.0f} ms)",
+        f"pass → stored PDF, passes at once: p50 {c['to_pdf_ms']['p50']:.0f} ms, p95 {c['to_pdf_ms']['p95']:.0f} ms, "
+        f"max {c['to_pdf_ms']['max']:.0f} ms (queued behind the others)",
+        f"statuses {', '.join(c['statuses'])}; worker error log lines {c['worker_error_lines']}",
+    ]
+
+
+def exam_day_table(results: dict) -> list[str]:
+    lines = [
         f"gunicorn {WORKERS} sync workers on CPU 0, load generator on CPU 1, "
         f"concurrency {results['config']['concurrency']}, {results['config']['duration_s']:.0f} s per scenario "
         f"in {results['config']['rounds']} interleaved rounds",
@@ -329,8 +405,7 @@ def table(results: dict) -> str:
         f"\nH = {results['baseline_H_rps']:.1f} req/s. CV/s: variation of the per-second counts (above ~0.15, "
         f"something else on the machine was busy; load average at start {results['load_average_at_start']})."
     )
-    lines.append(f"\ntotal {results['phases_s']['total']:.0f} s; phases {results['phases_s']}")
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> int:
@@ -342,8 +417,17 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded seconds before each slice")
     parser.add_argument("--attempts", type=int, default=10_000, help="submitted attempts for the item analysis")
     parser.add_argument("--items", type=int, default=60, help="items per attempt for the item analysis")
+    parser.add_argument(
+        "--certificates", type=int, default=60, help="certificates rendered at once (0: skip the scenario)"
+    )
+    parser.add_argument("--certificates-idle", type=int, default=10, help="passes one at a time for the latency")
+    parser.add_argument(
+        "--only", choices=["certificates"], help="run this scenario alone (written to <date>-<commit>-<name>.json)"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
+    if args.only == "certificates" and args.certificates < 1:
+        parser.error("--only certificates needs --certificates ≥ 1")
 
     began = time.perf_counter()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -353,11 +437,7 @@ def main() -> int:
     TMP_DIR.mkdir(parents=True, exist_ok=True)
     check_services()
 
-    base_env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_DEBUG", "CELERY_TASK_ALWAYS_EAGER")
-    }
+    base_env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
     base_env |= {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": db_url(DB_NAME),
@@ -381,75 +461,121 @@ def main() -> int:
         database_made = True
         manage = [PYTHON, "manage.py"]
         run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], app_env, phases)
-        run_step(
-            "seed",
-            [PYTHON, "bench/seed.py", "--trainees", str(args.trainees), "--out", str(sessions)],
-            app_env,
-            phases,
-        )
-        run_step("collectstatic", [*manage, "collectstatic", "--noinput", "-v", "0"], bench_env, phases)
+        if not args.only:
+            run_step(
+                "seed",
+                [PYTHON, "bench/seed.py", "--trainees", str(args.trainees), "--out", str(sessions)],
+                app_env,
+                phases,
+            )
+            run_step("collectstatic", [*manage, "collectstatic", "--noinput", "-v", "0"], bench_env, phases)
 
-        log(f"gunicorn: {WORKERS} sync workers on {HOST}:{PORT}")
-        t0 = time.perf_counter()
-        gunicorn.start()
-        phases["gunicorn_start"] = round(time.perf_counter() - t0, 1)
+            log(f"gunicorn: {WORKERS} sync workers on {HOST}:{PORT}")
+            t0 = time.perf_counter()
+            gunicorn.start()
+            phases["gunicorn_start"] = round(time.perf_counter() - t0, 1)
 
-        slices: dict[str, list[dict]] = {name: [] for name, _, _ in SCENARIOS}
-        load_began = time.perf_counter()
-        for round_ in range(args.rounds):
-            order = SCENARIOS[round_ % len(SCENARIOS) :] + SCENARIOS[: round_ % len(SCENARIOS)]
-            for name, scenario, _ in order:
-                out = TMP_DIR / f"load-{scenario}-{round_ + 1}.json"
-                log(f"round {round_ + 1}/{args.rounds}: {name}")
-                subprocess.run(
-                    pinned(
-                        1,
-                        [
-                            PYTHON, "bench/load.py", "--scenario", scenario, "--base", f"http://{HOST}:{PORT}",
-                            "--sessions", str(sessions), "--concurrency", str(args.concurrency),
-                            "--duration", str(args.duration / args.rounds), "--warmup", str(args.warmup),
-                            "--seed", str(round_ + 1), "--raw", "--out", str(out),
-                        ],
-                    ),
-                    env=base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL,
-                )  # fmt: skip
-                slices[name].append(json.loads(out.read_text()))
-        phases["load"] = round(time.perf_counter() - load_began, 1)
-        scenarios = {name: merge(slices[name], description) for name, _, description in SCENARIOS}
-        server_errors = gunicorn.error_lines()
-        gunicorn.stop()
+            slices: dict[str, list[dict]] = {name: [] for name, _, _ in SCENARIOS}
+            load_began = time.perf_counter()
+            for round_ in range(args.rounds):
+                order = SCENARIOS[round_ % len(SCENARIOS) :] + SCENARIOS[: round_ % len(SCENARIOS)]
+                for name, scenario, _ in order:
+                    out = TMP_DIR / f"load-{scenario}-{round_ + 1}.json"
+                    log(f"round {round_ + 1}/{args.rounds}: {name}")
+                    subprocess.run(
+                        pinned(
+                            1,
+                            [
+                                PYTHON, "bench/load.py", "--scenario", scenario, "--base", f"http://{HOST}:{PORT}",
+                                "--sessions", str(sessions), "--concurrency", str(args.concurrency),
+                                "--duration", str(args.duration / args.rounds), "--warmup", str(args.warmup),
+                                "--seed", str(round_ + 1), "--raw", "--out", str(out),
+                            ],
+                        ),
+                        env=base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL,
+                    )  # fmt: skip
+                    slices[name].append(json.loads(out.read_text()))
+            phases["load"] = round(time.perf_counter() - load_began, 1)
+            scenarios = {name: merge(slices[name], description) for name, _, description in SCENARIOS}
+            server_errors = gunicorn.error_lines()
+            gunicorn.stop()
 
-        analysis_out = TMP_DIR / "item-analysis.json"
-        run_step(
-            "item_analysis",
-            [
-                PYTHON, "bench/item_analysis.py", "--attempts", str(args.attempts), "--items", str(args.items),
-                "--out", str(analysis_out),
-            ],
-            app_env,
-            phases,
-        )  # fmt: skip
-        analysis = json.loads(analysis_out.read_text())
+            analysis_out = TMP_DIR / "item-analysis.json"
+            run_step(
+                "item_analysis",
+                [
+                    PYTHON, "bench/item_analysis.py", "--attempts", str(args.attempts), "--items", str(args.items),
+                    "--out", str(analysis_out),
+                ],
+                app_env,
+                phases,
+            )  # fmt: skip
+            analysis = json.loads(analysis_out.read_text())
 
-        baseline = scenarios["baseline"]["rps"]
-        ratios = {name: (result["rps"] / baseline if baseline else 0.0) for name, result in scenarios.items()}
-        # The same ratio within each round: how far the machine's mood moved it.
-        ratios_per_round = {
-            name: [
-                round(rps / h, 3) if h else None
-                for rps, h in zip(result["rps_per_round"], scenarios["baseline"]["rps_per_round"], strict=True)
-            ]
-            for name, result in scenarios.items()
-        }
+            baseline = scenarios["baseline"]["rps"]
+            ratios = {name: (result["rps"] / baseline if baseline else 0.0) for name, result in scenarios.items()}
+            # The same ratio within each round: how far the machine's mood moved it.
+            ratios_per_round = {
+                name: [
+                    round(rps / h, 3) if h else None
+                    for rps, h in zip(result["rps_per_round"], scenarios["baseline"]["rps_per_round"], strict=True)
+                ]
+                for name, result in scenarios.items()
+            }
+            exam_day = {
+                "baseline_H_rps": baseline,
+                "scenarios": scenarios,
+                "ratios": ratios,
+                "ratios_per_round": ratios_per_round,
+                "server_error_log_lines": server_errors,
+                "item_analysis": analysis,
+            }
+
+        certificates = None
+        if args.certificates:
+            # One Celery worker on a queue of its own; its files under results/tmp/certificates.
+            work = TMP_DIR / "certificates"
+            shutil.rmtree(work, ignore_errors=True)
+            (work / "mail").mkdir(parents=True)
+            cert_env = app_env | {
+                "CELERY_QUEUE": f"bench-certificates-{secrets.token_hex(4)}",
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": str(work / "mail"),
+                "PRIVATE_MEDIA_ROOT": str(work / "private"),
+            }
+            cert_out = work / "certificates.json"
+            run_step(
+                "certificates",
+                pinned(
+                    1,
+                    [
+                        PYTHON, "bench/certificates.py", "--certificates", str(args.certificates),
+                        "--idle", str(args.certificates_idle), "--worker-cpu", "0", "--out", str(cert_out),
+                    ],
+                ),
+                cert_env,
+                phases,
+            )  # fmt: skip
+            certificates = json.loads(cert_out.read_text())
+
         commit = git_commit()
         today = datetime.datetime.now(datetime.UTC).date().isoformat()
         phases["total"] = round(time.perf_counter() - began, 1)
         results = {
             "date": today,
             "commit": commit,
+            "worktree_changes": worktree_changes(),
             "machine": {"uname": uname(), "cpu_count": os.cpu_count()},
             "versions": versions(),
             "config": {
+                "only": args.only,
+                "certificates": args.certificates,
+                "certificates_idle": args.certificates_idle,
+            },
+            "load_average_at_start": load_at_start,
+        }
+        if not args.only:
+            results["config"] |= {
                 "gunicorn": f"{WORKERS} sync workers, CONN_MAX_AGE=60, pinned to CPU 0",
                 "load_generator": "bench/load.py (asyncio + aiohttp, closed loop), pinned to CPU 1",
                 "trainees": args.trainees,
@@ -457,19 +583,14 @@ def main() -> int:
                 "duration_s": args.duration,
                 "rounds": args.rounds,
                 "warmup_s_per_slice": args.warmup,
-            },
-            "baseline_H_rps": baseline,
-            "load_average_at_start": load_at_start,
-            "scenarios": scenarios,
-            "ratios": ratios,
-            "ratios_per_round": ratios_per_round,
-            "server_error_log_lines": server_errors,
-            "item_analysis": analysis,
-            "phases_s": phases,
-        }
-        results["targets"] = evaluate(scenarios, ratios, analysis)
+            }
+            results |= exam_day
+        results["certificates"] = certificates
+        results["phases_s"] = phases
+        if not args.only:
+            results["targets"] = evaluate(scenarios, ratios, analysis)
         RESULTS_DIR.mkdir(exist_ok=True)
-        path = RESULTS_DIR / f"{today}-{commit}.json"
+        path = RESULTS_DIR / f"{today}-{commit}{f'-{args.only}' if args.only else ''}.json"
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print()
         print(table(results))
@@ -477,6 +598,7 @@ def main() -> int:
         return 0
     finally:
         gunicorn.stop()
+        stop_orphan_worker(TMP_DIR / "certificates" / "certificates-worker.pid")
         if database_made and not args.keep_db:
             try:
                 drop_database()

@@ -38,6 +38,7 @@ LETTER_COUNTRIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
 MSG_NOT_READY = "This award already has a certificate."
 MSG_LICENCE_LAPSED = "The holder has no valid licence now; a certificate can be issued once one is re-verified."
 MSG_REASON_REQUIRED = "Give a reason; the holder will read it."
+MSG_NO_LEGAL_NAME = "The holder has not recorded the legal name a certificate prints; ask them to update their profile."
 MSG_CANNOT_REVOKE = "Only an issued certificate can be revoked; this one is {status}."
 MSG_CANNOT_REISSUE = "Only a current, issued certificate can be re-issued; this one is {status}."
 MSG_CANNOT_RETRY = "Only a certificate whose rendering failed can be retried; this one is {status}."
@@ -134,8 +135,12 @@ def awards_for_trainee(*, trainee: User, enrolment: Enrolment | None = None, act
 # Issuing ------------------------------------------------------------------------------
 
 
-def _holder_snapshot(user: User) -> tuple[str, str]:
-    return user.legal_name or user.email, user.get_profession_display() or ""
+def _holder_snapshot(user: User, licence: Licence) -> tuple[str, str]:
+    """The name and profession to print: the legal name on the profile, and the
+    profession of the licence the certificate rests on."""
+    if not user.legal_name.strip():
+        raise ValidationError(_(MSG_NO_LEGAL_NAME))
+    return user.legal_name.strip(), licence.get_profession_display()
 
 
 def _course_snapshot(course: Course) -> dict:
@@ -156,7 +161,7 @@ def _paper_for(licence: Licence) -> str:
 
 
 def _create_certificate(award: Award, *, actor: User | None, licence: Licence, **dates) -> Certificate:
-    name, profession = _holder_snapshot(award.trainee)
+    name, profession = _holder_snapshot(award.trainee, licence)
     for _attempt in range(5):
         try:
             with transaction.atomic():

@@ -172,3 +172,16 @@ def test_beat_runs_the_certificate_jobs():
     expected = {certificates_expire_task.name, certificate_expiry_reminders_task.name,
                 "certification.tasks.certificates_requeue_stalled_task"}  # fmt: skip
     assert expected <= tasks <= set(app.tasks)
+
+
+def test_no_certificate_without_a_legal_name_to_print(instructor, examiner, administrator):
+    enrolment = qualified(instructor, examiner=examiner)
+    type(enrolment.trainee).objects.filter(pk=enrolment.trainee_id).update(legal_name=" ")
+    with pytest.raises(ValidationError) as error:
+        services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    assert error.value.messages == [services.MSG_NO_LEGAL_NAME]
+    assert not Certificate.objects.exists()
+
+
+def test_the_profession_printed_is_the_licences(issued):
+    assert issued.holder_profession == issued.award.licence.get_profession_display()

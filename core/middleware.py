@@ -30,3 +30,34 @@ class SecondFactorRequiredMiddleware:
                 messages.warning(request, _(MSG_SET_UP_SECOND_FACTOR))
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def csp_header_value(policy: dict[str, list[str]]) -> str:
+    """``{"default-src": ["'self'"], ...}`` as a header value; an empty list is a
+    directive without sources (``upgrade-insecure-requests``)."""
+    return "; ".join(" ".join([directive, *sources]) for directive, sources in policy.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``Content-Security-Policy`` built from ``settings.SECURE_CSP`` on every
+    response that has none of its own (a view may set a stricter one, as the licence
+    document does).
+
+    Django 6.0 has this built in, with the same setting (a dict of directive to sources);
+    on 5.2 this small class stands in, and the upgrade deletes it. A response that a view
+    lets be framed by our own pages (``@xframe_options_sameorigin``) gets
+    ``frame-ancestors 'self'`` instead of the default ``'none'``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = dict(getattr(settings, "SECURE_CSP", {}) or {})
+        self.header = csp_header_value(policy)
+        same_origin = {**policy, "frame-ancestors": ["'self'"]} if "frame-ancestors" in policy else policy
+        self.same_origin_header = csp_header_value(same_origin)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header and "Content-Security-Policy" not in response:
+            framed = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
+            response["Content-Security-Policy"] = self.same_origin_header if framed else self.header
+        return response

@@ -1,0 +1,113 @@
+"""The hands-on log never holds who the model (the patient) is: no field for a name, a
+birth date or a photo in the models or the forms, and such keys posted to the session
+form are dropped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.forms import FileField
+from django.urls import reverse
+
+from accounts.tests.factories import png_bytes
+from core.models import AuditEvent
+from courses.handson_forms import AmendmentForm, ReflectionForm, SessionForm
+from courses.models import InjectionSession, SessionSite
+from courses.tests.test_handson_views import enrolment, post_data  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+# Words that would mean a field for identifying the person treated.
+DENY = re.compile(
+    r"name|patient|birth|\bdob\b|dob_|photo|image|picture|portrait|selfie|address|phone|e-?mail|"
+    r"surname|initials|\bnhs\b|insurance|passport|id_number",
+    re.IGNORECASE,
+)
+SENTINELS = {
+    "patient_name": "Jane Q. Patient",
+    "name": "Jane Patient",
+    "first_name": "Jane",
+    "last_name": "Quinterro",
+    "patient": "Quinterro, Jane",
+    "date_of_birth": "1980-05-12",
+    "birth_date": "12/05/1980",
+    "dob": "1980-05-12",
+    "model_name": "Jane Quinterro",
+}
+UPLOADS = ("photo", "image", "patient_photo", "before_photo")
+
+
+def describe(field) -> str:
+    return f"{field.name} {getattr(field, 'verbose_name', '')} {getattr(field, 'help_text', '')}"
+
+
+@pytest.mark.parametrize("model", [InjectionSession, SessionSite])
+def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
+    fields = model._meta.get_fields()
+    assert len(fields) > 2
+    for field in fields:
+        label = f"{field.name} {getattr(field, 'verbose_name', '')}"
+        assert not DENY.search(label), f"{model.__name__}.{field.name}"
+        assert not isinstance(field, models.FileField), f"{model.__name__}.{field.name}"
+    # The model code's help says what never goes there; that is the only mention.
+    assert "Never a name or a birth date" in str(InjectionSession._meta.get_field("model_code").help_text)
+
+
+@pytest.mark.parametrize("form_class", [SessionForm, AmendmentForm, ReflectionForm])
+def test_no_form_field_asks_for_a_name_a_birth_date_or_a_photo(form_class, enrolment):  # noqa: F811
+    kwargs = {"enrolments": type(enrolment).objects.all()} if form_class is not ReflectionForm else {}
+    form = form_class(**kwargs)
+    assert not form.is_multipart()
+    for name, field in form.fields.items():
+        assert not DENY.search(f"{name} {field.label}"), name
+        assert not isinstance(field, FileField), name
+
+
+def test_the_deny_list_would_catch_such_fields():
+    for bad in ("patient_name", "date_of_birth", "dob", "photo", "Model's name", "Before image", "surname"):
+        assert DENY.search(bad), bad
+    for fine in ("model_code", "clinic", "lot_number", "performed_on", "units_procerus", "enrolment", "ratings"):
+        assert not DENY.search(fine), fine
+
+
+def test_patient_details_posted_to_the_session_form_are_dropped(client_for, instructor, enrolment, settings):  # noqa: F811
+    def private_files():
+        root = settings.PRIVATE_MEDIA_ROOT
+        return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+    before = private_files()  # the trainee's licence scan
+    client = client_for(instructor)
+    url = reverse("courses:session_create", args=[enrolment.course.code])
+    payload = post_data(enrolment, **SENTINELS)
+    payload.update({key: SimpleUploadedFile(f"{key}.png", png_bytes(), "image/png") for key in UPLOADS})
+    response = client.post(url, payload)  # multipart, with the photos
+    session = InjectionSession.objects.get()
+    assert response["Location"] == reverse("courses:session_detail", args=[session.pk])
+    client.post(reverse("courses:session_sign", args=[session.pk]))
+    session.refresh_from_db()
+    assert session.status == "signed"
+
+    stored = repr(list(InjectionSession.objects.values())) + repr(list(SessionSite.objects.values()))
+    stored += repr(list(AuditEvent.objects.values("summary", "details")))
+    for value in (*SENTINELS.values(), "Quinterro", "1980", "photo.png", "image.png"):
+        assert value not in stored, value
+    assert session.model_code == "M-0147"
+    # No upload was kept anywhere in private storage.
+    assert private_files() == before
+    # And none of it is shown back.
+    page = client.get(reverse("courses:session_detail", args=[session.pk])).content.decode()
+    assert "Quinterro" not in page
+    assert "Jane" not in page
+
+
+@pytest.mark.parametrize("code", ["Jane Smith", "JaneSmith", "12-05-1980", "19800512", "120580"])
+def test_a_name_or_a_birth_date_is_refused_as_the_model_code(client_for, instructor, enrolment, code):  # noqa: F811
+    response = client_for(instructor).post(
+        reverse("courses:session_create", args=[enrolment.course.code]), post_data(enrolment, model_code=code)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["model_code"]
+    assert not InjectionSession.objects.exists()

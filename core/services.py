@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from . import audit_chain
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -21,15 +23,34 @@ def audit_record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail, inside the caller's transaction, so that the
-    event exists exactly when the change it describes does."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        summary=summary[:300],
-        details=details or {},
-    )
+    event exists exactly when the change it describes does.
+
+    The event is chained to the one before it (core.audit_chain). On PostgreSQL a
+    transaction-scoped advisory lock serialises the writers from reading the last hash
+    until the caller's transaction ends, so concurrent writers chain one after another
+    instead of forking (a fork would also be refused by the unique prev_hash); on SQLite
+    the database's single write lock does the same."""
+    with transaction.atomic(savepoint=False):
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit_chain.LOCK_KEY])
+        prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or audit_chain.GENESIS
+        event = AuditEvent(
+            created_at=timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            summary=summary[:300],
+            details=audit_chain.normalise_details(details),
+            prev_hash=prev_hash,
+        )
+        event.hash = audit_chain.event_hash(
+            **{name: getattr(event, name) for name in audit_chain.HASHED_FIELDS}, prev_hash=prev_hash
+        )
+        event.save(force_insert=True)
+    return event
 
 
 def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import AuditEvent
 
@@ -16,6 +17,12 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_exclude(self, request, obj=None):
+        # Files in private storage have no URL, so the admin cannot link them; the
+        # app's own pages serve them to whoever may see them.
+        private = [f.name for f in self.model._meta.fields if isinstance(f, models.FileField)]
+        return [*(super().get_exclude(request, obj) or []), *private]
 
 
 @admin.register(AuditEvent)

@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test worker beat lint format migrations-check totp bench check-system
+.PHONY: install run test worker beat lint format migrations-check totp bench check-system backup restore
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,18 @@ migrations-check: install
 
 totp: install
 	@DJANGO_DEBUG=1 $(MANAGE) totp_code
+
+# Backups (README: Backups): the database (pg_dump custom format, or the SQLite file) and
+# the private media (tar) into $(BACKUP_DIR)/<UTC time>/, default var/backups; DEST=folder
+# to put it elsewhere. Uses the same DATABASE_URL / PRIVATE_MEDIA_ROOT as the site.
+backup: install
+	$(MANAGE) backup $(if $(DEST),--dest "$(DEST)")
+
+# make restore BACKUP=var/backups/<UTC time>: checks the hashes, asks, then replaces the
+# database and the private media (the old ones are kept as *.pre-restore-<time>).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<UTC time>" >&2; exit 2; }
+	$(MANAGE) restore "$(BACKUP)"
 
 # The exam-day benchmark (bench/README.md): a scratch PostgreSQL database, gunicorn and a
 # load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 3 minutes.

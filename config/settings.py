@@ -157,6 +157,8 @@ STORAGES = {
 # Licence scans and certificates: never under STATIC_ROOT and never given a URL;
 # views stream them to whoever may see them (core.storage.private_storage).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+# `make backup` / `manage.py backup` write <BACKUP_DIR>/<UTC time>/ (core.backups).
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 # Django keeps uploads up to this size in memory before spooling to disk.

@@ -45,10 +45,18 @@ worker: install
 beat: install
 	mkdir -p var && $(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-lint: install
+$(BIN)/.tooling-installed: requirements-tooling.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-tooling.txt
+	touch $@
+
+# Style, migrations, bandit (config in pyproject.toml) and pip-audit over the installed
+# packages (scripts/audit_deps.py: says SKIPPED when no vulnerability database answers).
+lint: install $(BIN)/.tooling-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/bandit -c pyproject.toml -r . -q
+	$(BIN)/python scripts/audit_deps.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -18,7 +18,7 @@ from . import services
 from .models import Jurisdiction, Profession, User
 
 # Demo only: a fixed base32 TOTP secret, so the printed code can be added to an app.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (demo data, printed on purpose)
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105 (demo data, printed on purpose)
 
 DEMO_USERS = [
     # email, password, legal name, profession, roles

@@ -29,7 +29,7 @@ def seed(course: Course) -> None:
             "blueprint": BLUEPRINT,
             "case_sets_per_attempt": 1,
             "time_limit_minutes": 45,
-            "pass_mark_percent": 70,
+            "pass_mark_percent": 70,  # nosec B105 (a pass mark, not a password)
             "attempts_allowed": 3,
             "wait_hours": 24,
             "review": ExamSettings.Review.FULL,

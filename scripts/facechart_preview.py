@@ -10,6 +10,7 @@ engine and staticfiles, STATIC_URL pointing at the repository's static/ folder.
 """
 
 import sys
+import tempfile
 from pathlib import Path
 
 import django
@@ -137,4 +138,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/facechart"))  # noqa: S108 (a preview)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "facechart")

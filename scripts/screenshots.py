@@ -19,7 +19,7 @@ USERS = {
     "admin": ("admin@glabella.test", "demo-admin-pass"),
     "certified": ("certified@glabella.test", "demo-certified-pass"),
 }
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # nosec B105 (the demo's TOTP secret, accounts/demo.py)
 
 
 def totp() -> str:

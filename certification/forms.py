@@ -70,6 +70,7 @@ class CertificateFilterForm(forms.Form):
         (Certificate.Status.QUEUED, _("Queued")),
         (Certificate.Status.RENDERING, _("Rendering")),
         (Certificate.Status.FAILED, _("Failed")),
+        (Certificate.EMAIL_FAILED, _("Email failed")),
         (Certificate.SUSPENDED, _("Suspended")),
         (Certificate.EXPIRED, _("Expired")),
         (Certificate.Status.REVOKED, _("Revoked")),

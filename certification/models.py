@@ -81,6 +81,8 @@ class Certificate(models.Model):
         "superseded",
         "pending",
     )
+    # A filter of the administrators' list: issued, but the email to the holder failed.
+    EMAIL_FAILED = "email_failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="certificates")
@@ -109,6 +111,10 @@ class Certificate(models.Model):
     last_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the worker gave up emailing the PDF (SMTP kept failing through every retry);
+    # administrators see it and can send the email again.
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
     # Later events.
     suspended_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -126,6 +126,8 @@ def certificate_list_for_staff(*, state: str = "", query: str = "") -> QuerySet[
         certificates = certificates.filter(
             Q(status=Certificate.Status.EXPIRED) | Q(status=Certificate.Status.ISSUED, expires_on__lte=today)
         )
+    elif state == Certificate.EMAIL_FAILED:
+        certificates = certificates.filter(email_failed_at__isnull=False, emailed_at__isnull=True)
     elif state in Certificate.Status.values:
         certificates = certificates.filter(status=state)
     if query:
@@ -142,6 +144,7 @@ def certificate_counts() -> dict[str, int]:
     counts = Certificate.objects.aggregate(
         queued=Count("pk", filter=Q(status__in=[Certificate.Status.QUEUED, Certificate.Status.RENDERING])),
         failed=Count("pk", filter=Q(status=Certificate.Status.FAILED)),
+        email_failed=Count("pk", filter=Q(email_failed_at__isnull=False, emailed_at__isnull=True)),
         valid=Count("pk", filter=issued & Q(suspended_at__isnull=True)),
         suspended=Count("pk", filter=issued & Q(suspended_at__isnull=False)),
         expired=Count(

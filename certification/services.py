@@ -42,6 +42,11 @@ MSG_NO_LEGAL_NAME = "The holder has not recorded the legal name a certificate pr
 MSG_CANNOT_REVOKE = "Only an issued certificate can be revoked; this one is {status}."
 MSG_CANNOT_REISSUE = "Only a current, issued certificate can be re-issued; this one is {status}."
 MSG_CANNOT_RETRY = "Only a certificate whose rendering failed can be retried; this one is {status}."
+MSG_CANNOT_RESEND = "Only an issued certificate whose email failed can be emailed again."
+MSG_ALREADY_EMAILED = "This certificate was emailed to its holder on {when}."
+MSG_RENDER_GAVE_UP = (
+    "Gave up after {n} attempts: the worker stopped while rendering (killed, out of memory or over its time limit)."
+)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -243,7 +248,14 @@ def _lock(certificate_id) -> Certificate:
 
 # Rendering (run by the worker) ----------------------------------------------------------
 
-RENDERABLE = (Certificate.Status.QUEUED, Certificate.Status.RENDERING, Certificate.Status.FAILED)
+# A failed certificate is rendered again only once an administrator retries it (which
+# queues it): a delivery still in flight when it failed does nothing.
+RENDERABLE = (Certificate.Status.QUEUED, Certificate.Status.RENDERING)
+# Renders started for one certificate, counting those whose worker died mid-way, before
+# it is marked failed. The render task's retries stay within it; the limit is what stops
+# a certificate that kills its worker every time from being redelivered for ever (acks
+# late with reject on worker lost requeues it at once, and the stalled sweep again).
+RENDER_ATTEMPTS_MAX = 5
 
 
 def certificate_render(*, certificate_id) -> bool:
@@ -255,6 +267,9 @@ def certificate_render(*, certificate_id) -> bool:
     with transaction.atomic():
         certificate = _lock(certificate_id)
         if certificate.status not in RENDERABLE:
+            return False
+        if certificate.render_attempts >= RENDER_ATTEMPTS_MAX:
+            _mark_failed(certificate, error=_(MSG_RENDER_GAVE_UP).format(n=certificate.render_attempts))
             return False
         certificate.status = Certificate.Status.RENDERING
         certificate.render_attempts += 1
@@ -295,7 +310,10 @@ def certificate_render(*, certificate_id) -> bool:
 @transaction.atomic
 def certificate_mark_failed(*, certificate_id, error: str) -> None:
     """The worker gave up on rendering; an administrator can retry."""
-    certificate = _lock(certificate_id)
+    _mark_failed(_lock(certificate_id), error=error)
+
+
+def _mark_failed(certificate: Certificate, *, error: str) -> None:
     if certificate.status not in (Certificate.Status.QUEUED, Certificate.Status.RENDERING):
         return
     certificate.status = Certificate.Status.FAILED
@@ -316,7 +334,8 @@ def certificate_retry(*, certificate_id, actor: User) -> Certificate:
     if certificate.status != Certificate.Status.FAILED:
         raise ValidationError(_(MSG_CANNOT_RETRY).format(status=certificate.get_status_display().lower()))
     certificate.status = Certificate.Status.QUEUED
-    certificate.save(update_fields=["status"])
+    certificate.render_attempts = 0  # a fresh allowance (the failure is in the history)
+    certificate.save(update_fields=["status", "render_attempts"])
     audit_record(actor=actor, action="certificate.retried", obj=certificate, summary=f"Retrying {certificate.serial}")
     _enqueue_render(certificate)
     return certificate
@@ -356,8 +375,53 @@ def certificate_email_send(*, certificate_id) -> bool:
             message.attach(f"{certificate.serial}.pdf", handle.read(), "application/pdf")
         message.send(fail_silently=False)
         certificate.emailed_at = timezone.now()
-        certificate.save(update_fields=["emailed_at"])
+        certificate.email_failed_at = None
+        certificate.email_error = ""
+        certificate.save(update_fields=["emailed_at", "email_failed_at", "email_error"])
     return True
+
+
+@transaction.atomic
+def certificate_email_mark_failed(*, certificate_id, error: str, attempts: int) -> None:
+    """The worker gave up emailing the certificate (SMTP failed through every retry):
+    record it where administrators look, who can send it again."""
+    certificate = _lock(certificate_id)
+    if certificate.emailed_at is not None:
+        return
+    certificate.email_failed_at = timezone.now()
+    certificate.email_error = error[:2000]
+    certificate.save(update_fields=["email_failed_at", "email_error"])
+    audit_record(
+        actor=None,
+        action="certificate.email_failed",
+        obj=certificate,
+        summary=f"Emailing {certificate.serial} to {certificate.holder.email} failed after {attempts} attempts",
+        details={"error": error[:500], "attempts": attempts},
+    )
+
+
+@transaction.atomic
+def certificate_email_resend(*, certificate_id, actor: User) -> Certificate:
+    """An administrator sends the certificate's email again, after the worker gave up."""
+    certificate = _lock(certificate_id)
+    if certificate.emailed_at is not None:
+        when = timezone.localtime(certificate.emailed_at).strftime("%d %b %Y %H:%M")
+        raise ValidationError(_(MSG_ALREADY_EMAILED).format(when=when))
+    if certificate.email_failed_at is None or certificate.status != Certificate.Status.ISSUED:
+        raise ValidationError(_(MSG_CANNOT_RESEND))
+    certificate.email_failed_at = None
+    certificate.email_error = ""
+    certificate.save(update_fields=["email_failed_at", "email_error"])
+    audit_record(
+        actor=actor,
+        action="certificate.email_resent",
+        obj=certificate,
+        summary=f"Emailing {certificate.serial} to {certificate.holder.email} again",
+    )
+    from .tasks import certificate_email_task
+
+    enqueue_on_commit(certificate_email_task, str(certificate.pk))
+    return certificate
 
 
 # Revocation and re-issue ----------------------------------------------------------------

@@ -17,4 +17,5 @@ urlpatterns = [
     path("staff/certificates/<uuid:pk>/revoke/", views.staff_revoke, name="staff_revoke"),
     path("staff/certificates/<uuid:pk>/reissue/", views.staff_reissue, name="staff_reissue"),
     path("staff/certificates/<uuid:pk>/retry/", views.staff_retry, name="staff_retry"),
+    path("staff/certificates/<uuid:pk>/resend-email/", views.staff_resend_email, name="staff_resend_email"),
 ]

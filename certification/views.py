@@ -238,11 +238,14 @@ def _staff_action(request, pk, action):
                 _("%(old)s is superseded; %(new)s is being rendered.") % {"old": certificate.serial, "new": new.serial},
             )
             return redirect("certification:staff_detail", new.pk)
+        elif action == "resend":
+            services.certificate_email_resend(certificate_id=pk, actor=request.user)
+            messages.success(request, _("Emailing %(s)s to its holder again.") % {"s": certificate.serial})
         else:
             services.certificate_retry(certificate_id=pk, actor=request.user)
             messages.success(request, _("Rendering %(s)s again.") % {"s": certificate.serial})
     except ValidationError as error:
-        if action == "retry":
+        if action in ("retry", "resend"):
             messages.error(request, " ".join(error.messages))
         else:
             form_add_service_errors(form, error)
@@ -266,3 +269,9 @@ def staff_reissue(request, pk):
 @require_POST
 def staff_retry(request, pk):
     return _staff_action(request, pk, "retry")
+
+
+@role_required("administrator")
+@require_POST
+def staff_resend_email(request, pk):
+    return _staff_action(request, pk, "resend")

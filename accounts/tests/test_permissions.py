@@ -77,6 +77,7 @@ EXPECTED = {
     "certification:staff_revoke": (LOGIN, 403, 403, 403, 403, 405),
     "certification:staff_reissue": (LOGIN, 403, 403, 403, 403, 405),
     "certification:staff_retry": (LOGIN, 403, 403, 403, 403, 405),
+    "certification:staff_resend_email": (LOGIN, 403, 403, 403, 403, 405),
 }
 
 
@@ -146,7 +147,16 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "certification:verify": {"code": certificate.code},
         **{
             f"certification:{name}": {"pk": certificate.pk}
-            for name in ("detail", "pdf", "badge", "staff_detail", "staff_revoke", "staff_reissue", "staff_retry")
+            for name in (
+                "detail",
+                "pdf",
+                "badge",
+                "staff_detail",
+                "staff_revoke",
+                "staff_reissue",
+                "staff_retry",
+                "staff_resend_email",
+            )
         },
         **{
             f"courses:{name}": {"pk": session.pk}

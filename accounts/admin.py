@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -75,3 +77,12 @@ class LicenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "profession", "jurisdiction")
     search_fields = ("number", "holder__email", "holder__legal_name")
     list_select_related = ("holder", "jurisdiction")
+    # The scan is private (no URL): linked through the view that checks who is asking.
+    exclude = ("document",)
+    readonly_fields = ("document_link",)
+
+    @admin.display(description="Document")
+    def document_link(self, obj):
+        if not obj.pk or not obj.document:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("accounts:licence_document", args=[obj.pk]), "Open the scan")

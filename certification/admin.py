@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -21,4 +23,12 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("serial", "holder_name", "course_code", "status", "issued_on", "expires_on")
     list_filter = ("status", "course_code", "paper")
     search_fields = ("serial", "holder_name", "holder__email")
-    exclude = ("code",)
+    # The PDF is private (no URL): linked through the view that checks who is asking.
+    exclude = ("code", "pdf")
+    readonly_fields = ("pdf_link",)
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if not obj.pk or not obj.pdf:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("certification:pdf", args=[obj.pk]), obj.pdf.name)

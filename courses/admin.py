@@ -26,6 +26,8 @@ class CourseAdminForm(forms.ModelForm):
             "director_title", "director_signature", "handson_min_sessions", "handson_area_minimums",
             "handson_recent_competent",
         ]  # fmt: skip
+        # The signature is a private file (no URL), which the clearable widget would link to.
+        widgets = {"director_signature": forms.FileInput}
 
     def clean_director_signature(self):
         """A new signature is checked by content and stored re-encoded (no metadata)."""
@@ -52,6 +54,11 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ("code", "title")
     filter_horizontal = ("instructors",)
     inlines = [ModuleInline]
+    readonly_fields = ("signature_on_file",)
+
+    @admin.display(description="Signature on file")
+    def signature_on_file(self, obj):
+        return obj.director_signature.name if obj.director_signature else "—"
 
     def save_model(self, request, obj, form, change):
         services.course_save(course=obj, actor=request.user)

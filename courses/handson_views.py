@@ -25,8 +25,8 @@ def _session_queryset():
 
 
 def get_session_for(user, pk) -> InjectionSession:
-    """A session for its trainee, the course's instructors, examiners and administrators;
-    404 for anyone else."""
+    """A session for its trainee, the course's instructors, the examiners assigned to the
+    trainee's practical assessments and administrators; 404 for anyone else."""
     session = _session_queryset().filter(pk=pk).first()
     if session is None:
         raise Http404
@@ -34,7 +34,7 @@ def get_session_for(user, pk) -> InjectionSession:
     if (
         session.enrolment.trainee_id == user.pk
         or user.is_administrator
-        or user.is_examiner
+        or (user.is_examiner and session.enrolment.assessments.filter(examiners=user).exists())
         or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
     ):
         return session

@@ -124,9 +124,15 @@ def test_who_may_see_a_session(client_for, instructor, enrolment, other_trainee,
     url = reverse("courses:session_detail", args=[session.pk])
     assert client_for(enrolment.trainee).get(url).status_code == 200
     assert client_for(instructor).get(url).status_code == 200
-    assert client_for(examiner).get(url).status_code == 200
     assert client_for(administrator).get(url).status_code == 200
     assert client_for(other_trainee).get(url).status_code == 404
+    # Examiners see the sessions of the trainees they are assigned to examine, and no others.
+    assert client_for(examiner).get(url).status_code == 404
+    from exams.models import Assessment
+
+    assessment = Assessment.objects.create(enrolment=enrolment, number=1, scheduled_at=timezone.now(), place="Lab")
+    assessment.examiners.set([examiner])
+    assert client_for(examiner).get(url).status_code == 200
     other_instructor = UserFactory(is_trainee=False, is_instructor=True)
     assert client_for(other_instructor).get(url).status_code == 404
     assert client_for(other_instructor).post(reverse("courses:session_sign", args=[session.pk])).status_code == 404

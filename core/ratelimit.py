@@ -1,13 +1,21 @@
-"""A fixed-window request limit per client address, counted in the cache (Redis in
-production, so every web process shares the count)."""
+"""A fixed-window request limit per client address or per signed-in user, counted in
+the cache (Redis in production, so every web process shares the count)."""
 
 from __future__ import annotations
 
 import time
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _now() -> float:
+    return time.time()
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -22,11 +30,21 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def allow(request, *, scope: str, rate: str) -> bool:
+def client_key(request, per: str) -> str:
+    """Whom a request counts against: its address (``per="ip"``), or its signed-in user
+    (``per="user"``; an anonymous request falls back to its address)."""
+    if per == "user" and request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if per not in ("ip", "user"):
+        raise ValueError(f"per must be 'ip' or 'user', not {per!r}")
+    return f"ip:{client_address(request)}"
+
+
+def allow(request, *, scope: str, rate: str, per: str = "ip") -> bool:
     """Count this request against ``scope`` for its client; False once over the rate."""
     limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    window = int(_now() // period)
+    key = f"ratelimit:{scope}:{client_key(request, per)}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
         count = cache.incr(key)
@@ -34,3 +52,30 @@ def allow(request, *, scope: str, rate: str) -> bool:
         cache.set(key, 1, timeout=period + 1)
         count = 1
     return count <= limit
+
+
+def retry_after(rate: str) -> int:
+    """Seconds until the current window of ``rate`` ends (at least 1)."""
+    _limit, period = parse_rate(rate)
+    return max(1, int(period - _now() % period))
+
+
+def rate_limited_json(*, scope: str, setting: str, default: str, per: str, message: str):
+    """A view decorator: past the rate (settings.<setting>, else ``default``) the view
+    is not run and the client gets a JSON 429 with the message and when to retry, in
+    the body and in Retry-After. Put it under the decorators that check who is asking."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            rate = getattr(settings, setting, default)
+            if allow(request, scope=scope, rate=rate, per=per):
+                return view(request, *args, **kwargs)
+            wait = retry_after(rate)
+            response = JsonResponse({"ok": False, "error": _(message), "retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+
+        return wrapped
+
+    return decorator

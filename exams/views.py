@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
+from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
 from courses.models import Course
 
@@ -105,8 +106,15 @@ def attempt_save(request, pk):
     return redirect("exams:attempt", pk=attempt.pk)
 
 
+MSG_AUTOSAVE_LIMITED = "Saving too often: your answer will be saved again in a few seconds."
+
+
 @role_required("trainee")
 @require_POST
+@rate_limited_json(
+    scope="exam-autosave", setting="EXAM_AUTOSAVE_RATE_LIMIT", default="120/m", per="user",
+    message=MSG_AUTOSAVE_LIMITED,
+)  # fmt: skip
 def attempt_autosave(request, pk):
     """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state."""
     attempt = selectors.get_attempt_for(request.user, pk)

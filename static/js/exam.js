@@ -48,9 +48,37 @@
     answered.textContent = done.size;
   }
 
+  // Answers the server asked us to send again later (429: saving too often), by
+  // position, the latest state of each; sent again once the wait is over.
+  const waiting = {};
+  let retryTimer = null;
+
+  function retryLater(payload, seconds) {
+    waiting[payload.position] = Object.assign(waiting[payload.position] || {}, payload);
+    if (retryTimer) return;
+    const wait = Math.max(1, seconds || 5) * 1000 + Math.floor(Math.random() * 1000);
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      Object.keys(waiting).forEach(function (position) {
+        const again = waiting[position];
+        delete waiting[position];
+        send(again);
+      });
+    }, wait);
+  }
+
   function save(fieldset, payload) {
-    state.textContent = "Saving…";
     payload.position = parseInt(fieldset.dataset.position, 10);
+    if (waiting[payload.position]) {
+      // A newer change to a question still waiting: it goes out with the retry.
+      retryLater(payload, 0);
+      return;
+    }
+    send(payload);
+  }
+
+  function send(payload) {
+    state.textContent = "Saving…";
     fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -61,7 +89,10 @@
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
       .then(function (result) {
-        if (result.data.ok) {
+        if (result.status === 429) {
+          state.textContent = result.data.error || "Saving again in a few seconds.";
+          retryLater(payload, result.data.retry_after);
+        } else if (result.data.ok) {
           state.textContent = "Saved question " + result.data.position + ".";
         } else if (result.data.closed) {
           window.location.href = result.data.result_url;

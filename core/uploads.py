@@ -123,7 +123,7 @@ def _reencode_image(data: bytes, content_type: str) -> bytes:
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        _(MSG_IMAGE_TOO_BIG).format(limit=settings.MAX_IMAGE_PIXELS // 1_000_000),
+        _(MSG_IMAGE_TOO_BIG).format(limit=f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}"),
         code="too_many_pixels",
     )
 

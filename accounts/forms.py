@@ -20,6 +20,13 @@ class ProfileForm(forms.ModelForm):
         self.fields["profession"].required = True
         self.fields["legal_name"].widget.attrs["autocomplete"] = "name"
 
+    def clean_legal_name(self):
+        from .validators import validate_printed_name
+
+        legal_name = self.cleaned_data["legal_name"]
+        validate_printed_name(legal_name)
+        return legal_name
+
 
 class LicenceForm(forms.Form):
     profession = forms.ChoiceField(label=_("Profession"), choices=[("", "—")] + Profession.choices)
@@ -43,6 +50,13 @@ class LicenceForm(forms.Form):
         help_text=_("JPEG, PNG or PDF, up to 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
+
+    def clean_number(self):
+        from .validators import validate_printed_number
+
+        number = self.cleaned_data["number"]
+        validate_printed_number(number)
+        return number
 
     def clean_npi(self):
         from .validators import validate_npi

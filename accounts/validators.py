@@ -1,8 +1,12 @@
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 MSG_NPI_FORMAT = "An NPI is exactly 10 digits."
 MSG_NPI_CHECK_DIGIT = "This NPI's check digit is wrong; please check the number."
+MSG_NAME_INVISIBLE = "Use letters, spaces and punctuation only: this name contains invisible formatting characters."
+MSG_NUMBER_INVISIBLE = "Use letters, digits and punctuation only: this number contains invisible formatting characters."
 
 
 def luhn_valid(digits: str) -> bool:
@@ -24,3 +28,22 @@ def validate_npi(value: str) -> None:
         raise ValidationError(_(MSG_NPI_FORMAT), code="npi_format")
     if not luhn_valid("80840" + value):
         raise ValidationError(_(MSG_NPI_CHECK_DIGIT), code="npi_check_digit")
+
+
+def has_invisible_characters(value: str) -> bool:
+    """Control and format characters: direction overrides and isolates (U+202A-202E,
+    U+2066-2069) that make a name print as something other than what is stored and
+    searched, zero-width spaces and joiners, and the like."""
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in value)
+
+
+def validate_printed_name(value: str) -> None:
+    """For names printed on certificates."""
+    if has_invisible_characters(value):
+        raise ValidationError(_(MSG_NAME_INVISIBLE), code="invisible_characters")
+
+
+def validate_printed_number(value: str) -> None:
+    """For numbers printed on certificates and compared by staff (licence numbers)."""
+    if has_invisible_characters(value):
+        raise ValidationError(_(MSG_NUMBER_INVISIBLE), code="invisible_characters")

@@ -215,7 +215,12 @@ def units_value(value) -> Decimal:
 
 def format_units(value: Decimal | float | int) -> str:
     """20 -> "20", 22.5 -> "22.5", 0.25 -> "0.25": no exponent, no trailing zeros."""
-    text = format(units_value(value).quantize(_CENT), "f")
+    number = units_value(value)
+    try:
+        number = number.quantize(_CENT)
+    except InvalidOperation:  # too many digits for cents (a typed 1E26): shown whole
+        number = number.to_integral_value()
+    text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

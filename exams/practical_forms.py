@@ -37,7 +37,12 @@ class ScoreForm(forms.Form):
     """One radio group per criterion (0 … its points), a global grade, comments."""
 
     global_grade = forms.TypedChoiceField(
-        label=_("Global grade"), choices=GlobalGrade.choices, coerce=int, widget=forms.RadioSelect, required=False
+        label=_("Global grade"),
+        choices=GlobalGrade.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,  # a draft saved before the grade is chosen
     )
     comments = forms.CharField(
         label=_("Feedback for the candidate"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

@@ -56,9 +56,16 @@ def audit_record(
 def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:
     """Send ``task`` to Celery once the current transaction commits (at once when none
     is open). A rolled-back transaction enqueues nothing. A broker that is down is logged,
-    not raised: the change is already committed and periodic sweeps pick up the work."""
+    not raised: the change is already committed and periodic sweeps pick up the work.
+    The log names the task and its positional arguments (ids), never the keyword ones
+    (an email's text)."""
 
     def send() -> None:
-        task.delay(*args, **kwargs)
+        try:
+            task.delay(*args, **kwargs)
+        except Exception:
+            if task.app.conf.task_always_eager:
+                raise  # the task itself failed, in this process (robust: Django logs it)
+            logger.exception("Could not enqueue %s%r after the commit; is the broker down?", task.name, args)
 
     transaction.on_commit(send, robust=True)

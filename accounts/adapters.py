@@ -3,8 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 
-from core.services import enqueue_on_commit
-from core.tasks import email_send_task
+from core.emails import email_send_on_commit
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,7 +11,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render allauth's emails (confirmation, password reset) in the request and
         send them through Celery after the transaction commits."""
         message = self.render_mail(template_prefix, email, context)
-        enqueue_on_commit(email_send_task, to=list(message.to), subject=message.subject, body=message.body)
+        email_send_on_commit(to=list(message.to), subject=message.subject, body=message.body)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -301,9 +301,7 @@ def certificate_render(*, certificate_id) -> bool:
             summary=f"{certificate.serial} issued to {certificate.holder.email}",
             details={"sha256": certificate.pdf_sha256, "bytes": len(content)},
         )
-        from .tasks import certificate_email_task
-
-        enqueue_on_commit(certificate_email_task, str(certificate.pk))
+        _enqueue_email(certificate)
     return True
 
 
@@ -357,6 +355,25 @@ def certificates_requeue_stalled(*, now: datetime.datetime | None = None) -> int
         certificate_render_task.delay(str(pk))
         count += 1
     return count
+
+
+def _enqueue_email(certificate: Certificate) -> None:
+    """Hand the email to a worker after the commit. No sweep looks for emails, so if the
+    broker cannot take the message it is sent from this process at once, and if SMTP
+    refuses that too the certificate is flagged for administrators."""
+    from .tasks import certificate_email_task
+
+    certificate_id = certificate.pk
+
+    def send_now() -> None:
+        try:
+            certificate_email_send(certificate_id=certificate_id)
+        except OSError as error:
+            certificate_email_mark_failed(
+                certificate_id=certificate_id, error=f"{type(error).__name__}: {error}", attempts=1
+            )
+
+    enqueue_on_commit(certificate_email_task, str(certificate_id), fallback=send_now)
 
 
 def certificate_email_send(*, certificate_id) -> bool:
@@ -418,9 +435,7 @@ def certificate_email_resend(*, certificate_id, actor: User) -> Certificate:
         obj=certificate,
         summary=f"Emailing {certificate.serial} to {certificate.holder.email} again",
     )
-    from .tasks import certificate_email_task
-
-    enqueue_on_commit(certificate_email_task, str(certificate.pk))
+    _enqueue_email(certificate)
     return certificate
 
 

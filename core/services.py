@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
@@ -53,12 +54,12 @@ def audit_record(
     return event
 
 
-def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task, *args: Any, fallback: Callable[[], Any] | None = None, **kwargs: Any) -> None:
     """Send ``task`` to Celery once the current transaction commits (at once when none
     is open). A rolled-back transaction enqueues nothing. A broker that is down is logged,
-    not raised: the change is already committed and periodic sweeps pick up the work.
-    The log names the task and its positional arguments (ids), never the keyword ones
-    (an email's text)."""
+    not raised: the change is already committed, and either periodic sweeps pick up the
+    work or ``fallback`` does it now, in this process. The log names the task and its
+    positional arguments (ids), never the keyword ones (an email's text)."""
 
     def send() -> None:
         try:
@@ -67,5 +68,7 @@ def enqueue_on_commit(task, *args: Any, **kwargs: Any) -> None:
             if task.app.conf.task_always_eager:
                 raise  # the task itself failed, in this process (robust: Django logs it)
             logger.exception("Could not enqueue %s%r after the commit; is the broker down?", task.name, args)
+            if fallback is not None:
+                fallback()
 
     transaction.on_commit(send, robust=True)

@@ -339,7 +339,7 @@ def broker_unreachable():
 
 @pytest.mark.worker
 def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_back(
-    broker, instructor, examiner, client_for, settings, caplog
+    broker, instructor, examiner, client_for, settings, caplog, mailoutbox
 ):
     enrolment = build_eligible(instructor)
     type(enrolment.course).objects.filter(pk=enrolment.course_id).update(certificate_auto_issue=True)
@@ -359,13 +359,14 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     certificate = Certificate.objects.get()
     assert certificate.award == award
     assert certificate.status == Certificate.Status.QUEUED
-    # The two messages of that commit were logged as lost: the render, which the sweep
-    # below recovers, and the practical-result email, which nothing recovers (plain emails
-    # are not kept in an outbox: a known gap).
+    # Neither message of that commit reached the broker; both are logged. The practical
+    # result's email was sent from the request instead; the render waits for the sweep.
     lost = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Could not enqueue")]
     assert len(lost) == 2, [r.getMessage() for r in caplog.records]
     assert "core.tasks.email_send_task()" in lost[0]
     assert f"certification.tasks.certificate_render_task('{certificate.pk}',)" in lost[1]
+    assert [m.to for m in mailoutbox] == [[enrolment.trainee.email]]
+    assert "practical" in mailoutbox[0].subject
     assert broker.length() == 1  # only the schedule's email, sent before the outage
     # The trainee sees their result.
     page = client_for(enrolment.trainee).get(reverse("exams:practical", args=[enrolment.course.code]))
@@ -390,6 +391,40 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     assert certificate.render_attempts == 1
     assert len(certificate_mails(broker.mail_dir, certificate)) == 1
     assert stored_files(settings) == [f"{certificate.serial}.pdf"]
+
+
+@pytest.mark.parametrize("smtp", ["up", "down"])
+def test_broker_down_when_the_render_commits_the_email_is_sent_at_once_or_flagged(
+    postgres, transactional_db, redis_url, instructor, examiner, settings, mailoutbox, caplog, smtp
+):
+    """No sweep looks for unsent emails, so the render's commit, finding the broker down,
+    sends the certificate from its own process; if SMTP is down too, administrators see
+    it flagged."""
+    qualified(instructor, examiner=examiner)
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with broker_unreachable():
+            certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+            if smtp == "down":
+                smtp_nowhere(settings)
+            with caplog.at_level("ERROR"):
+                assert services.certificate_render(certificate_id=certificate.pk)
+    finally:
+        app.conf.task_always_eager = saved
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ISSUED
+    lost = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Could not enqueue")]
+    # The issue's render message, then the render's email message.
+    assert len(lost) == 2, lost
+    assert f"certification.tasks.certificate_email_task('{certificate.pk}',)" in lost[1]
+    if smtp == "up":
+        assert certificate.emailed_at is not None
+        assert [m.to for m in mailoutbox if certificate.serial in m.subject] == [[certificate.holder.email]]
+    else:
+        assert certificate.emailed_at is None
+        assert "ConnectionRefusedError" in certificate.email_error
+        assert AuditEvent.objects.filter(object_id=str(certificate.pk), action="certificate.email_failed").count() == 1
 
 
 # 4. SMTP down when the certificate is emailed ----------------------------------------------

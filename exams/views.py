@@ -14,7 +14,7 @@ from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
 from courses.models import Course
 
-from . import analysis, bank, selectors, services
+from . import analysis, bank, rendering, selectors, services
 from .models import Attempt, ExamSettings
 
 
@@ -63,10 +63,10 @@ def _closed_redirect(request, attempt):
 
 @role_required("trainee")
 def attempt_page(request, pk):
-    attempt = selectors.get_attempt_for(request.user, pk)
+    attempt = selectors.get_attempt_for_page(request.user, pk)
     if services.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
         return _closed_redirect(request, attempt)
-    items = selectors.attempt_items(attempt)
+    items = selectors.attempt_page_items(attempt)
     remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
     return render(
         request,
@@ -75,6 +75,7 @@ def attempt_page(request, pk):
             "attempt": attempt,
             "course": attempt.enrolment.course,
             "items": items,
+            "questions": rendering.questions_html(items),
             "remaining": remaining,
             "answered": sum(1 for i in items if i.response),
         },

@@ -270,16 +270,43 @@ def attempt_answer(
     """Save one answer (and/or the review flag). Refused once the deadline has passed or
     the attempt is submitted; an attempt found past its deadline is closed and graded
     (that grading is committed before the refusal is raised). Locks the attempt row, so
-    concurrent saves for one attempt queue and none is lost."""
+    concurrent saves for one attempt queue and none is lost.
+
+    Only ``attempt.pk`` is read: ``attempt`` may be the attempt's id (what autosave has).
+    An attempt that does not exist or is not the trainee's is refused with code
+    ``not_found``. The returned item's ``attempt`` holds the status and deadline.
+
+    Autosave runs this every few seconds per trainee, so the usual case is one query: the
+    item of this trainee's attempt with the attempt's status and deadline, locking only
+    the attempt row (``FOR UPDATE OF exams_attempt``). Anything else (not theirs, closed,
+    past the deadline, no such question) reads the whole attempt, locked, to say which.
+    """
+    attempt_id = getattr(attempt, "pk", attempt)
     with transaction.atomic():
-        locked = _lock(attempt.pk)
-        if locked.enrolment.trainee_id != trainee.pk:
-            raise ValidationError(_(MSG_NOT_OPEN))
+        try:
+            item = (
+                AttemptItem.objects.select_related("attempt")
+                .select_for_update(of=("attempt",))
+                .only(*_ANSWER_FIELDS)
+                .get(attempt_id=attempt_id, position=position, attempt__enrolment__trainee_id=trainee.pk)
+            )
+        except AttemptItem.DoesNotExist:
+            item = None
+        now = timezone.now()
+        if item is not None and item.attempt.status == Attempt.Status.OPEN and now < item.attempt.deadline:
+            return _save_answer(item, keys=keys, flagged=flagged, now=now)
+        locked = (
+            Attempt.objects.select_related("enrolment__trainee")
+            .select_for_update(of=("self",))
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if locked is None or locked.enrolment.trainee_id != trainee.pk:
+            raise ValidationError(_(MSG_NOT_OPEN), code="not_found")
         if locked.status != Attempt.Status.OPEN:
             raise ValidationError(_(MSG_NOT_OPEN), code="closed")
-        now = timezone.now()
         if now < locked.deadline:
-            return _save_answer(locked, position=position, keys=keys, flagged=flagged, now=now)
+            raise ValidationError(_(MSG_NO_ITEM).format(position=position))
         _grade(locked, now=now, by_deadline=True)
     raise ValidationError(
         _(MSG_TIME_UP).format(deadline=timezone.localtime(locked.deadline).strftime("%H:%M:%S")),
@@ -287,10 +314,22 @@ def attempt_answer(
     )
 
 
-def _save_answer(attempt: Attempt, *, position: int, keys, flagged, now) -> AttemptItem:
-    item = AttemptItem.objects.filter(attempt=attempt, position=position).first()
-    if item is None:
-        raise ValidationError(_(MSG_NO_ITEM).format(position=position))
+# What attempt_answer reads: the item's kind, options and state, and of its attempt only
+# what decides whether the answer may be saved (fewer columns: less to compile and load).
+_ANSWER_FIELDS = (
+    "attempt",
+    "position",
+    "kind",
+    "options",
+    "response",
+    "flagged",
+    "answered_at",
+    "attempt__status",
+    "attempt__deadline",
+)
+
+
+def _save_answer(item: AttemptItem, *, keys, flagged, now) -> AttemptItem:
     fields = []
     if keys is not None:
         valid = {option["key"] for option in item.options}

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -117,8 +118,10 @@ MSG_AUTOSAVE_LIMITED = "Saving too often: your answer will be saved again in a f
     message=MSG_AUTOSAVE_LIMITED,
 )  # fmt: skip
 def attempt_autosave(request, pk):
-    """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state."""
-    attempt = selectors.get_attempt_for(request.user, pk)
+    """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state.
+
+    The attempt is not read here: ``attempt_answer`` reads and locks it with the item in
+    one query and refuses (``not_found``: a 404 here) an attempt that is not this trainee's."""
     try:
         payload = json.loads(request.body or b"{}")
         position = int(payload["position"])
@@ -131,21 +134,22 @@ def attempt_autosave(request, pk):
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return JsonResponse({"ok": False, "error": _("The request was not understood.")}, status=400)
     try:
-        item = services.attempt_answer(
-            attempt=attempt, trainee=request.user, position=position, keys=keys, flagged=flagged
-        )
+        item = services.attempt_answer(attempt=pk, trainee=request.user, position=position, keys=keys, flagged=flagged)
     except ValidationError as error:
-        closed = getattr(error, "code", "") in ("time_up", "closed")
+        code = getattr(error, "code", "")
+        if code == "not_found":
+            raise Http404 from None
+        closed = code in ("time_up", "closed")
         return JsonResponse(
             {
                 "ok": False,
                 "error": error.messages[0],
                 "closed": closed,
-                "result_url": f"/attempts/{attempt.pk}/result/" if closed else "",
+                "result_url": reverse("exams:result", args=[pk]) if closed else "",
             },
             status=409 if closed else 400,
         )
-    remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    remaining = max(int((item.attempt.deadline - timezone.now()).total_seconds()), 0)
     return JsonResponse(
         {
             "ok": True,

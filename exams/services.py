@@ -126,8 +126,12 @@ def _snapshot(attempt: Attempt, position: int, question: Question) -> AttemptIte
 @transaction.atomic
 def attempt_start(*, trainee: User, enrolment: Enrolment) -> Attempt:
     """Start an attempt, or return the trainee's open one. Holds a SELECT FOR UPDATE
-    lock on the enrolment, so simultaneous starts make one attempt."""
-    enrolment = Enrolment.objects.select_for_update().select_related("course", "trainee").get(pk=enrolment.pk)
+    lock on the enrolment, so simultaneous starts make one attempt. Only the enrolment
+    row: without ``of`` PostgreSQL also locked the joined course and user rows, so every
+    trainee starting the same course's exam queued on the course row."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("course", "trainee").get(pk=enrolment.pk)
+    )
     if enrolment.trainee_id != trainee.pk:
         raise ValidationError(_(MSG_NOT_ENROLLED))
     open_attempt = enrolment.attempts.filter(status=Attempt.Status.OPEN).first()

@@ -7,7 +7,8 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
@@ -45,13 +46,29 @@ def allow(request, *, scope: str, rate: str, per: str = "ip") -> bool:
     limit, period = parse_rate(rate)
     window = int(_now() // period)
     key = f"ratelimit:{scope}:{client_key(request, per)}:{window}"
-    cache.add(key, 0, timeout=period + 1)
+    return _count(key, timeout=period + 1) <= limit
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """Add one to the counter ``key`` and return it. On Redis one round trip: INCR and
+    EXPIRE in one MULTI/EXEC (the expiry is pushed back on each hit, which changes no
+    count: the key names its window). The cache API's add then incr made three round
+    trips (SET NX, EXISTS, INCRBY) and pickled: a quarter of an exam autosave's time.
+    Any other cache (local memory in development) goes through the cache API."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(redis_key, write=True).pipeline()
+        pipeline.incr(redis_key)
+        pipeline.expire(redis_key, timeout)
+        count, _expiry_set = pipeline.execute()
+        return count
+    cache.add(key, 0, timeout=timeout)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
-    return count <= limit
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def retry_after(rate: str) -> int:

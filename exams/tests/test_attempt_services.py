@@ -197,3 +197,29 @@ def test_a_retired_item_stays_gradable_in_old_attempts(ready):
     attempt = services.attempt_submit(attempt=attempt, trainee=ready.trainee)
     assert attempt.score == 1
     assert AttemptItem.objects.get(pk=item.pk).is_correct is True
+
+
+def test_saving_the_flag_keeps_the_answer_and_saving_an_answer_keeps_the_flag(ready, other_trainee):
+    attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
+    item = attempt.items.order_by("position").first()
+    first, second = item.options[0]["key"], item.options[1]["key"]
+    saved = services.attempt_answer(attempt=attempt.pk, trainee=ready.trainee, position=item.position, keys=[first])
+    assert (saved.response, saved.flagged, saved.attempt.deadline) == ([first], False, attempt.deadline)
+    answered_at = AttemptItem.objects.get(pk=item.pk).answered_at
+    assert answered_at is not None
+
+    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, flagged=True)
+    item.refresh_from_db()
+    assert (item.response, item.flagged, item.answered_at) == ([first], True, answered_at)
+
+    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=[second, second])
+    item.refresh_from_db()
+    assert (item.response, item.flagged) == ([second], True)
+    assert item.answered_at >= answered_at
+
+    # Another trainee's save is refused as not found and changes nothing.
+    with pytest.raises(ValidationError) as error:
+        services.attempt_answer(attempt=attempt, trainee=other_trainee, position=item.position, keys=[first])
+    assert error.value.code == "not_found"
+    item.refresh_from_db()
+    assert item.response == [second]

@@ -3,7 +3,7 @@
 The page is 40 fieldsets of about five options each. Rendered by the template engine
 that was ~1,450 nodes and ~1,600 variable lookups per request, two thirds of the
 request's time (profiled under the exam-day benchmark, bench/README.md). Here it is one
-pass over the items with fixed format strings: the same markup, escaped as the template's
+pass over the items with f-strings: the same markup, escaped as the template's
 autoescaping escapes (``django.utils.html.escape`` is ``html.escape`` marked safe; called
 directly here, without its lazy-string wrapper), in a few per cent of the time.
 
@@ -20,23 +20,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-# Markup of exams/templates/exams/attempt.html before the questions moved here.
-_CASE = '<section class="case card"><h2>{label} {title}</h2><p>{vignette}</p></section>\n'
-_FIELDSET_OPEN = (
-    '<fieldset class="card question" id="q{position}" data-position="{position}">\n'
-    '<legend><span class="qnum">{position}.</span> {stem}</legend>\n'
-    "{help}"
-    '<div class="options">\n'
-)
-_OPTION = (
-    '<label class="option"><input type="{input}" name="q{position}" value="{key}"{checked}>'
-    " <span>{text}</span></label>\n"
-)
-_FIELDSET_CLOSE = (
-    "</div>\n"
-    '<label class="flag"><input type="checkbox" name="flag{position}"{checked} data-flag> {label}</label>\n'
-    "</fieldset>\n"
-)
+# The markup is that of exams/templates/exams/attempt.html before the questions moved
+# here. f-strings: str.format with keyword arguments took 2.2 times as long.
 
 
 def questions_html(items: Iterable) -> SafeString:
@@ -44,8 +29,8 @@ def questions_html(items: Iterable) -> SafeString:
     ``kind``, ``stem``, ``case_title``, ``case_vignette``, ``options`` (the snapshot:
     ``[{"key", "text"}]``), ``response`` (the ticked keys) and ``flagged``."""
     case_label = escape(_("Clinical case:"))
-    multiple_help = '<p class="help">{}</p>\n'.format(
-        escape(_("Select all that apply. Scored only if your choice is exactly right."))
+    multiple_help = (
+        f'<p class="help">{escape(_("Select all that apply. Scored only if your choice is exactly right."))}</p>\n'
     )
     flag_label = escape(_("Flag for review"))
     parts: list[str] = []
@@ -56,27 +41,28 @@ def questions_html(items: Iterable) -> SafeString:
             previous_case = item.case_title
             if item.case_title:
                 parts.append(
-                    _CASE.format(
-                        label=case_label, title=escape(item.case_title), vignette=linebreaksbr(item.case_vignette)
-                    )
+                    f'<section class="case card"><h2>{case_label} {escape(item.case_title)}</h2>'
+                    f"<p>{linebreaksbr(item.case_vignette)}</p></section>\n"
                 )
         multiple = item.kind == "multiple"
         parts.append(
-            _FIELDSET_OPEN.format(position=position, stem=escape(item.stem), help=multiple_help if multiple else "")
+            f'<fieldset class="card question" id="q{position}" data-position="{position}">\n'
+            f'<legend><span class="qnum">{position}.</span> {escape(item.stem)}</legend>\n'
+            f"{multiple_help if multiple else ''}"
+            '<div class="options">\n'
         )
-        input_type = "checkbox" if multiple else "radio"
+        option_start = (
+            f'<label class="option"><input type="{"checkbox" if multiple else "radio"}" name="q{position}" value="'
+        )
         ticked = set(item.response or ())
         for option in item.options:
             key = option["key"]
-            parts.append(
-                _OPTION.format(
-                    input=input_type,
-                    position=position,
-                    key=escape(key),
-                    checked=" checked" if key in ticked else "",
-                    text=escape(option["text"]),
-                )
-            )
+            checked = " checked" if key in ticked else ""
+            parts.append(f'{option_start}{escape(key)}"{checked}> <span>{escape(option["text"])}</span></label>\n')
         flag = " checked" if item.flagged else ""
-        parts.append(_FIELDSET_CLOSE.format(position=position, checked=flag, label=flag_label))
+        parts.append(
+            "</div>\n"
+            f'<label class="flag"><input type="checkbox" name="flag{position}"{flag} data-flag> {flag_label}</label>\n'
+            "</fieldset>\n"
+        )
     return SafeString("".join(parts))

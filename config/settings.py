@@ -189,6 +189,16 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="glabella")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers keep their database connection across tasks (config/celery.py closes it when it
+# broke or passed CONN_MAX_AGE); Celery's Django fixup would otherwise close it after
+# every task. It still drops it every this many tasks.
+CELERY_DB_REUSE_MAX = 1000
+# Safety net: a prefork worker process past this resident memory (KiB) is replaced once its
+# task is done. A process rendering certificates levels off at ~200 MB
+# (bench/render_profile.py: fonts, the parsed stylesheet, the artwork kept per process); this
+# is for a leak or a pathological document, not how memory is kept in bounds. Not applied
+# by --pool=solo.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=350_000)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_SERIALIZER = "json"
@@ -264,4 +274,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # At INFO, WeasyPrint logs seven progress lines per PDF and fontTools (its font subsetter
+    # when HarfBuzz's is missing) several hundred, glyph lists included, per certificate.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -8,11 +8,15 @@ network.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.images import SVGImage
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
@@ -34,6 +38,113 @@ def pdf_static_url(relative: str) -> str:
     return (Path(settings.STATICFILES_DIRS[0]) / relative).resolve().as_uri()
 
 
-def render_pdf(html: str) -> bytes:
+_thread = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """This thread's font configuration, kept from one render to the next.
+
+    Without one, WeasyPrint makes a new configuration per document, that is a new Pango font
+    map: every font is found, opened and measured again, and text layout starts with cold
+    caches (a third of a certificate's render). Kept, the fonts stay loaded for the life of
+    the process; it holds no document data. One per thread, as Pango's font maps are not
+    thread-safe. (An @font-face rule would add its font to it for good; no template has one.)
+    """
+    config = getattr(_thread, "font_config", None)
+    if config is None:
+        config = _thread.font_config = FontConfiguration()
+    return config
+
+
+def stylesheet(css: str) -> CSS:
+    """A stylesheet parsed once, to pass to ``render_pdf`` for many documents (under the same
+    restrictions on what it may fetch). It applies as a user stylesheet: the document's own
+    styles take precedence over it, except its ``!important`` declarations."""
+    return CSS(string=css, base_url=STATIC_ROOTS[0].as_uri() + "/", url_fetcher=RestrictedURLFetcher())
+
+
+# SVG artwork drawn once, replayed after (see ``_ImageCache``). The replay relies on WeasyPrint's
+# drawing streams (weasyprint.pdf.stream.Stream: the operator list ``stream``, ``_resources``,
+# ``_fonts`` and the current colour and alpha), as of WeasyPrint 70 (pinned in requirements.txt);
+# core/tests/test_pdf.py checks that a replayed PDF is byte-for-byte the one drawn afresh.
+_RESOURCES = ("ExtGState", "XObject", "Pattern", "Shading")
+SVG_KEPT = 16  # per thread: the artwork of a template or two
+SVG_SEEN = 64
+
+
+class _ReplayedSVG:
+    """An SVG image drawn once per size into a fresh drawing stream (a background's group,
+    as WeasyPrint makes for each one), its operators and graphic states kept and appended to
+    the next fresh stream instead of walking and drawing the SVG tree again. Where it cannot
+    be replayed (drawn into a stream with state, or using fonts, images, patterns, gradients
+    or groups) it is drawn as usual."""
+
+    def __init__(self, image: SVGImage):
+        self.image = image
+        self.drawn: dict[tuple[float, float], tuple[list, dict]] = {}
+
+    def get_intrinsic_size(self, *args):
+        return self.image.get_intrinsic_size(*args)
+
+    def draw(self, stream, width, height, style):
+        fresh = not any(stream._resources[kind] for kind in _RESOURCES) and all(
+            state is None
+            for state in (stream._current_color, stream._current_color_stroke)
+            + (stream._current_alpha, stream._current_alpha_stroke)
+        )
+        if fresh and (width, height) in self.drawn:
+            operators, states = self.drawn[width, height]
+            stream.stream.extend(operators)
+            stream._resources["ExtGState"].update(states)
+            return
+        start, fonts = len(stream.stream), len(stream._fonts)
+        self.image.draw(stream, width, height, style)
+        if fresh and len(stream._fonts) == fonts and not any(stream._resources[kind] for kind in _RESOURCES[1:]):
+            self.drawn[width, height] = (stream.stream[start:], dict(stream._resources["ExtGState"]))
+            self.image._context = None  # shapes only: no need to keep the first document's layout
+
+
+class _ImageCache(dict):
+    """WeasyPrint's image cache for one document (``write_pdf(cache=...)``), backed by this
+    thread's SVG images kept from earlier documents: an SVG met in a second document (the
+    same data: URI or static file, such as the certificate's guilloche and rosette) is kept,
+    parsed, and replayed (``_ReplayedSVG``). The per-document images (the QR code, never the
+    same twice) are only remembered as seen, in a bounded list; raster images are not kept
+    (WeasyPrint re-encodes them per document anyway)."""
+
+    def __init__(self, kept: OrderedDict, seen: OrderedDict):
+        super().__init__()
+        self._kept, self._seen = kept, seen
+
+    def __contains__(self, url):
+        return super().__contains__(url) or url in self._kept
+
+    def __getitem__(self, url):
+        if super().__contains__(url):
+            return super().__getitem__(url)
+        self._kept.move_to_end(url)
+        return self._kept[url]
+
+    def __setitem__(self, url, image):
+        if isinstance(image, SVGImage) and isinstance(url, str):
+            if url in self._seen:
+                image = self._kept[url] = _ReplayedSVG(image)
+                while len(self._kept) > SVG_KEPT:
+                    self._kept.popitem(last=False)
+            else:
+                self._seen[url] = None
+                while len(self._seen) > SVG_SEEN:
+                    self._seen.popitem(last=False)
+        super().__setitem__(url, image)
+
+
+def _image_cache() -> _ImageCache:
+    if not hasattr(_thread, "svg_kept"):
+        _thread.svg_kept, _thread.svg_seen = OrderedDict(), OrderedDict()
+    return _ImageCache(_thread.svg_kept, _thread.svg_seen)
+
+
+def render_pdf(html: str, *, stylesheets: tuple[CSS, ...] = ()) -> bytes:
     base_url = STATIC_ROOTS[0].as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=RestrictedURLFetcher()).write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=RestrictedURLFetcher())
+    return document.write_pdf(stylesheets=list(stylesheets), font_config=font_config(), cache=_image_cache())

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages Glabella uses outside Python: fonts for certificates (Latin, Greek,
-# Cyrillic, CJK, Arabic…), zbar to decode QR codes in tests, poppler for PDF pictures,
-# and Chromium for the browser tests. Installs what is missing when run as root with apt;
-# otherwise says what is missing and carries on (the tests that need it say so too).
+# Cyrillic, CJK, Arabic…), HarfBuzz's subsetter (WeasyPrint embeds only the glyphs a PDF
+# uses; without it, it falls back to fontTools, which made a certificate 4x slower), zbar to
+# decode QR codes in tests, poppler for PDF pictures, and Chromium for the browser tests.
+# Installs what is missing when run as root with apt; otherwise says what is missing and
+# carries on (the tests that need it say so too).
 set -uo pipefail
-want=(fonts-dejavu-core fonts-noto-core fonts-noto-cjk libzbar0 poppler-utils chromium)
+want=(fonts-dejavu-core fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libzbar0 poppler-utils chromium)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -4,9 +4,9 @@ Per item: facility (proportion correct), discrimination (corrected point-biseria
 correlation between the item score and the rest of the test score), how often each
 option was chosen. Per exam: mean, standard deviation and KR-20 reliability.
 
-Everything comes from aggregate queries: one GROUP BY over items for the sums the
-correlations need, one GROUP BY over (item, response) for option counts, one snapshot
-of each item's options, aggregates over attempts. Python only combines those sums (one step per item or per distinct
+Everything comes from aggregate queries: one GROUP BY over (item, response, outcome)
+for the option counts and the sums the correlations need, one snapshot of each item's
+options, aggregates over attempts. Python only combines those sums (one step per item or per distinct
 response pattern, never per answer).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Min, StdDev, Subquery, Sum, Value, When
+from django.db.models import Avg, Count, F, OuterRef, StdDev, Subquery, Sum
 
 from courses.models import Course
 
@@ -59,45 +59,50 @@ def _correlation(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: floa
 
 def exam_analysis(*, course: Course) -> ExamStats:
     submitted = AttemptItem.objects.filter(attempt__enrolment__course=course, attempt__status=Attempt.Status.SUBMITTED)
-    x = Case(When(is_correct=True, then=Value(1)), default=Value(0), output_field=IntegerField())
-    sums = (
-        submitted.values("question_id")
-        .annotate(
-            n=Count("id"),
-            sx=Sum(x),
-            s_total=Sum("attempt__score"),
-            s_total2=Sum(F("attempt__score") * F("attempt__score")),
-            sx_total=Sum(x * F("attempt__score")),
-        )
+    # One pass over the answers: per item, response and outcome, the count and the sums of
+    # the attempts' scores the correlations need. (Two passes, one for the sums per item and
+    # one for the option counts, read the whole table twice: 0.7 and 0.9 s of 2.3 s at
+    # 10,000 attempts × 60 items.)
+    groups = (
+        submitted.values("question_id", "response", "is_correct")
+        .annotate(n=Count("id"), s_total=Sum("attempt__score"), s_total2=Sum(F("attempt__score") * F("attempt__score")))
         .order_by()
     )
     attempts = Attempt.objects.filter(enrolment__course=course, status=Attempt.Status.SUBMITTED).aggregate(
         count=Count("id"), mean=Avg("score"), sd=StdDev("score"), items=Sum("max_score")
     )
     questions = {q.pk: q for q in Question.objects.filter(course=course).only("id", "ref", "stem", "topic")}
-    patterns = submitted.values("question_id", "response").annotate(n=Count("id")).order_by()
     texts = {}
     # Option texts as the attempts showed them (a later edit of the bank does not relabel
-    # history): every attempt of an item has the same options, so one snapshot per item.
-    first_of_each = submitted.values("question_id").annotate(first=Min("id")).values("first")
-    for row in AttemptItem.objects.filter(pk__in=Subquery(first_of_each)).values(
-        "question_id", "options", "correct_keys"
-    ):
+    # history): every attempt of an item has the same options, so one snapshot per item,
+    # found through the item's index (a GROUP BY over every answer took 0.6 s).
+    snapshot = submitted.filter(question_id=OuterRef("pk")).order_by().values("id")[:1]
+    first_of_each = Question.objects.filter(course=course).values(first=Subquery(snapshot))
+    for row in AttemptItem.objects.filter(pk__in=first_of_each).values("question_id", "options", "correct_keys"):
         for option in row["options"]:
             texts.setdefault(row["question_id"], {})[option["key"]] = (
                 option["text"],
                 option["key"] in row["correct_keys"],
             )
     chosen: dict[int, dict[str, int]] = {}
-    for row in patterns:
+    sums: dict[int, dict[str, int]] = {}
+    for row in groups:
         counts = chosen.setdefault(row["question_id"], {})
         for key in row["response"] or []:
             counts[key] = counts.get(key, 0) + row["n"]
+        item = sums.setdefault(row["question_id"], dict.fromkeys(("n", "sx", "s_total", "s_total2", "sx_total"), 0))
+        item["n"] += row["n"]
+        item["s_total"] += row["s_total"] or 0
+        item["s_total2"] += row["s_total2"] or 0
+        if row["is_correct"]:
+            item["sx"] += row["n"]
+            item["sx_total"] += row["s_total"] or 0
 
     items: list[ItemStats] = []
     sum_pq = 0.0
-    for row in sums:
-        n, sx = row["n"], row["sx"] or 0
+    for question_id, row in sums.items():
+        row["question_id"] = question_id
+        n, sx = row["n"], row["sx"]
         # rest = total - x; x² = x for a 0/1 score.
         s_rest = row["s_total"] - sx
         s_rest2 = row["s_total2"] - 2 * row["sx_total"] + sx

@@ -13,6 +13,7 @@ import datetime
 import secrets
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -25,7 +26,8 @@ from core.services import audit_record
 from core.signals import eligibility_changed
 from courses.models import Enrolment, Lesson, LessonCompletion
 
-from .models import Attempt, AttemptItem, CaseSet, ExamSettings, ItemStatus, Question
+from .models import Attempt, AttemptItem, CaseSet, ExamSettings, ItemStatus, Option, Question
+from .selectors import db_converter
 
 MSG_NOT_ENROLLED = "You are not enrolled in this course."
 MSG_THEORY_INCOMPLETE = "Complete every lesson of the course before the written exam."
@@ -53,10 +55,18 @@ def _theory_complete(enrolment: Enrolment) -> bool:
 
 def attempt_blockers(*, enrolment: Enrolment, now: datetime.datetime | None = None) -> list[str]:
     """Why the trainee cannot start a new attempt now (empty when they can)."""
-    now = now or timezone.now()
     settings = ExamSettings.objects.filter(course_id=enrolment.course_id).first()
     if settings is None:
         return [_(MSG_NO_SETTINGS)]
+    return _blockers(enrolment, settings, now=now)[0]
+
+
+def _blockers(
+    enrolment: Enrolment, settings: ExamSettings, *, now: datetime.datetime | None = None
+) -> tuple[list[str], int]:
+    """``attempt_blockers`` with the exam settings already read; also the number of
+    submitted attempts (``attempt_start`` numbers the next one with it)."""
+    now = now or timezone.now()
     blockers = []
     if enrolment.status != Enrolment.Status.ACTIVE:
         blockers.append(_(MSG_NOT_ENROLLED))
@@ -64,26 +74,59 @@ def attempt_blockers(*, enrolment: Enrolment, now: datetime.datetime | None = No
         blockers.append(_(MSG_NO_LICENCE))
     if not _theory_complete(enrolment):
         blockers.append(_(MSG_THEORY_INCOMPLETE))
-    submitted = list(enrolment.attempts.filter(status=Attempt.Status.SUBMITTED).order_by("-submitted_at"))
-    if any(a.passed for a in submitted):
+    submitted = list(
+        enrolment.attempts.filter(status=Attempt.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .values_list("passed", "submitted_at")
+    )
+    if any(passed for passed, _at in submitted):
         blockers.append(_(MSG_ALREADY_PASSED))
     elif len(submitted) >= settings.attempts_allowed:
         blockers.append(_(MSG_NO_ATTEMPTS_LEFT).format(n=settings.attempts_allowed))
     elif submitted and settings.wait_hours:
-        ready = submitted[0].submitted_at + datetime.timedelta(hours=settings.wait_hours)
+        ready = submitted[0][1] + datetime.timedelta(hours=settings.wait_hours)
         if ready > now:
             blockers.append(_(MSG_WAIT).format(when=timezone.localtime(ready).strftime("%d %b %Y %H:%M")))
-    return blockers
+    return blockers, len(submitted)
 
 
-def _draw(settings: ExamSettings) -> list[Question]:
+class _Drawn(NamedTuple):
+    """One bank item as an attempt snapshots it: values, not model instances (building
+    the whole bank's questions and options as instances was the start's largest cost)."""
+
+    pk: int
+    topic: str
+    kind: str
+    stem: str
+    explanation: str
+    case_set_id: int | None
+    options: list  # [(option id, text, is correct)] in the bank's order
+
+
+_DRAWN_FIELDS = ("pk", "topic", "kind", "stem", "explanation", "case_set_id")
+
+
+def _bank_items(questions) -> list[_Drawn]:
+    """These questions with their options, in two queries."""
+    rows = list(questions.values_list(*_DRAWN_FIELDS))
+    options: dict[int, list] = {row[0]: [] for row in rows}
+    for question_id, *option in Option.objects.filter(question_id__in=questions.values("pk")).values_list(
+        "question_id", "pk", "text", "is_correct"
+    ):
+        if question_id in options:
+            options[question_id].append(tuple(option))
+    return [_Drawn(*row, options[row[0]]) for row in rows]
+
+
+def _draw(settings: ExamSettings) -> tuple[list[_Drawn], dict[int, CaseSet]]:
     """Items for one attempt: the blueprint's count per topic from active standalone
-    items, then whole case sets; order shuffled within each part."""
+    items, then whole case sets; order shuffled within each part. Also the case sets
+    drawn, by id."""
     course_id = settings.course_id
     active = Question.objects.filter(course_id=course_id, status=ItemStatus.ACTIVE)
-    chosen: list[Question] = []
-    by_topic: dict[str, list[Question]] = defaultdict(list)
-    for question in active.filter(case_set__isnull=True).prefetch_related("options"):
+    chosen: list[_Drawn] = []
+    by_topic: dict[str, list[_Drawn]] = defaultdict(list)
+    for question in _bank_items(active.filter(case_set__isnull=True).order_by("ref")):
         by_topic[question.topic].append(question)
     for topic, need in settings.blueprint.items():
         pool = by_topic.get(topic, [])
@@ -91,34 +134,38 @@ def _draw(settings: ExamSettings) -> list[Question]:
             raise ValidationError(_(MSG_BANK_SHORT).format(have=len(pool), topic=topic, need=need))
         chosen += _random.sample(pool, int(need))
     _random.shuffle(chosen)
+    cases: dict[int, CaseSet] = {}
     if settings.case_sets_per_attempt:
-        cases = list(CaseSet.objects.filter(course_id=course_id, status=ItemStatus.ACTIVE).order_by("ref"))
-        if len(cases) < settings.case_sets_per_attempt:
-            raise ValidationError(_(MSG_BANK_SHORT_CASES).format(have=len(cases), need=settings.case_sets_per_attempt))
-        picked = _random.sample(cases, settings.case_sets_per_attempt)
-        case_items = active.filter(case_set__in=picked).select_related("case_set").prefetch_related("options")
-        grouped: dict[int, list[Question]] = defaultdict(list)
-        for question in case_items.order_by("ref"):
+        available = list(CaseSet.objects.filter(course_id=course_id, status=ItemStatus.ACTIVE).order_by("ref"))
+        if len(available) < settings.case_sets_per_attempt:
+            raise ValidationError(
+                _(MSG_BANK_SHORT_CASES).format(have=len(available), need=settings.case_sets_per_attempt)
+            )
+        picked = _random.sample(available, settings.case_sets_per_attempt)
+        cases = {case.pk: case for case in picked}
+        grouped: dict[int, list[_Drawn]] = defaultdict(list)
+        for question in _bank_items(active.filter(case_set__in=picked).order_by("ref")):
             grouped[question.case_set_id].append(question)
         for case in picked:
             chosen += grouped[case.pk]
-    return chosen
+    return chosen, cases
 
 
-def _snapshot(attempt: Attempt, position: int, question: Question) -> AttemptItem:
-    options = list(question.options.all())
+def _snapshot(attempt: Attempt, position: int, question: _Drawn, cases: dict[int, CaseSet]) -> AttemptItem:
+    options = list(question.options)
     _random.shuffle(options)
+    case = cases.get(question.case_set_id)
     return AttemptItem(
         attempt=attempt,
         position=position,
-        question=question,
+        question_id=question.pk,
         topic=question.topic,
         kind=question.kind,
         stem=question.stem,
-        case_title=question.case_set.title if question.case_set_id else "",
-        case_vignette=question.case_set.vignette if question.case_set_id else "",
-        options=[{"key": str(o.pk), "text": o.text} for o in options],
-        correct_keys=sorted(str(o.pk) for o in options if o.is_correct),
+        case_title=case.title if case else "",
+        case_vignette=case.vignette if case else "",
+        options=[{"key": str(pk), "text": text} for pk, text, _correct in options],
+        correct_keys=sorted(str(pk) for pk, _text, correct in options if correct),
         explanation=question.explanation,
     )
 
@@ -140,17 +187,20 @@ def attempt_start(*, trainee: User, enrolment: Enrolment) -> Attempt:
             open_attempt = None
         else:
             return open_attempt
-    blockers = attempt_blockers(enrolment=enrolment)
+    settings = ExamSettings.objects.filter(course_id=enrolment.course_id).first()
+    if settings is None:
+        raise ValidationError([_(MSG_NO_SETTINGS)])
+    # Every attempt but an open one (there is none now) is submitted: the next number.
+    blockers, submitted = _blockers(enrolment, settings)
     if blockers:
         raise ValidationError(blockers)
-    settings = enrolment.course.exam_settings
-    questions = _draw(settings)
+    questions, cases = _draw(settings)
     now = timezone.now()
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
                 enrolment=enrolment,
-                number=enrolment.attempts.count() + 1,
+                number=submitted + 1,
                 started_at=now,
                 deadline=now + datetime.timedelta(minutes=settings.time_limit_minutes),
                 pass_mark_percent=settings.pass_mark_percent,
@@ -159,7 +209,7 @@ def attempt_start(*, trainee: User, enrolment: Enrolment) -> Attempt:
             )
     except IntegrityError:
         return enrolment.attempts.get(status=Attempt.Status.OPEN)
-    AttemptItem.objects.bulk_create([_snapshot(attempt, i + 1, q) for i, q in enumerate(questions)])
+    AttemptItem.objects.bulk_create([_snapshot(attempt, i + 1, q, cases) for i, q in enumerate(questions)])
     audit_record(
         actor=trainee,
         action="attempt.started",
@@ -354,12 +404,12 @@ def _answer_open(attempt_id, *, trainee_id, position: int, keys, flagged, now) -
             position=position,
             kind=row[1],
             **{
-                name: _from_db(item_field(name), value)
+                name: db_converter(AttemptItem, name)(value)
                 for name, value in zip(_ANSWER_OPEN_FIELDS, row[2:6], strict=True)
             },
         )
         item.attempt = Attempt(
-            id=attempt_id, status=Attempt.Status.OPEN, deadline=_from_db(attempt_field("deadline"), row[6])
+            id=attempt_id, status=Attempt.Status.OPEN, deadline=db_converter(Attempt, "deadline")(row[6])
         )
         if _answer_apply(item, keys=keys, flagged=flagged, now=now):
             values = [item_field(name).get_db_prep_save(getattr(item, name), connection) for name in _ANSWER_SAVED]
@@ -369,15 +419,6 @@ def _answer_open(attempt_id, *, trainee_id, position: int, keys, flagged, now) -
 
 _ANSWER_OPEN_FIELDS = ("options", "response", "flagged", "answered_at")
 _ANSWER_SAVED = ("response", "answered_at", "flagged")  # the UPDATE's columns, in its order
-
-
-def _from_db(field, value):
-    """A column value as the ORM would hand it over: the backend's converters, then the
-    field's (JSON decoded, SQLite's booleans and datetimes made Python's)."""
-    col = field.get_col(field.model._meta.db_table)
-    for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
-        value = convert(value, col, connection)
-    return value
 
 
 def _answer_apply(item: AttemptItem, *, keys, flagged, now) -> list[str]:

@@ -45,8 +45,7 @@ def exam_home(request, code):
 @role_required("trainee")
 @require_POST
 def attempt_start(request, code):
-    course = course_selectors.get_course_for(request.user, code)
-    enrolment = selectors.get_active_enrolment(request.user, course)
+    enrolment = selectors.get_active_enrolment_in(request.user, code)
     try:
         attempt = services.attempt_start(trainee=request.user, enrolment=enrolment)
     except ValidationError as error:

@@ -229,3 +229,41 @@ def test_exam_page_past_its_deadline_grades_and_shows_the_result(client_for):
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
     assert attempt.closed_by_deadline
+
+
+# Start: session, user, the enrolment with its course; in the transaction (BEGIN/COMMIT,
+# a savepoint in a test) the enrolment locked, no open attempt, the settings, the blockers
+# (licence, lessons, lessons done, submitted attempts), the bank's questions and options,
+# the attempt (in a savepoint), its items in one INSERT, the audit event (lock, last hash,
+# INSERT). Starting again: the enrolment locked and the open attempt. Each plus the test's
+# own read of the attempt. PostgreSQL only: SQLite has no advisory lock for the audit
+# chain, and splits 200 items' INSERT into batches under its limit of bound parameters.
+START_QUERIES = 22
+START_AGAIN_QUERIES = 8
+
+
+def test_start_costs_the_same_queries_at_10_and_200_items_and_again(postgres, client_for, django_assert_num_queries):
+    for per_topic in (5, 100):
+        trainee, course = ready_trainee(per_topic=per_topic)
+        client = client_for(trainee)
+        with django_assert_num_queries(START_QUERIES):
+            attempt = start(client, course)
+        assert attempt.items.count() == 2 * per_topic
+        with django_assert_num_queries(START_AGAIN_QUERIES):
+            assert start(client, course) == attempt  # a double click: the same attempt
+
+
+def test_start_is_404_without_an_active_enrolment_in_a_visible_course(client_for):
+    trainee, course = ready_trainee()
+    client = client_for(trainee)
+    other = course_with_lessons(1)
+    assert client.post(reverse("exams:start", args=[other.code])).status_code == 404  # not enrolled
+    assert client.post(reverse("exams:start", args=["NO-SUCH-COURSE"])).status_code == 404
+    course.status = "draft"
+    course.save()
+    assert client.post(reverse("exams:start", args=[course.code])).status_code == 404  # not visible to trainees
+    course.status = "published"
+    course.save()
+    trainee.enrolments.update(status="withdrawn")
+    assert client.post(reverse("exams:start", args=[course.code])).status_code == 404
+    assert not Attempt.objects.exists()

@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test worker beat lint format migrations-check totp bench check-system backup restore
+.PHONY: install run test worker beat lint format migrations-check totp bench bench-check check-system backup restore
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,11 @@ restore: install
 
 # The exam-day benchmark (bench/README.md): a scratch PostgreSQL database, gunicorn and a
 # load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 3 minutes.
-bench: install
+bench: install check-system
 	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python bench/run.py
+
+# The newest result in bench/results/ against the committed bench/baseline.json: exits 1
+# if a figure is more than 15 % worse. Run it after `make bench`, before a change lands.
+bench-check: install
+	$(BIN)/python bench/check.py

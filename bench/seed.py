@@ -1,22 +1,40 @@
 """Seed the benchmark database for the exam-day scenarios (run by bench/run.py).
 
 One published course with lessons and a written exam (a 40-item blueprint drawn from 72
-active single-best-answer items), N trainees each with a verified email and licence, an
-active enrolment and every lesson completed, and an OPEN attempt started through
-``exams.services.attempt_start`` — so the attempts hold exactly what the app would put
-there. No login happens: each trainee gets a database session made here with
-``SessionStore`` (the keys ``django.contrib.auth.login`` would write) and a CSRF cookie
+active single-best-answer items), and three groups of trainees, each with a verified
+email and licence, an active enrolment and every lesson completed:
+
+- ``--trainees`` (200) with an OPEN attempt started through ``exams.services.attempt_start``
+  (so those attempts hold exactly what the app would put there): the saturation and
+  fixed-rate scenarios;
+- ``--storm`` (300) with no attempt yet: the start storm starts theirs through the real
+  start-attempt URL;
+- ``--mix`` (2,800) with an OPEN attempt written in bulk (below): the exam-day mix.
+
+No login happens: each trainee gets a database session (the keys
+``django.contrib.auth.login`` would write; the rows bulk-inserted) and a CSRF cookie
 value of our choosing; the session keys, attempt ids and option keys go to a JSON file
 for bench/load.py.
 
+The mix's attempts are too many for ``attempt_start`` in the time ``make bench`` has (it
+costs ~15–40 ms each: over a minute for 2,800), so they are written here with the shape it
+gives them: attempt number 1, started now, the settings' deadline, pass mark and review;
+the blueprint's items drawn per topic from the active bank and shuffled, each option list
+shuffled and snapshotted as ``[{"key": "<option id>", "text": ...}]`` with the sorted
+correct keys, stem, topic, kind and explanation (items with COPY). A check after the
+bulk insert compares one such attempt with one ``attempt_start`` made, column by column.
+
 Usage (environment: DJANGO_SETTINGS_MODULE, DJANGO_SECRET_KEY, DATABASE_URL):
-    python bench/seed.py --trainees 200 --out bench/results/tmp/sessions.json
+    python bench/seed.py --trainees 200 --storm 300 --mix 2800 --out bench/results/tmp/sessions.json
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
+import io
+import itertools
 import json
 import os
 import random
@@ -38,13 +56,15 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import Jurisdiction, Licence, Profession, User  # noqa: E402
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module  # noqa: E402
 from exams import services  # noqa: E402
-from exams.models import AttemptItem, ExamSettings, Option, Question, Topic  # noqa: E402
+from exams.models import Attempt, ExamSettings, Option, Question, Topic  # noqa: E402
 
 COURSE_CODE = "BENCH-EXAM"
 # 40 items: what a real paper of this course looks like (demo bank: ~120-character stems,
@@ -191,26 +211,187 @@ def create_trainees(prefix: str, count: int, *, batch: int = 2000) -> list[User]
     return users
 
 
-def session_for(user: User) -> str:
-    """What django.contrib.auth.login() stores, without a password check."""
+def sessions_for(users: list[User], rng: random.Random) -> list[tuple[str, str]]:
+    """(session key, CSRF value) per user: what django.contrib.auth.login() stores in the
+    session, without a password check; the session rows inserted in one statement."""
     store = SessionStore()
-    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = BACKEND
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    expires = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows, pairs = [], []
+    for user in users:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")  # SessionStore's alphabet
+        data = {
+            SESSION_KEY: user._meta.pk.value_to_string(user),
+            BACKEND_SESSION_KEY: BACKEND,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        pairs.append((key, "".join(rng.choice(TOKEN_CHARS) for _ in range(32))))
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return pairs
+
+
+def eligible_trainees(prefix: str, count: int, *, course: Course, lessons, jurisdiction, admin: User):
+    """Trainees who may start the exam now: verified email and licence, an active
+    enrolment, every lesson completed. Returns (users, enrolments)."""
+    now, today = timezone.now(), timezone.localdate()
+    trainees = create_trainees(prefix, count)
+    Licence.objects.bulk_create(
+        [
+            Licence(
+                holder=u,
+                profession=Profession.PHYSICIAN_MD,
+                number=f"{prefix.upper()}{i:06d}",
+                jurisdiction=jurisdiction,
+                expires_on=today + datetime.timedelta(days=365),
+                document=f"licences/{u.pk}/bench.png",  # never opened during the run
+                document_content_type="image/png",
+                status=Licence.Status.VERIFIED,
+                decided_at=now,
+                decided_by=admin,
+            )
+            for i, u in enumerate(trainees)
+        ],
+        batch_size=2000,
+    )
+    enrolments = Enrolment.objects.bulk_create([Enrolment(trainee=u, course=course) for u in trainees], batch_size=2000)
+    LessonCompletion.objects.bulk_create(
+        [LessonCompletion(enrolment=e, lesson=lesson) for e in enrolments for lesson in lessons], batch_size=5000
+    )
+    return trainees, enrolments
+
+
+# The mix's attempts, then their items drawn by the server (random() is good enough for a
+# benchmark; attempt_start draws with secrets.SystemRandom): per attempt the blueprint's
+# count of active standalone items per topic, shuffled; each item's options in one of
+# their 120 orders, the snapshots made beforehand (a temporary table) as attempt_start
+# would write them.
+_BULK_ATTEMPTS_SQL = """
+INSERT INTO exams_attempt (id, enrolment_id, number, status, started_at, deadline, closed_by_deadline,
+                           pass_mark_percent, review, max_score, topic_breakdown)
+SELECT gen_random_uuid(), e.id, 1, 'open', %(now)s, %(deadline)s, false, %(pass_mark)s, %(review)s, %(items)s, '{}'
+FROM courses_enrolment e WHERE e.id = ANY(%(enrolments)s::uuid[])
+RETURNING id
+"""
+_BULK_ITEMS_SQL = """
+WITH need AS (SELECT key AS topic, value::int AS n FROM jsonb_each_text(%(blueprint)s::jsonb)),
+drawn AS (
+  SELECT a.id AS attempt_id, q.id AS question_id, need.n,
+         row_number() OVER (PARTITION BY a.id, q.topic ORDER BY random()) AS rn
+  FROM exams_attempt a
+  CROSS JOIN exams_question q
+  JOIN need ON need.topic = q.topic
+  WHERE a.id = ANY(%(attempts)s::uuid[]) AND q.course_id = %(course)s AND q.status = 'active'
+    AND q.case_set_id IS NULL
+),
+chosen AS (
+  SELECT attempt_id, question_id, row_number() OVER (PARTITION BY attempt_id ORDER BY random()) AS position,
+         floor(random() * %(orders)s)::int AS form
+  FROM drawn WHERE rn <= n
+)
+INSERT INTO exams_attemptitem (attempt_id, position, question_id, topic, kind, stem, case_title, case_vignette,
+                               options, correct_keys, explanation, response, flagged, answered_at, is_correct)
+SELECT c.attempt_id, c.position, q.id, q.topic, q.kind, q.stem, '', '', f.options, f.correct_keys,
+       q.explanation, '[]'::jsonb, false, NULL, NULL
+FROM chosen c
+JOIN exams_question q ON q.id = c.question_id
+JOIN bench_forms f ON f.question_id = c.question_id AND f.form = c.form
+"""
+
+
+def bulk_open_attempts(enrolments, *, settings_: ExamSettings) -> list:
+    """Open attempts as ``attempt_start`` makes them (see the module's docstring), written
+    by two INSERT … SELECT statements: their ids."""
+    questions = Question.objects.filter(course_id=settings_.course_id, status="active", case_set__isnull=True)
+    forms = io.StringIO()
+    writer = csv.writer(forms, lineterminator="\n")
+    orders = None  # the orders every item has (120 for five options)
+    for question in questions.prefetch_related("options"):
+        options = list(question.options.all())
+        correct = json.dumps(sorted(str(o.pk) for o in options if o.is_correct))
+        snapshots = [
+            json.dumps([{"key": str(o.pk), "text": o.text} for o in order]) for order in itertools.permutations(options)
+        ]
+        writer.writerows([question.pk, form, snapshot, correct] for form, snapshot in enumerate(snapshots))
+        orders = len(snapshots) if orders is None else min(orders, len(snapshots))
+    forms.seek(0)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_forms (question_id int, form int, options jsonb, correct_keys jsonb,"
+            " PRIMARY KEY (question_id, form))"
+        )
+        cursor.copy_expert("COPY bench_forms FROM STDIN WITH (FORMAT csv)", forms)
+        cursor.execute("ANALYZE bench_forms")
+        cursor.execute(
+            _BULK_ATTEMPTS_SQL,
+            {
+                "now": now,
+                "deadline": now + datetime.timedelta(minutes=settings_.time_limit_minutes),
+                "pass_mark": settings_.pass_mark_percent,
+                "review": settings_.review,
+                "items": sum(int(n) for n in settings_.blueprint.values()),
+                "enrolments": [str(e.pk) for e in enrolments],
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        params = {"blueprint": json.dumps(settings_.blueprint), "course": settings_.course_id, "orders": orders}
+        cursor.execute(_BULK_ITEMS_SQL, params | {"attempts": [str(i) for i in ids]})
+        cursor.execute("DROP TABLE bench_forms")
+    return ids
+
+
+def check_same_shape(service_attempt: Attempt, bulk_attempt: Attempt) -> None:
+    """The bulk attempt holds what attempt_start would have put there: the same columns
+    set (ids, times and the draw aside), items with the same kinds of values."""
+    same = ("number", "status", "pass_mark_percent", "review", "max_score", "score", "percent", "passed")
+    for name in (*same, "submitted_at", "closed_by_deadline", "topic_breakdown"):
+        a, b = getattr(service_attempt, name), getattr(bulk_attempt, name)
+        assert a == b, (name, a, b)
+    assert service_attempt.deadline - service_attempt.started_at == bulk_attempt.deadline - bulk_attempt.started_at
+    a_items, b_items = (list(x.items.order_by("position")) for x in (service_attempt, bulk_attempt))
+    assert len(a_items) == len(b_items)
+    assert sorted(i.topic for i in a_items) == sorted(i.topic for i in b_items)
+    for a, b in zip(a_items, b_items, strict=True):
+        for name in ("kind", "case_title", "case_vignette", "response", "flagged", "answered_at", "is_correct"):
+            assert getattr(a, name) == getattr(b, name), (name, getattr(a, name), getattr(b, name))
+        assert [set(o) for o in a.options] == [set(o) for o in b.options]
+        assert len(b.correct_keys) == 1
+        assert set(b.correct_keys) <= {o["key"] for o in b.options}
+        question = b.question
+        assert (b.stem, b.explanation, b.topic) == (question.stem, question.explanation, question.topic)
+        assert sorted(o["key"] for o in b.options) == sorted(
+            str(pk) for pk in question.options.values_list("pk", flat=True)
+        )
+
+
+def option_keys(attempt_ids) -> dict:
+    """keys[attempt id][k - 1]: the option keys of item k, in the order the trainee sees
+    them (only the keys read, not the whole snapshots)."""
+    keys: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attempt_id, jsonb_path_query_array(options, '$[*].key') FROM exams_attemptitem"
+            " WHERE attempt_id = ANY(%s::uuid[]) ORDER BY attempt_id, position",
+            [[str(i) for i in attempt_ids]],
+        )
+        for attempt_id, item_keys in cursor.fetchall():
+            keys.setdefault(str(attempt_id), []).append(
+                json.loads(item_keys) if isinstance(item_keys, str) else item_keys
+            )
+    return keys
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trainees", type=int, default=200)
+    parser.add_argument("--trainees", type=int, default=200, help="open attempts through attempt_start")
+    parser.add_argument("--storm", type=int, default=0, help="eligible trainees without an attempt")
+    parser.add_argument("--mix", type=int, default=0, help="open attempts written in bulk")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=20260101)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    started = time.perf_counter()
-    now = timezone.now()
-    today = timezone.localdate()
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
 
     # pk 1: the administrator who verified the licences (and what /bench/ping/ looks up).
     admin = User(email="bench-admin@glabella.test", legal_name="Bench Administrator", is_trainee=False)
@@ -230,7 +411,7 @@ def main() -> None:
         ]
     )
     create_bank(course, rng, topics=BLUEPRINT, per_topic=ITEMS_PER_TOPIC, prefix="EX")
-    ExamSettings.objects.create(
+    exam_settings = ExamSettings.objects.create(
         course=course,
         blueprint=BLUEPRINT,
         case_sets_per_attempt=0,
@@ -240,73 +421,64 @@ def main() -> None:
         wait_hours=24,
         review=ExamSettings.Review.TOPICS,
     )
-
-    trainees = create_trainees("bench-trainee", args.trainees)
-    Licence.objects.bulk_create(
-        [
-            Licence(
-                holder=u,
-                profession=Profession.PHYSICIAN_MD,
-                number=f"BENCH{i:06d}",
-                jurisdiction=jurisdiction,
-                expires_on=today + datetime.timedelta(days=365),
-                document=f"licences/{u.pk}/bench.png",  # never opened during the run
-                document_content_type="image/png",
-                status=Licence.Status.VERIFIED,
-                decided_at=now,
-                decided_by=admin,
-            )
-            for i, u in enumerate(trainees)
-        ]
-    )
-    enrolments = Enrolment.objects.bulk_create([Enrolment(trainee=u, course=course) for u in trainees])
-    LessonCompletion.objects.bulk_create(
-        [LessonCompletion(enrolment=e, lesson=lesson) for e in enrolments for lesson in lessons]
-    )
-    seeded = time.perf_counter()
+    common = {"course": course, "lessons": lessons, "jurisdiction": jurisdiction, "admin": admin}
+    trainees, enrolments = eligible_trainees("bench-trainee", args.trainees, **common)
+    storm, _ = eligible_trainees("bench-storm", args.storm, **common)
+    mix, mix_enrolments = eligible_trainees("bench-mix", args.mix, **common)
+    timings["rows"] = time.perf_counter() - began
 
     # The real service: blockers checked, items drawn by the blueprint, options shuffled.
+    t = time.perf_counter()
     attempts = [services.attempt_start(trainee=u, enrolment=e) for u, e in zip(trainees, enrolments, strict=True)]
-    started_attempts = time.perf_counter()
+    timings["attempt_start"] = time.perf_counter() - t
+    t = time.perf_counter()
+    mix_attempts = bulk_open_attempts(mix_enrolments, settings_=exam_settings)
+    timings["bulk_attempts"] = time.perf_counter() - t
+    if attempts and mix_attempts:
+        check_same_shape(attempts[0], Attempt.objects.get(pk=mix_attempts[0]))
 
-    keys_by_attempt: dict = {}
-    for item in AttemptItem.objects.filter(attempt__in=attempts).order_by("attempt_id", "position"):
-        keys_by_attempt.setdefault(item.attempt_id, []).append([o["key"] for o in item.options])
+    t = time.perf_counter()
+    keys_by_attempt = option_keys([*(a.pk for a in attempts), *mix_attempts])
+    items = sum(BLUEPRINT.values())
 
-    records = []
-    for user, attempt in zip(trainees, attempts, strict=True):
-        keys = keys_by_attempt[attempt.pk]
-        assert len(keys) == sum(BLUEPRINT.values()), (attempt.pk, len(keys))
-        records.append(
-            {
-                "email": user.email,
-                "session": session_for(user),
-                "csrf": "".join(rng.choice(TOKEN_CHARS) for _ in range(32)),
-                "attempt": str(attempt.pk),
-                "keys": keys,  # keys[k - 1]: the option keys of item k, as the trainee sees them
-            }
-        )
+    def records(users, attempts_):
+        pairs = sessions_for(users, rng)
+        out = []
+        for user, (session, csrf), attempt in zip(users, pairs, attempts_ or [None] * len(users), strict=True):
+            record = {"email": user.email, "session": session, "csrf": csrf}
+            if attempt is not None:
+                attempt = str(getattr(attempt, "pk", attempt))
+                keys = keys_by_attempt[attempt]
+                assert len(keys) == items, (attempt, len(keys))
+                record |= {"attempt": attempt, "keys": keys}  # keys[k - 1]: item k's option keys
+            out.append(record)
+        return out
+
+    data = {
+        "course": COURSE_CODE,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_header": "X-CSRFToken",
+        "trainees": records(trainees, attempts),
+        "storm": records(storm, None),
+        "mix": records(mix, mix_attempts),
+    }
+    timings["sessions"] = time.perf_counter() - t
+    t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+    timings["vacuum_analyze"] = time.perf_counter() - t
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {
-                "course": COURSE_CODE,
-                "session_cookie": settings.SESSION_COOKIE_NAME,
-                "csrf_cookie": settings.CSRF_COOKIE_NAME,
-                "csrf_header": "X-CSRFToken",
-                "trainees": records,
-            }
-        )
-    )
-    done = time.perf_counter()
+    args.out.write_text(json.dumps(data))
+    timings["total"] = time.perf_counter() - began
     print(
-        f"seed: {len(trainees)} trainees, {len(attempts)} open attempts of {sum(BLUEPRINT.values())} items "
-        f"(bank {len(BLUEPRINT) * ITEMS_PER_TOPIC}); rows {seeded - started:.1f}s, "
-        f"attempt_start {started_attempts - seeded:.1f}s ({1000 * (started_attempts - seeded) / len(trainees):.0f} ms "
-        f"each), sessions {done - started_attempts:.1f}s"
+        f"seed: {args.trainees} trainees with attempts through attempt_start "
+        f"({1000 * timings['attempt_start'] / max(args.trainees, 1):.0f} ms each), {args.storm} for the start storm, "
+        f"{args.mix} with attempts written in bulk; {items} items per attempt; "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
     )
+    timing_path = args.out.with_name("seed-timings.json")
+    timing_path.write_text(json.dumps({k: round(v, 2) for k, v in timings.items()}))
 
 
 if __name__ == "__main__":

@@ -655,9 +655,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=12)
-    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario, in all")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds the duration is split into")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded seconds before each slice")
+    parser.add_argument("--duration", type=float, default=12.0, help="measured seconds per scenario, in all")
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved rounds the duration is split into")
+    parser.add_argument("--warmup", type=float, default=0.5, help="unrecorded seconds before each slice")
     parser.add_argument(
         "--rate-fractions", default="0.5,0.75,1.0", help="fixed-rate steps, fractions of saturation ('' skips)"
     )

@@ -12,6 +12,8 @@ from bench import check
 def result(**overrides) -> dict:
     data = {
         "commit": "abc1234",
+        "baseline_H_rps": 800.0,
+        "storm": {"errors": 0, "latency_ms": {"p99": 6000.0}},
         "ratios": {"baseline": 1.0, "exam_page": 0.20, "autosave": 0.30},
         "scenarios": {
             "exam_page": {"errors": 0, "latency_ms": {"p50": 100.0, "p99": 150.0}},
@@ -61,10 +63,30 @@ def test_a_slower_timing_fails(files, capsys):
     assert "item analysis, s" in capsys.readouterr().out.splitlines()[-1]
 
 
-def test_a_wider_latency_spread_fails(files):
-    newest = result()
-    newest["scenarios"]["autosave"]["latency_ms"]["p99"] = 120.0  # p99/p50 1.6 → 2.4
-    assert check.main(files(result(), newest)) == 1
+def test_latency_spread_is_judged_against_the_target_not_the_baseline(files, capsys):
+    wider = result()
+    wider["scenarios"]["autosave"]["latency_ms"]["p99"] = 190.0  # p99/p50 1.6 → 3.8: noise, under 4
+    assert check.main(files(result(), wider)) == 0
+    assert "ok (≤ 4)" in capsys.readouterr().out
+    past = result()
+    past["scenarios"]["autosave"]["latency_ms"]["p99"] = 210.0  # 4.2: the target is missed
+    assert check.main(files(result(), past)) == 1
+    out = capsys.readouterr().out
+    assert "REGRESSION (over 4)" in out
+    assert out.splitlines()[-1] == "1 regression(s): autosave p99 / p50"
+
+
+def test_the_start_storm_is_judged_in_baseline_requests(files, capsys):
+    # A machine 25 % faster: H up, the storm's p99 down alike. Not a change.
+    faster = result(baseline_H_rps=1000.0, storm__latency_ms={"p99": 4800.0})
+    assert check.main(files(result(), faster)) == 0
+    out = capsys.readouterr().out
+    assert "start storm p99, ms" in out
+    assert "not judged" in out
+    # The same machine (same H), the storm 20 % slower: a regression.
+    slower = result(storm__latency_ms={"p99": 7200.0})
+    assert check.main(files(result(), slower)) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1 regression(s): start storm p99 × H"
 
 
 def test_any_new_error_fails(files, capsys):

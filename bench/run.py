@@ -6,12 +6,12 @@
 2. Starts gunicorn (6 sync workers on both CPUs, beside PostgreSQL) with bench.settings:
    the production settings plus a one-query baseline view at /bench/ping/.
 3. Runs the load generator (bench/load.py, pinned to CPU 1) against the baseline, the exam
-   page and autosave at saturation, in interleaved rounds (2 rounds of 5 s per scenario by
+   page and autosave at saturation, in interleaved rounds (6 rounds of 2 s per scenario by
    default, the order rotated each round), so that a slow spell of the machine weighs on
    the three alike instead of on whichever scenario happened to run then; then the exam
    page and autosave at fixed rates (fractions of their saturation throughput), the start
    storm (300 trainees, two clicks each, at once; the database checked afterwards) and the
-   exam-day mix (trainees stepped up from 1,000 until p95 reaches 300 ms).
+   exam-day mix (1,500, 2,000 and 2,500 trainees by default; held while p95 < 300 ms).
 4. Stops gunicorn and times the item analysis on 10,000 submitted attempts of a 60-item
    exam (bench/item_analysis.py).
 5. The certificates scenario (bench/certificates.py): 300 certificates issued through one

@@ -7,14 +7,32 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test worker beat lint format migrations-check totp bench bench-check check-system backup restore
+.PHONY: install install-test install-tooling run test worker beat lint format migrations-check totp bench bench-check \
+	check-system backup restore
 
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+
+# What production needs (requirements.txt): all that `make run`, the worker and beat install.
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) -r requirements.txt
+	touch $@
+
+# The test packages (requirements-test.txt), resolved together with the production pins so
+# that neither moves the other.
+$(BIN)/.test-installed: requirements.txt requirements-test.txt $(BIN)/.installed
+	$(PIP) -r requirements.txt -r requirements-test.txt
+	touch $@
+
+# Lint and format tools (requirements-tooling.txt), over the test environment: pip-audit
+# then audits every pinned package, not only the production ones.
+$(BIN)/.tooling-installed: requirements-tooling.txt $(BIN)/.test-installed
+	$(PIP) -r requirements.txt -r requirements-test.txt -r requirements-tooling.txt
 	touch $@
 
 install: $(BIN)/.installed
+install-test: $(BIN)/.test-installed
+install-tooling: $(BIN)/.tooling-installed
 
 # System packages the app needs at run time (PDF fonts, QR decoding); installed if missing
 # and we may (root with apt). Everything else lives in the virtual environment.
@@ -36,7 +54,7 @@ run: install check-system
 	  DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT); \
 	fi
 
-test: install check-system
+test: install-test check-system
 	$(BIN)/pytest
 
 worker: install
@@ -45,20 +63,16 @@ worker: install
 beat: install
 	mkdir -p var && $(BIN)/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-$(BIN)/.tooling-installed: requirements-tooling.txt $(BIN)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-tooling.txt
-	touch $@
-
 # Style, migrations, bandit (config in pyproject.toml) and pip-audit over the installed
 # packages (scripts/audit_deps.py: says SKIPPED when no vulnerability database answers).
-lint: install $(BIN)/.tooling-installed
+lint: install-tooling
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/bandit -c pyproject.toml -r . -q
 	$(BIN)/python scripts/audit_deps.py
 
-format: install
+format: install-tooling
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -81,9 +95,9 @@ restore: install
 	$(MANAGE) restore "$(BACKUP)"
 
 # The exam-day benchmark (bench/README.md): a scratch PostgreSQL database, gunicorn and a
-# load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 3 minutes.
+# load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 4 minutes.
 bench: install check-system
-	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PIP) -r bench/requirements.txt
 	$(BIN)/python bench/run.py
 
 # The newest result in bench/results/ against the committed bench/baseline.json: exits 1

@@ -1,5 +1,6 @@
-"""pip-audit over the installed project environment (.venv, built from requirements.txt
-and requirements-tooling.txt, so every pinned package and what it pulled in).
+"""pip-audit over the installed project environment (.venv, built by `make lint` from
+requirements.txt, requirements-test.txt and requirements-tooling.txt, so every pinned
+package and what it pulled in).
 
 pip-audit needs a vulnerability database over the network: PyPI's per-release JSON API
 (the default service) or OSV. Where neither answers, every package comes back "could not

@@ -43,6 +43,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -651,7 +654,42 @@ def clear_exam_day_attempts() -> None:
         connection.close()
 
 
-def main() -> int:
+@dataclass
+class Run:
+    """What the steps of one run share: the options, the environments the steps run in
+    (the load generator's, the app's settings, bench.settings) and the seconds each phase took."""
+
+    args: argparse.Namespace
+    base_env: dict
+    app_env: dict
+    bench_env: dict
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def sessions(self) -> Path:
+        """Where bench/seed.py writes the trainees' sessions for the load generator."""
+        return TMP_DIR / "sessions.json"
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Times the block as ``phases[name]`` (left out if the block raises: the run has failed)."""
+        began = time.perf_counter()
+        yield
+        self.phases[name] = round(time.perf_counter() - began, 1)
+
+    def load(self, name: str, *options: str) -> dict:
+        """One run of the load generator (pinned to CPU 1) against gunicorn; its JSON."""
+        out = TMP_DIR / f"load-{name}.json"
+        log(name)
+        command = [
+            PYTHON, "bench/load.py", "--base", f"http://{HOST}:{PORT}", "--sessions", str(self.sessions),
+            "--out", str(out), *options,
+        ]  # fmt: skip
+        subprocess.run(pinned(1, command), env=self.base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text())
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=12)
@@ -681,19 +719,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.only == "certificates" and args.certificates < 1:
         parser.error("--only certificates needs --certificates ≥ 1")
-    fractions = [float(x) for x in args.rate_fractions.split(",") if x]
-    mix_steps = [int(x) for x in args.mix_steps.split(",") if x]
-    # Fresh trainees for those who submit during the mix (about one exam in 60 requests).
-    mix_trainees = int(max(mix_steps) * 1.15) + 100 if mix_steps else 0
+    return args
 
-    began = time.perf_counter()
-    load_at_start = [round(x, 2) for x in os.getloadavg()]
-    phases: dict[str, float] = {}
-    # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, through the cleanup below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    TMP_DIR.mkdir(parents=True, exist_ok=True)
-    check_services()
 
+def environments() -> tuple[dict, dict, dict]:
+    """The load generator's environment (the driver's, scrubbed, plus the run's database,
+    Redis and a random secret key), and the same with the app's settings and bench.settings."""
     base_env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
     base_env |= {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -706,185 +737,275 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
         "LOG_LEVEL": "WARNING",
     }
-    app_env = base_env | {"DJANGO_SETTINGS_MODULE": "config.settings"}
-    bench_env = base_env | {"DJANGO_SETTINGS_MODULE": "bench.settings"}
-    sessions = TMP_DIR / "sessions.json"
+    return (
+        base_env,
+        base_env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+        base_env | {"DJANGO_SETTINGS_MODULE": "bench.settings"},
+    )
 
-    gunicorn = Gunicorn(bench_env)
+
+def seed_exam_day(run: Run, mix_trainees: int) -> None:
+    """The exam-day database (bench/seed.py: trainees with open attempts, the storm's
+    trainees, the mix's, their sessions in ``run.sessions``) and the static files."""
+    run_step(
+        "seed",
+        [
+            PYTHON,
+            "bench/seed.py",
+            "--trainees",
+            str(run.args.trainees),
+            "--storm",
+            str(run.args.storm),
+            "--mix",
+            str(mix_trainees),
+            "--out",
+            str(run.sessions),
+        ],  # fmt: skip
+        run.app_env,
+        run.phases,
+    )
+    run_step("collectstatic", [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], run.bench_env, run.phases)
+
+
+def scenario_page_scaling(run: Run) -> dict:
+    """The exam page at 10 and 200 items, in-process (bench/page_scaling.py, pinned to CPU 0)."""
+    scaling_out = TMP_DIR / "page-scaling.json"
+    run_step(
+        "page_scaling",
+        pinned(0, [PYTHON, "bench/page_scaling.py", "--out", str(scaling_out)]),
+        run.bench_env,
+        run.phases,
+    )
+    return json.loads(scaling_out.read_text())
+
+
+def start_gunicorn(run: Run, gunicorn: Gunicorn) -> None:
+    log(f"gunicorn: {WORKERS} sync workers on {HOST}:{PORT}")
+    with run.phase("gunicorn_start"):
+        gunicorn.start()
+
+
+def scenario_saturation(run: Run) -> dict:
+    """The baseline, the exam page and autosave at saturation, in interleaved rounds (the
+    order rotated each round); each scenario's rounds merged into one result."""
+    args = run.args
+    slices: dict[str, list[dict]] = {name: [] for name, _, _ in SCENARIOS}
+    with run.phase("load"):
+        for round_ in range(args.rounds):
+            order = SCENARIOS[round_ % len(SCENARIOS) :] + SCENARIOS[: round_ % len(SCENARIOS)]
+            for name, scenario, _ in order:
+                out = TMP_DIR / f"load-{scenario}-{round_ + 1}.json"
+                log(f"round {round_ + 1}/{args.rounds}: {name}")
+                subprocess.run(
+                    pinned(
+                        1,
+                        [
+                            PYTHON, "bench/load.py", "--scenario", scenario, "--base", f"http://{HOST}:{PORT}",
+                            "--sessions", str(run.sessions), "--concurrency", str(args.concurrency),
+                            "--duration", str(args.duration / args.rounds), "--warmup", str(args.warmup),
+                            "--seed", str(round_ + 1), "--raw", "--out", str(out),
+                        ],
+                    ),
+                    env=run.base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL,
+                )  # fmt: skip
+                slices[name].append(json.loads(out.read_text()))
+    return {name: merge(slices[name], description) for name, _, description in SCENARIOS}
+
+
+def scenario_fixed_rates(run: Run, scenarios: dict, fractions: list[float]) -> dict:
+    """The exam page and autosave, alternating, at fixed rates (open loop): each fraction of
+    its own saturation throughput measured just before."""
+    h = scenarios["baseline"]["rps"]
+    with run.phase("fixed_rate"):
+        saturation = {name: scenarios[name]["rps"] for name in ("exam_page", "autosave")}
+        plan = rate_plan(saturation, fractions)
+        steps = run.load(
+            "fixed-rate",
+            "--plan",
+            plan,
+            "--duration",
+            str(run.args.rate_duration),
+            "--warmup",
+            str(run.args.rate_warmup),
+        )["steps"]
+        fixed_rate: dict[str, list[dict]] = {"exam_page": [], "autosave": []}
+        for step, (fraction, name) in zip(
+            steps, [(f, n) for f in fractions for n in ("exam_page", "autosave")], strict=True
+        ):
+            fixed_rate[name].append(step | {"fraction": fraction, "ratio_to_H": step["achieved_rps"] / h})
+    return fixed_rate
+
+
+def scenario_start_storm(run: Run) -> dict:
+    """The storm's trainees released together on "start attempt", then the database
+    checked: exactly one open attempt each, the one they were sent to."""
+    with run.phase("storm"):
+        storm = run.load("storm", "--scenario", "storm", "--clicks", str(run.args.storm_clicks))
+        storm["db_check"] = storm_check(storm.pop("attempts"))
+    return storm
+
+
+def scenario_exam_day_mix(run: Run, mix_steps: list[int]) -> dict:
+    """The exam-day mix: more and more trainees at their own pace; the largest number held."""
+    args = run.args
+    with run.phase("mix"):
+        return run.load(
+            "mix", "--scenario", "mix", "--steps", ",".join(map(str, mix_steps)), "--think", args.mix_think,
+            "--duration", str(args.mix_duration), "--warmup", str(args.mix_warmup),
+            "--p95-ms", str(TARGETS["mix_p95_ms"]),
+        )  # fmt: skip
+
+
+def scenario_item_analysis(run: Run) -> dict:
+    """The item analysis timed on submitted attempts (bench/item_analysis.py), after the
+    web scenarios' attempts are deleted (gunicorn must be stopped by then)."""
+    with run.phase("clear_exam_day_attempts"):
+        clear_exam_day_attempts()
+    analysis_out = TMP_DIR / "item-analysis.json"
+    run_step(
+        "item_analysis",
+        [
+            PYTHON, "bench/item_analysis.py", "--attempts", str(run.args.attempts), "--items", str(run.args.items),
+            "--out", str(analysis_out),
+        ],
+        run.app_env,
+        run.phases,
+    )  # fmt: skip
+    return json.loads(analysis_out.read_text())
+
+
+def scenario_certificates(run: Run) -> dict:
+    """Certificates through one Celery worker against bare WeasyPrint (bench/certificates.py)."""
+    args = run.args
+    # One Celery worker (two pool processes) on a queue of its own; its files under
+    # results/tmp/certificates. Not pinned: the worker and the bare pair need both CPUs.
+    work = TMP_DIR / "certificates"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "mail").mkdir(parents=True)
+    cert_env = run.app_env | {
+        "CELERY_QUEUE": f"bench-certificates-{secrets.token_hex(4)}",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(work / "mail"),
+        "PRIVATE_MEDIA_ROOT": str(work / "private"),
+    }
+    cert_out = work / "certificates.json"
+    run_step(
+        "certificates",
+        [
+            PYTHON, "bench/certificates.py", "--certificates", str(args.certificates),
+            "--latency", str(args.certificates_latency), "--rounds", str(args.certificates_rounds),
+            "--out", str(cert_out),
+        ],
+        cert_env,
+        run.phases,
+    )  # fmt: skip
+    return json.loads(cert_out.read_text())
+
+
+def exam_day_results(
+    scenarios: dict,
+    *,
+    server_errors: int,
+    fixed_rate: dict | None,
+    storm: dict | None,
+    mix: dict | None,
+    analysis: dict,
+    page_scaling: dict,
+) -> dict:
+    """The exam-day part of the results: the scenarios with their throughput as a ratio to
+    the baseline's (H), in all and round by round."""
+    baseline = scenarios["baseline"]["rps"]
+    ratios = {name: (result["rps"] / baseline if baseline else 0.0) for name, result in scenarios.items()}
+    # The same ratio within each round: how far the machine's mood moved it.
+    ratios_per_round = {
+        name: [
+            round(rps / h, 3) if h else None
+            for rps, h in zip(result["rps_per_round"], scenarios["baseline"]["rps_per_round"], strict=True)
+        ]
+        for name, result in scenarios.items()
+    }
+    return {
+        "baseline_H_rps": baseline,
+        "scenarios": scenarios,
+        "ratios": ratios,
+        "ratios_per_round": ratios_per_round,
+        "server_error_log_lines": server_errors,
+        "fixed_rate": fixed_rate,
+        "storm": storm,
+        "mix": mix,
+        "item_analysis": analysis,
+        "page_scaling": page_scaling,
+    }
+
+
+def exam_day_config(args: argparse.Namespace, fractions: list[float], mix_steps: list[int], mix_trainees: int) -> dict:
+    return {
+        "gunicorn": f"{WORKERS} sync workers, CONN_MAX_AGE=60, not pinned",
+        "load_generator": "bench/load.py (asyncio + aiohttp; closed loop at saturation, open loop at fixed "
+        "rates, the storm, the mix), pinned to CPU 1",
+        "trainees": args.trainees,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "warmup_s_per_slice": args.warmup,
+        "rate_fractions": fractions,
+        "rate_duration_s": args.rate_duration,
+        "rate_warmup_s": args.rate_warmup,
+        "storm_trainees": args.storm,
+        "storm_clicks": args.storm_clicks,
+        "mix_steps": mix_steps,
+        "mix_trainees_seeded": mix_trainees,
+        "mix_duration_s": args.mix_duration,
+        "mix_warmup_s": args.mix_warmup,
+        "mix_think_s": args.mix_think,
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    fractions = [float(x) for x in args.rate_fractions.split(",") if x]
+    mix_steps = [int(x) for x in args.mix_steps.split(",") if x]
+    # Fresh trainees for those who submit during the mix (about one exam in 60 requests).
+    mix_trainees = int(max(mix_steps) * 1.15) + 100 if mix_steps else 0
+
+    began = time.perf_counter()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, through the cleanup below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    TMP_DIR.mkdir(parents=True, exist_ok=True)
+    check_services()
+    run = Run(args, *environments())
+    phases = run.phases
+
+    gunicorn = Gunicorn(run.bench_env)
     database_made = False
     try:
         log(f"database {DB_NAME}: drop and create")
         drop_database(create=True)
         database_made = True
-        manage = [PYTHON, "manage.py"]
-        run_step("migrate", [*manage, "migrate", "--noinput", "-v", "0"], app_env, phases)
+        run_step("migrate", [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], run.app_env, phases)
+        exam_day = None
         if not args.only:
-            run_step(
-                "seed",
-                [
-                    PYTHON,
-                    "bench/seed.py",
-                    "--trainees",
-                    str(args.trainees),
-                    "--storm",
-                    str(args.storm),
-                    "--mix",
-                    str(mix_trainees),
-                    "--out",
-                    str(sessions),
-                ],  # fmt: skip
-                app_env,
-                phases,
-            )
-            run_step("collectstatic", [*manage, "collectstatic", "--noinput", "-v", "0"], bench_env, phases)
-            scaling_out = TMP_DIR / "page-scaling.json"
-            run_step(
-                "page_scaling",
-                pinned(0, [PYTHON, "bench/page_scaling.py", "--out", str(scaling_out)]),
-                bench_env,
-                phases,
-            )
-
-            log(f"gunicorn: {WORKERS} sync workers on {HOST}:{PORT}")
-            t0 = time.perf_counter()
-            gunicorn.start()
-            phases["gunicorn_start"] = round(time.perf_counter() - t0, 1)
-
-            slices: dict[str, list[dict]] = {name: [] for name, _, _ in SCENARIOS}
-            load_began = time.perf_counter()
-            for round_ in range(args.rounds):
-                order = SCENARIOS[round_ % len(SCENARIOS) :] + SCENARIOS[: round_ % len(SCENARIOS)]
-                for name, scenario, _ in order:
-                    out = TMP_DIR / f"load-{scenario}-{round_ + 1}.json"
-                    log(f"round {round_ + 1}/{args.rounds}: {name}")
-                    subprocess.run(
-                        pinned(
-                            1,
-                            [
-                                PYTHON, "bench/load.py", "--scenario", scenario, "--base", f"http://{HOST}:{PORT}",
-                                "--sessions", str(sessions), "--concurrency", str(args.concurrency),
-                                "--duration", str(args.duration / args.rounds), "--warmup", str(args.warmup),
-                                "--seed", str(round_ + 1), "--raw", "--out", str(out),
-                            ],
-                        ),
-                        env=base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL,
-                    )  # fmt: skip
-                    slices[name].append(json.loads(out.read_text()))
-            phases["load"] = round(time.perf_counter() - load_began, 1)
-            scenarios = {name: merge(slices[name], description) for name, _, description in SCENARIOS}
-            h = scenarios["baseline"]["rps"]
-
-            def load(name: str, *options: str) -> dict:
-                out = TMP_DIR / f"load-{name}.json"
-                log(name)
-                command = [
-                    PYTHON, "bench/load.py", "--base", f"http://{HOST}:{PORT}", "--sessions", str(sessions),
-                    "--out", str(out), *options,
-                ]  # fmt: skip
-                subprocess.run(pinned(1, command), env=base_env, cwd=BASE_DIR, check=True, stdout=subprocess.DEVNULL)
-                return json.loads(out.read_text())
-
-            fixed_rate = None
-            if fractions:
-                t0 = time.perf_counter()
-                saturation = {name: scenarios[name]["rps"] for name in ("exam_page", "autosave")}
-                plan = rate_plan(saturation, fractions)
-                steps = load(
-                    "fixed-rate",
-                    "--plan",
-                    plan,
-                    "--duration",
-                    str(args.rate_duration),
-                    "--warmup",
-                    str(args.rate_warmup),
-                )["steps"]
-                fixed_rate = {"exam_page": [], "autosave": []}
-                for step, (fraction, name) in zip(
-                    steps, [(f, n) for f in fractions for n in ("exam_page", "autosave")], strict=True
-                ):
-                    fixed_rate[name].append(step | {"fraction": fraction, "ratio_to_H": step["achieved_rps"] / h})
-                phases["fixed_rate"] = round(time.perf_counter() - t0, 1)
-            storm = None
-            if args.storm:
-                t0 = time.perf_counter()
-                storm = load("storm", "--scenario", "storm", "--clicks", str(args.storm_clicks))
-                storm["db_check"] = storm_check(storm.pop("attempts"))
-                phases["storm"] = round(time.perf_counter() - t0, 1)
-            mix = None
-            if mix_steps:
-                t0 = time.perf_counter()
-                mix = load(
-                    "mix", "--scenario", "mix", "--steps", ",".join(map(str, mix_steps)), "--think", args.mix_think,
-                    "--duration", str(args.mix_duration), "--warmup", str(args.mix_warmup),
-                    "--p95-ms", str(TARGETS["mix_p95_ms"]),
-                )  # fmt: skip
-                phases["mix"] = round(time.perf_counter() - t0, 1)
+            seed_exam_day(run, mix_trainees)
+            page_scaling = scenario_page_scaling(run)
+            start_gunicorn(run, gunicorn)
+            scenarios = scenario_saturation(run)
+            fixed_rate = scenario_fixed_rates(run, scenarios, fractions) if fractions else None
+            storm = scenario_start_storm(run) if args.storm else None
+            mix = scenario_exam_day_mix(run, mix_steps) if mix_steps else None
             server_errors = gunicorn.error_lines()
             gunicorn.stop()
-            t0 = time.perf_counter()
-            clear_exam_day_attempts()
-            phases["clear_exam_day_attempts"] = round(time.perf_counter() - t0, 1)
-
-            analysis_out = TMP_DIR / "item-analysis.json"
-            run_step(
-                "item_analysis",
-                [
-                    PYTHON, "bench/item_analysis.py", "--attempts", str(args.attempts), "--items", str(args.items),
-                    "--out", str(analysis_out),
-                ],
-                app_env,
-                phases,
-            )  # fmt: skip
-            analysis = json.loads(analysis_out.read_text())
-
-            baseline = scenarios["baseline"]["rps"]
-            ratios = {name: (result["rps"] / baseline if baseline else 0.0) for name, result in scenarios.items()}
-            # The same ratio within each round: how far the machine's mood moved it.
-            ratios_per_round = {
-                name: [
-                    round(rps / h, 3) if h else None
-                    for rps, h in zip(result["rps_per_round"], scenarios["baseline"]["rps_per_round"], strict=True)
-                ]
-                for name, result in scenarios.items()
-            }
-            exam_day = {
-                "baseline_H_rps": baseline,
-                "scenarios": scenarios,
-                "ratios": ratios,
-                "ratios_per_round": ratios_per_round,
-                "server_error_log_lines": server_errors,
-                "fixed_rate": fixed_rate,
-                "storm": storm,
-                "mix": mix,
-                "item_analysis": analysis,
-                "page_scaling": json.loads(scaling_out.read_text()),
-            }
-
-        certificates = None
-        if args.certificates:
-            # One Celery worker (two pool processes) on a queue of its own; its files under
-            # results/tmp/certificates. Not pinned: the worker and the bare pair need both CPUs.
-            work = TMP_DIR / "certificates"
-            shutil.rmtree(work, ignore_errors=True)
-            (work / "mail").mkdir(parents=True)
-            cert_env = app_env | {
-                "CELERY_QUEUE": f"bench-certificates-{secrets.token_hex(4)}",
-                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                "EMAIL_FILE_PATH": str(work / "mail"),
-                "PRIVATE_MEDIA_ROOT": str(work / "private"),
-            }
-            cert_out = work / "certificates.json"
-            run_step(
-                "certificates",
-                [
-                    PYTHON, "bench/certificates.py", "--certificates", str(args.certificates),
-                    "--latency", str(args.certificates_latency), "--rounds", str(args.certificates_rounds),
-                    "--out", str(cert_out),
-                ],
-                cert_env,
-                phases,
-            )  # fmt: skip
-            certificates = json.loads(cert_out.read_text())
+            analysis = scenario_item_analysis(run)
+            exam_day = exam_day_results(
+                scenarios,
+                server_errors=server_errors,
+                fixed_rate=fixed_rate,
+                storm=storm,
+                mix=mix,
+                analysis=analysis,
+                page_scaling=page_scaling,
+            )
+        certificates = scenario_certificates(run) if args.certificates else None
 
         commit = git_commit()
         today = datetime.datetime.now(datetime.UTC).date().isoformat()
@@ -904,31 +1025,16 @@ def main() -> int:
             "load_average_at_start": load_at_start,
             "finished_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         }
-        if not args.only:
-            results["config"] |= {
-                "gunicorn": f"{WORKERS} sync workers, CONN_MAX_AGE=60, not pinned",
-                "load_generator": "bench/load.py (asyncio + aiohttp; closed loop at saturation, open loop at fixed "
-                "rates, the storm, the mix), pinned to CPU 1",
-                "trainees": args.trainees,
-                "concurrency": args.concurrency,
-                "duration_s": args.duration,
-                "rounds": args.rounds,
-                "warmup_s_per_slice": args.warmup,
-                "rate_fractions": fractions,
-                "rate_duration_s": args.rate_duration,
-                "rate_warmup_s": args.rate_warmup,
-                "storm_trainees": args.storm,
-                "storm_clicks": args.storm_clicks,
-                "mix_steps": mix_steps,
-                "mix_trainees_seeded": mix_trainees,
-                "mix_duration_s": args.mix_duration,
-                "mix_warmup_s": args.mix_warmup,
-                "mix_think_s": args.mix_think,
-            }
+        if exam_day is not None:
+            results["config"] |= exam_day_config(args, fractions, mix_steps, mix_trainees)
             results |= exam_day
         results["certificates"] = certificates
         results["phases_s"] = phases
-        results["targets"] = [] if args.only else evaluate(scenarios, ratios, analysis, exam_day)
+        results["targets"] = (
+            []
+            if exam_day is None
+            else evaluate(exam_day["scenarios"], exam_day["ratios"], exam_day["item_analysis"], exam_day)
+        )
         if certificates:
             results["targets"] += [x | {"scenario": "certificates"} for x in evaluate_certificates(certificates)]
         RESULTS_DIR.mkdir(exist_ok=True)

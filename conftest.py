@@ -120,52 +120,22 @@ def client_for(client):
 
 
 @pytest.fixture
-def celery_worker_process(postgres, transactional_db, redis_url, tmp_path, settings):
+def broker(postgres, transactional_db, redis_url, tmp_path, settings):
+    """A private queue on the real Redis that this process's Celery sends to instead of
+    running tasks eagerly; the test starts workers on it (tests.support.worker.Broker)."""
+    from tests.support.worker import private_queue
+
+    with private_queue(redis_url=redis_url, tmp_path=tmp_path, settings=settings) as broker:
+        yield broker
+
+
+@pytest.fixture
+def celery_worker_process(broker):
     """A real Celery worker in its own process, consuming a private queue on Redis and
     writing to the test database; emails land as files in the returned mail folder.
     The test process sends tasks to it instead of running them eagerly."""
-    import subprocess
-    import sys
-    import uuid
-
-    from config.celery import app
-
-    queue = f"glabella-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    mail_dir = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "test-worker-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url,
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
-    )  # fmt: skip
-    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        yield {"queue": queue, "mail_dir": mail_dir, "process": process, "log": tmp_path / "worker.log"}
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    process, log = broker.start_worker(name="worker", pool="solo", wait=False)
+    return {"queue": broker.queue, "mail_dir": broker.mail_dir, "process": process, "log": log, "broker": broker}
 
 
 @pytest.fixture

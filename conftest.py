@@ -4,7 +4,6 @@ Chromium. Without them those tests skip with the reason; under CI=true they fail
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 
@@ -120,92 +119,19 @@ def client_for(client):
 
 
 @pytest.fixture
-def celery_worker_process(postgres, transactional_db, redis_url, tmp_path, settings):
-    """A real Celery worker in its own process, consuming a private queue on Redis and
-    writing to the test database; emails land as files in the returned mail folder.
-    The test process sends tasks to it instead of running them eagerly."""
-    import subprocess
-    import sys
-    import uuid
+def broker(postgres, transactional_db, redis_url, tmp_path, settings):
+    """A private queue on the real Redis that this process's Celery sends to instead of
+    running tasks eagerly; the test starts workers on it (tests.support.worker.Broker)."""
+    from tests.support.worker import private_queue
 
-    from config.celery import app
-
-    queue = f"glabella-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    mail_dir = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "test-worker-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url,
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
-    )  # fmt: skip
-    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        yield {"queue": queue, "mail_dir": mail_dir, "process": process, "log": tmp_path / "worker.log"}
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with private_queue(redis_url=redis_url, tmp_path=tmp_path, settings=settings) as broker:
+        yield broker
 
 
 @pytest.fixture
-def page(chromium_path, live_server, transactional_db):
-    """A Playwright page in headless Debian Chromium, against the live test server.
-    Screenshots of failures land in test-artifacts/."""
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # ORM calls made while Playwright's loop runs get their own connection
-            # (asgiref sees another context); close it, or the test database stays in use.
-            from django.db import connections
-
-            connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if report.when == "call" and report.failed and "page" in item.funcargs:
-        folder = settings.BASE_DIR / "test-artifacts"
-        folder.mkdir(exist_ok=True)
-        # Best effort: the failure itself is what gets reported.
-        with contextlib.suppress(Exception):
-            item.funcargs["page"].screenshot(path=str(folder / f"{item.name}.png"), full_page=True)
+def celery_worker_process(broker):
+    """A real Celery worker in its own process, consuming a private queue on Redis and
+    writing to the test database; emails land as files in the returned mail folder.
+    The test process sends tasks to it instead of running them eagerly."""
+    process, log = broker.start_worker(name="worker", pool="solo", wait=False)
+    return {"queue": broker.queue, "mail_dir": broker.mail_dir, "process": process, "log": log, "broker": broker}

@@ -1,24 +1,14 @@
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.tests.factories import TOTP_SECRET, AdministratorFactory, UserFactory, add_totp
+from accounts.tests.factories import AdministratorFactory, UserFactory, add_totp
+from tests.support.auth import PASSWORD, current_code, sign_in
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct-horse-battery"
-
-
-def current_code() -> str:
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-
-
-def sign_in(client, email, password=PASSWORD):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def test_signup_requires_email_verification_then_lands_on_the_trainee_dashboard(

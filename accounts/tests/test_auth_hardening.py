@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
-from accounts.tests.test_auth import PASSWORD, sign_in
+from tests.support.auth import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 FORGED = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "HTTP_X_REAL_IP": "203.0.113.7", "HTTP_FORWARDED": "for=203.0.113.7"}
@@ -188,7 +188,7 @@ def test_password_reset_is_limited_per_address_for_one_email(redis_url, client, 
 def test_verification_lookups_are_limited_on_redis_whatever_x_forwarded_for_says(
     redis_url, client, settings, fixed_window
 ):
-    from certification.tests.test_verify import make_certificate
+    from tests.support.certificates import make_certificate
 
     settings.VERIFY_RATE_LIMIT = "5/m"
     certificate = make_certificate()

@@ -386,11 +386,11 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from core.models import AuditEvent
     from courses.services import lesson_image_add
     from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
-    from courses.tests.test_handson_services import record
     from exams.models import Assessment, PracticalExam
     from exams.services import attempt_start
     from exams.tests.factories import exam_for
-    from exams.tests.test_practical import make_station
+    from tests.support.handson import record
+    from tests.support.practical import make_station
 
     other_instructor = UserFactory(email="other-instructor@example.com", is_trainee=False, is_instructor=True)
     other_examiner = add_totp(UserFactory(email="other-examiner@example.com", is_trainee=False, is_examiner=True))

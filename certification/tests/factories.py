@@ -1,11 +1,85 @@
-"""Trainees who have done everything a certificate needs, built through the real
-services (so the award is made the way it is in the product)."""
+"""Awards and certificates written straight to the database (for tests about who may
+see what, not about how certificates come to be), and trainees who have done everything
+a certificate needs, built through the real services (so the award is made the way it
+is in the product)."""
 
 from __future__ import annotations
 
-from accounts.tests.factories import UserFactory, add_totp
+import datetime
+import hashlib
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.tests.factories import LicenceFactory, UserFactory, add_totp
+from certification.models import Award, Certificate, serial_new
+from courses.tests.factories import EnrolmentFactory
 from exams import practical
-from exams.tests.test_practical import build_eligible, full_marks, schedule
+from exams.tests.factories import AssessmentFactory, AttemptFactory
+from tests.support.practical import build_eligible, full_marks, schedule
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    """An award with its evidence: a verified licence, a passed written attempt and a
+    passed practical assessment of the same enrolment."""
+
+    class Meta:
+        model = Award
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    trainee = factory.SelfAttribute("enrolment.trainee")
+    course = factory.SelfAttribute("enrolment.course")
+    licence = factory.SubFactory(LicenceFactory, holder=factory.SelfAttribute("..trainee"), verified=True)
+    written_attempt = factory.SubFactory(AttemptFactory, enrolment=factory.SelfAttribute("..enrolment"), passing=True)
+    assessment = factory.SubFactory(AssessmentFactory, enrolment=factory.SelfAttribute("..enrolment"), passing=True)
+    handson_sessions = 1
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """An issued certificate of ``award``, its details copied from the award as issuing
+    does, valid for two years from today, with a stand-in PDF (``content``) stored under
+    its serial."""
+
+    class Meta:
+        model = Certificate
+
+    class Params:
+        content = factory.LazyAttribute(
+            lambda o: f"%PDF-1.7\n% stand-in document for {o.award.enrolment_id}\n".encode()
+        )
+        today = factory.LazyFunction(timezone.localdate)
+
+    award = factory.SubFactory(AwardFactory)
+    holder = factory.SelfAttribute("award.trainee")
+    holder_name = factory.LazyAttribute(lambda o: o.holder.legal_name or "Ada Trainee")
+    holder_profession = "Physician (MD)"
+    course_code = factory.SelfAttribute("award.course.code")
+    course_title = factory.SelfAttribute("award.course.title")
+    accrediting_body = factory.SelfAttribute("award.course.accrediting_body")
+    accreditation_number = factory.SelfAttribute("award.course.accreditation_number")
+    credit_hours = factory.SelfAttribute("award.course.credit_hours")
+    certified_on = factory.SelfAttribute("today")
+    issued_on = factory.SelfAttribute("today")
+    expires_on = factory.LazyAttribute(lambda o: o.today + datetime.timedelta(days=730))
+    status = Certificate.Status.ISSUED
+    serial = factory.LazyFunction(serial_new)
+    pdf_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    rendered_at = factory.LazyFunction(timezone.now)
+    # Saved to private storage as certificates/<serial>.pdf when the row is saved.
+    pdf = factory.LazyAttribute(lambda o: ContentFile(o.content, name=f"{o.serial}.pdf"))
+
+
+def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):
+    """An award and an issued certificate of ``enrolment`` written straight to the
+    database; ``fields`` override the certificate's."""
+    award = AwardFactory(
+        enrolment=enrolment, trainee=enrolment.trainee, course=enrolment.course, licence=licence,
+        written_attempt=attempt, assessment=assessment, handson_sessions=1,
+    )  # fmt: skip
+    if content:
+        fields["content"] = content
+    return CertificateFactory(award=award, **fields)
 
 
 def pass_practical(enrolment, examiner, assessment=None):
@@ -30,35 +104,3 @@ def qualified(instructor, *, examiner=None, auto_issue=False, **course):
     enrolment.course.refresh_from_db()
     pass_practical(enrolment, examiner)
     return enrolment
-
-
-def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):
-    """An award and an issued certificate written straight to the database (for tests
-    about who may see what, not about how certificates come to be)."""
-    import datetime
-    import hashlib
-
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from certification.models import Award, Certificate
-
-    award = Award.objects.create(
-        trainee=enrolment.trainee, course=enrolment.course, enrolment=enrolment, licence=licence,
-        written_attempt=attempt, assessment=assessment, handson_sessions=1,
-    )  # fmt: skip
-    today = timezone.localdate()
-    content = content or f"%PDF-1.7\n% stand-in document for {enrolment.pk}\n".encode()
-    certificate = Certificate(
-        award=award, holder=enrolment.trainee, holder_name=enrolment.trainee.legal_name or "Ada Trainee",
-        holder_profession="Physician (MD)", course_code=enrolment.course.code, course_title=enrolment.course.title,
-        accrediting_body=enrolment.course.accrediting_body, accreditation_number=enrolment.course.accreditation_number,
-        credit_hours=enrolment.course.credit_hours, certified_on=today, issued_on=today,
-        expires_on=today + datetime.timedelta(days=730), status=Certificate.Status.ISSUED,
-        pdf_sha256=hashlib.sha256(content).hexdigest(), rendered_at=timezone.now(),
-    )  # fmt: skip
-    for name, value in fields.items():
-        setattr(certificate, name, value)
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
-    certificate.save()
-    return certificate

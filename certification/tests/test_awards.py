@@ -16,7 +16,7 @@ from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
 from exams import practical
 from exams.models import Assessment
-from exams.tests.test_practical import build_eligible, schedule
+from tests.support.practical import build_eligible, schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -32,150 +27,11 @@ from certification.models import Award, Certificate
 from certification.tests.factories import qualified
 from config.celery import app
 from core.models import AuditEvent
-from exams.tests.test_practical import build_eligible, schedule
-
-TIMEOUT = 60
-
-
-def wait_for(condition, *, timeout: float = TIMEOUT, poll: float = 0.05, what: str = "", log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(poll)
-    tail = log.read_text()[-4000:] if log and log.exists() else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
-
-
-def free_port() -> int:
-    """A port on which nothing listens (bound, then released)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            # pid (comm) state ppid …; comm may hold spaces, so split after the last ")".
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def certificate_mails(mail_dir: Path, certificate: Certificate) -> list:
-    files = sorted(mail_dir.glob("*.log")) if mail_dir.exists() else []
-    import email
-
-    messages = [email.message_from_string(m) for f in files for m in f.read_text().split("-" * 79) if m.strip()]
-    return [m for m in messages if certificate.serial in (m["Subject"] or "")]
-
-
-def stored_files(settings) -> list[str]:
-    folder = settings.PRIVATE_MEDIA_ROOT / "certificates"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-class Broker:
-    """The test process sends to a private queue on the real Redis; workers are started
-    on demand and stopped (and the queue and its unacknowledged messages removed) at the
-    end."""
-
-    def __init__(self, *, redis_url, tmp_path, settings):
-        import redis
-
-        self.redis_url = redis_url
-        self.redis = redis.Redis.from_url(redis_url)
-        self.queue = f"glabella-test-{uuid.uuid4().hex[:8]}"
-        self.tmp_path = tmp_path
-        self.settings = settings
-        self.mail_dir = tmp_path / "mail"
-        self.workers: list[tuple[subprocess.Popen, object]] = []
-        db = connection.settings_dict
-        self.database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-    def start_worker(self, *, name: str = "worker", pool: str = "solo", env: dict | None = None, wait=True):
-        """A worker process consuming this queue; with pool="prefork" it runs tasks in one
-        child process that the parent respawns if it dies."""
-        log_path = self.tmp_path / f"{name}.log"
-        worker_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": "test-worker-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "DATABASE_URL": self.database_url,
-            "DATABASE_CONN_MAX_AGE": "0",
-            "REDIS_URL": self.redis_url,
-            "CELERY_QUEUE": self.queue,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "PRIVATE_MEDIA_ROOT": str(self.settings.PRIVATE_MEDIA_ROOT),
-            **(env or {}),
-        }
-        log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--concurrency=1",
-             "-Q", self.queue, "-n", f"{name}-{self.queue}@%h", "--without-heartbeat", "--without-gossip",
-             "--without-mingle", "--loglevel=INFO"],
-            env=worker_env, stdout=log, stderr=subprocess.STDOUT, cwd=self.settings.BASE_DIR,
-        )  # fmt: skip
-        self.workers.append((process, log))
-        if wait:
-            wait_for(lambda: " ready." in log_path.read_text(), what=f"{name} to start", log=log_path)
-        return process, log_path
-
-    def stop(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def unacked(self) -> dict[bytes, list]:
-        """Messages of this queue a worker took but never acknowledged, by delivery tag."""
-        found = {}
-        for tag, payload in self.redis.hgetall("unacked").items():
-            with contextlib.suppress(ValueError, TypeError):
-                message, _exchange, routing_key = json.loads(payload)
-                if routing_key == self.queue:
-                    found[tag] = message
-        return found
-
-    def length(self) -> int:
-        return self.redis.llen(self.queue)
-
-    def purge(self) -> None:
-        """Drop every message of this queue, waiting or taken and unacknowledged."""
-        for tag in self.unacked():
-            self.redis.hdel("unacked", tag)
-            self.redis.zrem("unacked_index", tag)
-        self.redis.delete(self.queue)
-
-    def close(self) -> None:
-        for process, log in self.workers:
-            self.stop(process)
-            log.close()
-        self.purge()
-
-
-@pytest.fixture
-def broker(postgres, transactional_db, redis_url, tmp_path, settings):
-    broker = Broker(redis_url=redis_url, tmp_path=tmp_path, settings=settings)
-    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = broker.queue
-    try:
-        yield broker
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = saved
-        broker.close()
+from tests.support.files import stored_file_names
+from tests.support.mail import certificate_mails
+from tests.support.practical import build_eligible, full_marks, schedule
+from tests.support.wait import TIMEOUT, wait_for
+from tests.support.worker import children_of, free_port
 
 
 @contextlib.contextmanager
@@ -233,7 +89,7 @@ def test_a_worker_child_killed_mid_render_is_redelivered_and_completes_once(brok
         certificate.refresh_from_db()
         assert certificate.status == Certificate.Status.RENDERING
         assert certificate.render_attempts == 1
-        assert stored_files(settings) == [f"{certificate.serial}.pdf"]  # written, not committed
+        assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]  # written, not committed
         os.kill(child, signal.SIGKILL)
         wait_for(lambda: "WorkerLostError" in log.read_text(), what="the parent to see its child die", log=log)
     # The lock is released; the killed child's transaction rolls back and the requeued
@@ -244,11 +100,11 @@ def test_a_worker_child_killed_mid_render_is_redelivered_and_completes_once(brok
         log=log,
     )
     mails = wait_for(lambda: certificate_mails(broker.mail_dir, certificate), what="the email", log=log)
-    time.sleep(0.5)  # nothing more arrives
+    broker.wait_idle(log=log)  # whatever was still on its way has arrived
     assert len(certificate_mails(broker.mail_dir, certificate)) == len(mails) == 1
     assert Certificate.objects.count() == 1
     assert certificate.render_attempts == 2
-    assert stored_files(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
     assert certificate.pdf.read() == mails[0].get_payload()[1].get_payload(decode=True)
     assert AuditEvent.objects.filter(object_id=str(certificate.pk), action="certificate.issued").count() == 1
     new_children = children_of(worker.pid)
@@ -281,7 +137,10 @@ def test_a_whole_worker_killed_mid_render_is_picked_up_by_the_stalled_sweep(brok
     assert broker.length() == 0
 
     _fresh, log = broker.start_worker(name="fresh")
-    time.sleep(1)
+    # The fresh worker runs everything queued (a no-op sent behind it comes back) and
+    # leaves the lost message alone: Redis hands it out again only after the visibility
+    # timeout, an hour after it was taken.
+    broker.wait_idle(keep=(lost_tag,), log=log)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.RENDERING
     assert list(broker.unacked()) == [lost_tag]
@@ -309,11 +168,11 @@ def test_a_whole_worker_killed_mid_render_is_picked_up_by_the_stalled_sweep(brok
         what="the duplicate to be ignored",
         log=log,
     )
-    time.sleep(0.5)
+    broker.wait_idle(log=log)
     certificate.refresh_from_db()
     assert certificate.render_attempts == 2
     assert len(certificate_mails(broker.mail_dir, certificate)) == 1
-    assert stored_files(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
     assert AuditEvent.objects.filter(object_id=str(certificate.pk), action="certificate.issued").count() == 1
     assert broker.length() == 0
     assert broker.unacked() == {}
@@ -349,7 +208,6 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     type(enrolment.course).objects.filter(pk=enrolment.course_id).update(certificate_auto_issue=True)
     assessment = schedule(enrolment, [examiner])
     rubric = assessment.rubrics.get()
-    from exams.tests.test_practical import full_marks
 
     with broker_unreachable(), caplog.at_level("ERROR"):
         response = client_for(examiner).post(
@@ -390,11 +248,11 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     wait_for(lambda: certificate_mails(broker.mail_dir, certificate), what="the email", log=log)
     # Sweeping again finds nothing; nothing was doubled.
     assert app.tasks["certification.tasks.certificates_requeue_stalled_task"].delay().get(timeout=TIMEOUT) == 0
-    time.sleep(0.5)
+    broker.wait_idle(log=log)
     assert Certificate.objects.count() == 1
     assert certificate.render_attempts == 1
     assert len(certificate_mails(broker.mail_dir, certificate)) == 1
-    assert stored_files(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
 
 
 @pytest.mark.parametrize("smtp", ["up", "down"])
@@ -582,7 +440,7 @@ def test_a_poison_certificate_retries_then_is_failed_for_administrators_not_loop
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.FAILED
     assert certificate.render_attempts == 2
-    assert stored_files(settings) == []
+    assert stored_file_names(settings) == []
     assert broker.length() == 0
     # Nor does the sweep take it up again.
     Certificate.objects.filter(pk=certificate.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
@@ -621,7 +479,7 @@ def test_a_certificate_that_kills_its_worker_every_time_is_failed_not_redelivere
         what="the delivery that gave up to finish",
         log=log,
     )
-    time.sleep(0.5)
+    broker.wait_idle(log=log)  # a further delivery would have come before the no-op it sends
     received = re.findall(r"certificate_render_task\[([0-9a-f-]+)\] received", log.read_text())
     assert len(received) == 2  # the killed delivery and the one that gave up; no more
     assert broker.length() == 0

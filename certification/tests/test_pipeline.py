@@ -4,47 +4,23 @@ fails visibly after its retries, and works end to end on a real worker."""
 import datetime
 import hashlib
 import io
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 from pypdf import PdfReader
 
-from accounts.tests.test_tasks_worker import read_mail
 from certification import documents, services
 from certification.models import Award, Certificate
 from certification.tasks import certificate_email_task, certificate_render_task
 from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
-from exams.tests.test_practical import build_eligible, schedule
+from tests.support.files import pdf_text, qr_codes_on_first_page, stored_files
+from tests.support.mail import read_mail
+from tests.support.practical import build_eligible, schedule
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.django_db
-
-
-def stored_files(settings) -> list:
-    folder = settings.PRIVATE_MEDIA_ROOT / "certificates"
-    return sorted(folder.iterdir()) if folder.exists() else []
-
-
-def qr_codes_on_first_page(pdf: bytes) -> list[str]:
-    """What a phone would read: the page rendered to pixels, then zbar."""
-    from pyzbar.pyzbar import decode
-
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "certificate.pdf"
-        source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", source, Path(folder) / "page"], check=True)
-        image = Image.open(Path(folder) / "page.png")
-        return [symbol.data.decode() for symbol in decode(image)]
-
-
-def pdf_text(pdf: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.fixture
@@ -155,11 +131,15 @@ def test_the_whole_pipeline_on_a_real_worker(celery_worker_process, instructor, 
     assessment = schedule(enrolment, [examiner])
     pass_practical(enrolment, examiner, assessment)  # the second pass; the award commits here
 
-    deadline = time.monotonic() + 90
     certificate = Certificate.objects.get()
-    while certificate.status != Certificate.Status.ISSUED and time.monotonic() < deadline:
-        time.sleep(0.3)
-        certificate.refresh_from_db()
+    wait_for(
+        lambda: Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).exists(),
+        timeout=90,
+        interval=0.3,
+        what="the certificate to be issued",
+        log=celery_worker_process["log"],
+    )
+    certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED, celery_worker_process["log"].read_text()[-3000:]
 
     content = certificate.pdf.read()
@@ -183,6 +163,6 @@ def test_the_whole_pipeline_on_a_real_worker(celery_worker_process, instructor, 
     # The same task delivered again (a redelivery after a lost acknowledgement) does nothing.
     assert certificate_render_task.delay(str(certificate.pk)).get(timeout=60) is False
     assert certificate_email_task.delay(str(certificate.pk)).get(timeout=60) is False
-    time.sleep(0.5)
+    celery_worker_process["broker"].wait_idle(log=celery_worker_process["log"])  # anything it sent has arrived
     assert len(read_mail(celery_worker_process["mail_dir"], expected=3)) == 3
     assert len(stored_files(settings)) == 1

@@ -13,31 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import LicenceFactory, TraineeFactory
 from certification import services
 from certification.models import Certificate, serial_new, verification_code_new
-from certification.tests.factories import certificate_issued
-from courses.tests.factories import EnrolmentFactory
-from exams.models import Assessment, Attempt
+from tests.support.certificates import make_certificate
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n% the issued document\n"
-
-
-def make_certificate(name="Dr Léa Fontaine-Nakamura", email="lea@example.com", **fields):
-    trainee = TraineeFactory(email=email, legal_name=name)
-    licence = LicenceFactory(holder=trainee, verified=True, number=f"LIC-SECRET-{email}")
-    enrolment = EnrolmentFactory(trainee=trainee)
-    now = timezone.now()
-    attempt = Attempt.objects.create(enrolment=enrolment, number=1, status="submitted", submitted_at=now,
-                                     started_at=now - datetime.timedelta(hours=1), deadline=now,
-                                     pass_mark_percent=70, review="full", passed=True, percent=90,
-                                     score=9, max_score=10)  # fmt: skip
-    assessment = Assessment.objects.create(enrolment=enrolment, number=1, scheduled_at=now, place="Lab",
-                                           status="completed", passed=True, percent=95,
-                                           completed_at=now)  # fmt: skip
-    return certificate_issued(enrolment, licence=licence, attempt=attempt, assessment=assessment, **fields)
 
 
 def verify(client, certificate_or_code):

@@ -4,7 +4,7 @@ however many certificates the register holds."""
 import pytest
 from django.urls import reverse
 
-from certification.tests.test_verify import make_certificate
+from tests.support.certificates import make_certificate
 
 pytestmark = pytest.mark.django_db
 

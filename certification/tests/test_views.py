@@ -14,8 +14,8 @@ from accounts.models import Licence
 from certification import services
 from certification.models import Award, Certificate
 from certification.tests.factories import qualified
-from certification.tests.test_verify import make_certificate
 from core.pdf import render_pdf
+from tests.support.certificates import make_certificate
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_change_pages_of_records_with_private_files_open(client_for, administrator):
-    from certification.tests.test_verify import make_certificate
+    from tests.support.certificates import make_certificate
 
     certificate = make_certificate()
     licence = LicenceFactory()

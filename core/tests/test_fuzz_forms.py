@@ -73,11 +73,11 @@ def world(trainee, instructor, examiner, administrator, settings):
     scheduled practical with its examiner."""
     from accounts.tests.factories import JurisdictionFactory, LicenceFactory
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
-    from courses.tests.test_handson_services import record
     from exams.models import Assessment, PracticalExam
     from exams.services import attempt_start
     from exams.tests.factories import exam_for
-    from exams.tests.test_practical import make_station
+    from tests.support.handson import record
+    from tests.support.practical import make_station
 
     settings.VERIFY_RATE_LIMIT = "100000/m"
     settings.EXAM_AUTOSAVE_RATE_LIMIT = "100000/m"
@@ -159,7 +159,7 @@ def test_enrol_withdraw_and_course_urls(client_for, trainee, other_trainee, worl
 
 
 def session_base(world) -> dict:
-    from courses.tests.test_handson_views import post_data
+    from tests.support.handson import post_data
 
     return {k: str(v) for k, v in post_data(world["enrolment"]).items()}
 
@@ -262,7 +262,7 @@ def test_verification_lookup_and_file(client):
 
 
 def test_staff_forms(client_for, administrator, world):
-    from certification.tests.test_verify import make_certificate
+    from tests.support.certificates import make_certificate
 
     client = client_for(administrator)
     certificate = make_certificate(email="fuzz@example.com")

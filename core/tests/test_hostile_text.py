@@ -50,7 +50,7 @@ def squeeze(text: str) -> str:
 def course_world(trainee, instructor, examiner, administrator):
     from accounts.tests.factories import LicenceFactory
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
-    from courses.tests.test_handson_services import record
+    from tests.support.handson import record
 
     course = course_with_lessons(1, instructors=[instructor])
     LicenceFactory(holder=trainee, verified=True)
@@ -106,7 +106,7 @@ def test_licence_numbers_and_reasons_are_escaped(client_for, trainee, administra
 def test_certificate_names_and_revocation_reasons_are_escaped_and_printed_as_text(client_for, administrator, payload):
     from certification import services
     from certification.documents import certificate_pdf
-    from certification.tests.test_verify import make_certificate
+    from tests.support.certificates import make_certificate
 
     certificate = make_certificate(name=f"Dr {payload}")
     text = squeeze(pdf_text(certificate_pdf(certificate)))
@@ -121,7 +121,7 @@ def test_certificate_names_and_revocation_reasons_are_escaped_and_printed_as_tex
 
 def test_a_very_long_name_fits_the_certificate_and_the_pages(client_for, administrator):
     from certification.documents import certificate_pdf
-    from certification.tests.test_verify import make_certificate
+    from tests.support.certificates import make_certificate
 
     name = "Wolfeschlegelsteinhausenbergerdorff " * 5 + "Adelheid-Marie " * 5
     name = name.strip()[:200]
@@ -185,7 +185,7 @@ def test_lesson_text_is_sanitised(client_for, trainee, course_world, payload):
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_practical_feedback_is_escaped(client_for, instructor, examiner, payload):
     from exams import practical
-    from exams.tests.test_practical import build_eligible, make_station, schedule
+    from tests.support.practical import build_eligible, make_station, schedule
 
     enrolment = build_eligible(instructor)
     from exams.models import PracticalExam

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from accounts.tests.factories import LicenceFactory
-from exams.tests.test_attempt_views import ready_trainee, start
+from tests.support.written import ready_trainee, start
 
 pytestmark = pytest.mark.django_db
 

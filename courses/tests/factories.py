@@ -3,8 +3,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from accounts.tests.factories import TraineeFactory
-from courses.models import Course, Enrolment, Lesson, Module
+from accounts.tests.factories import TraineeFactory, UserFactory
+from courses.models import Course, Enrolment, InjectionSession, Lesson, Module, SessionSite
+from tests.support.handson import GLABELLA, RATINGS
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -65,3 +66,49 @@ def course_with_lessons(count: int, **course_kwargs) -> Course:
     for index in range(count):
         LessonFactory(module=module, position=index + 1)
     return course
+
+
+class InjectionSessionFactory(factory.django.DjangoModelFactory):
+    """A hands-on session written straight to the database, with its sites (``sites``: a
+    {site code: units} dict, the five glabellar sites by default). A draft unless
+    ``signed=True``. For tests about reading and showing sessions; tests about recording
+    them go through the services (tests.support.handson.record)."""
+
+    class Meta:
+        model = InjectionSession
+        skip_postgeneration_save = True
+
+    class Params:
+        signed = factory.Trait(
+            status=InjectionSession.Status.SIGNED,
+            signed_at=factory.LazyFunction(timezone.now),
+        )
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    instructor = factory.SubFactory(UserFactory, is_trainee=False, is_instructor=True)
+    performed_on = factory.LazyFunction(timezone.localdate)
+    clinic = "Riverside Clinic"
+    model_code = factory.Sequence(lambda n: f"M-{n % 10000:04d}")
+    consent_confirmed = True
+    lot_number = "C1234A"
+    lot_expiry = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=100))
+    ratings = factory.LazyFunction(lambda: dict(RATINGS))
+    overall_independence = "competent"
+    status = InjectionSession.Status.DRAFT
+
+    @factory.post_generation
+    def sites(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        units_by_site = GLABELLA if extracted is None else extracted
+        for code, units in units_by_site.items():
+            SessionSite.objects.create(session=obj, site_code=code, units=units)
+
+
+class SessionSiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSite
+
+    session = factory.SubFactory(InjectionSessionFactory, sites={})
+    site_code = "procerus"
+    units = 4

@@ -16,7 +16,7 @@ from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
 from courses.handson_forms import AmendmentForm, ReflectionForm, SessionForm
 from courses.models import InjectionSession, SessionSite
-from courses.tests.test_handson_views import enrolment, post_data  # noqa: F401 (a fixture)
+from tests.support.handson import post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
 
 
 @pytest.mark.parametrize("form_class", [SessionForm, AmendmentForm, ReflectionForm])
-def test_no_form_field_asks_for_a_name_a_birth_date_or_a_photo(form_class, enrolment):  # noqa: F811
+def test_no_form_field_asks_for_a_name_a_birth_date_or_a_photo(form_class, enrolment):
     kwargs = {"enrolments": type(enrolment).objects.all()} if form_class is not ReflectionForm else {}
     form = form_class(**kwargs)
     assert not form.is_multipart()
@@ -73,7 +73,7 @@ def test_the_deny_list_would_catch_such_fields():
         assert not DENY.search(fine), fine
 
 
-def test_patient_details_posted_to_the_session_form_are_dropped(client_for, instructor, enrolment, settings):  # noqa: F811
+def test_patient_details_posted_to_the_session_form_are_dropped(client_for, instructor, enrolment, settings):
     def private_files():
         root = settings.PRIVATE_MEDIA_ROOT
         return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
@@ -104,7 +104,7 @@ def test_patient_details_posted_to_the_session_form_are_dropped(client_for, inst
 
 
 @pytest.mark.parametrize("code", ["Zelphine Smith", "ZelphineSmith", "12-05-1980", "19800512", "120580"])
-def test_a_name_or_a_birth_date_is_refused_as_the_model_code(client_for, instructor, enrolment, code):  # noqa: F811
+def test_a_name_or_a_birth_date_is_refused_as_the_model_code(client_for, instructor, enrolment, code):
     response = client_for(instructor).post(
         reverse("courses:session_create", args=[enrolment.course.code]), post_data(enrolment, model_code=code)
     )

@@ -9,18 +9,12 @@ from django.utils import timezone
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from core.models import AuditEvent
 from courses import handson
-from courses.models import COMPETENCIES, InjectionSession, SessionSite
+from courses.models import InjectionSession, SessionSite
 from courses.tests.factories import CourseFactory, EnrolmentFactory
+from tests.support.handson import GLABELLA, RATINGS, data, record
 
 pytestmark = pytest.mark.django_db
 
-GLABELLA = {
-    "procerus": Decimal(4),
-    "corrugator_medial_r": Decimal(4),
-    "corrugator_medial_l": Decimal(4),
-    "corrugator_lateral_r": Decimal(4),
-    "corrugator_lateral_l": Decimal(4),
-}
 FOREHEAD = {f"frontalis_{i}": Decimal(4) for i in range(1, 6)}
 CANTHAL = {f"lateral_canthal_{p}_{s}": Decimal(4) for p in ("upper", "middle", "lower") for s in ("r", "l")}
 
@@ -36,42 +30,6 @@ def setup(instructor):
         handson_recent_competent=2,
     )
     return EnrolmentFactory(trainee=trainee, course=course), instructor
-
-
-def data(**overrides):
-    today = timezone.localdate()
-    values = {
-        "performed_on": today,
-        "clinic": "Riverside Clinic",
-        "model_code": "M-0147",
-        "consent_confirmed": True,
-        "product": "onabotulinumtoxinA",
-        "vial_units": Decimal(100),
-        "diluent_ml": Decimal("2.5"),
-        "lot_number": "C1234A",
-        "lot_expiry": today + datetime.timedelta(days=100),
-        "complications": "",
-        "complication_management": "",
-        "overall_independence": "competent",
-        "went_well": "",
-        "to_improve": "",
-        "agreed_actions": "",
-    }
-    values.update(overrides)
-    return values
-
-
-RATINGS = {code: "competent" for code, _label in COMPETENCIES}
-
-
-def record(enrolment, instructor, units=None, sign=True, **overrides):
-    session = handson.session_save_draft(
-        enrolment=enrolment, instructor=instructor, data=data(**overrides), units_by_site=units or GLABELLA,
-        ratings=RATINGS, acknowledged=True,
-    )  # fmt: skip
-    if sign:
-        handson.session_sign(session_id=session.pk, instructor=instructor)
-    return InjectionSession.objects.get(pk=session.pk)
 
 
 def test_reconstitution_gives_units_per_01_ml():

@@ -4,31 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
+from accounts.tests.factories import UserFactory
 from courses.models import InjectionSession
-from courses.tests.factories import CourseFactory, EnrolmentFactory
-from courses.tests.test_handson_services import GLABELLA, RATINGS, data, record
+from tests.support.handson import post_data, record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def enrolment(instructor):
-    trainee = TraineeFactory(email="learner@example.com", legal_name="Learner One")
-    LicenceFactory(holder=trainee, verified=True)
-    course = CourseFactory(instructors=[instructor], handson_min_sessions=2, handson_area_minimums={"glabella": 1})
-    return EnrolmentFactory(trainee=trainee, course=course)
-
-
-def post_data(enrolment=None, **overrides):
-    values = {key: value for key, value in data().items()}
-    values.update({f"rating_{code}": level for code, level in RATINGS.items()})
-    values.update({f"units_{code}": str(units) for code, units in GLABELLA.items()})
-    values["consent_confirmed"] = "on"
-    if enrolment is not None:
-        values["enrolment"] = enrolment.pk
-    values.update(overrides)
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def test_instructor_records_signs_and_the_trainee_sees_it(client_for, instructor, enrolment):

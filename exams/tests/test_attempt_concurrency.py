@@ -10,7 +10,6 @@ from django.db import connection
 from core.models import AuditEvent
 from exams import services
 from exams.models import Attempt, AttemptItem
-from exams.tests.test_attempt_services import ready  # noqa: F401  (fixture)
 
 
 def run_together(functions):
@@ -35,7 +34,7 @@ def run_together(functions):
 
 
 @pytest.fixture
-def big(ready):  # noqa: F811
+def big(ready):
     settings = ready.course.exam_settings
     from exams.tests.factories import QuestionFactory
 
@@ -88,7 +87,7 @@ def test_submit_racing_a_late_autosave_grades_once_and_consistently(postgres, tr
     assert AuditEvent.objects.filter(action="attempt.graded", object_id=str(attempt.pk)).count() == 1
 
 
-def test_start_storm_makes_one_open_attempt(postgres, transactional_db, ready):  # noqa: F811
+def test_start_storm_makes_one_open_attempt(postgres, transactional_db, ready):
     errors = run_together([lambda: services.attempt_start(trainee=ready.trainee, enrolment=ready) for _ in range(12)])
     assert errors == []
     assert Attempt.objects.filter(enrolment=ready).count() == 1

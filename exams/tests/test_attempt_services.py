@@ -5,27 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.tests.factories import LicenceFactory, TraineeFactory
-from courses.models import LessonCompletion
-from courses.tests.factories import EnrolmentFactory, course_with_lessons
 from exams import services
 from exams.models import Attempt, AttemptItem, Option
 from exams.tests.factories import QuestionFactory, exam_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ready():
-    """A trainee with a valid licence who has completed the theory of a course with an exam."""
-    trainee = TraineeFactory()
-    LicenceFactory(holder=trainee, verified=True)
-    course = course_with_lessons(2)
-    enrolment = EnrolmentFactory(trainee=trainee, course=course)
-    for lesson in course.modules.first().lessons.all():
-        LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
-    exam_for(course)
-    return enrolment
 
 
 def expire(attempt, *, seconds_ago):

@@ -5,34 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import LicenceFactory, TraineeFactory
-from courses.models import LessonCompletion
-from courses.tests.factories import EnrolmentFactory, course_with_lessons
+from courses.tests.factories import course_with_lessons
 from exams.models import Attempt
-from exams.tests.factories import exam_for
+from tests.support.written import autosave, ready_trainee, start
 
 pytestmark = pytest.mark.django_db
-
-
-def ready_trainee(per_topic=2, **settings):
-    trainee = TraineeFactory()
-    LicenceFactory(holder=trainee, verified=True)
-    course = course_with_lessons(1)
-    enrolment = EnrolmentFactory(trainee=trainee, course=course)
-    LessonCompletion.objects.create(enrolment=enrolment, lesson=course.modules.first().lessons.first())
-    exam_for(course, per_topic=per_topic, **settings)
-    return trainee, course
-
-
-def start(client, course):
-    response = client.post(reverse("exams:start", args=[course.code]))
-    return Attempt.objects.get(pk=response["Location"].split("/")[2])
-
-
-def autosave(client, attempt, **payload):
-    return client.post(
-        reverse("exams:autosave", args=[attempt.pk]), json.dumps(payload), content_type="application/json"
-    )
 
 
 def test_correct_answers_never_reach_the_browser_before_submission(client_for):

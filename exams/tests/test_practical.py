@@ -6,78 +6,19 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory, add_totp
+from accounts.tests.factories import UserFactory, add_totp
 from core.models import AuditEvent
 from courses.tests.factories import CourseFactory, EnrolmentFactory
-from courses.tests.test_handson_services import GLABELLA, RATINGS, data
 from exams import practical
-from exams.models import Assessment, Attempt, Criterion, PracticalExam, RubricVersion, Station, StationScore
+from exams.models import Assessment, Criterion, PracticalExam, RubricVersion, Station, StationScore
+from tests.support.practical import build_eligible, full_marks, schedule
 
 pytestmark = pytest.mark.django_db
-
-
-def make_station(
-    exam, title="Injection of the glabellar complex", pass_mark=4, criteria=((2, True), (2, False), (1, False))
-):
-    station = Station.objects.create(practical=exam, title=title, position=exam.stations.count() + 1)
-    rubric = RubricVersion.objects.create(station=station, number=1, pass_mark=pass_mark)
-    for i, (points, critical) in enumerate(criteria, start=1):
-        Criterion.objects.create(
-            rubric=rubric, position=i, text=f"{title} criterion {i}", points=points, critical=critical
-        )
-    return station
 
 
 @pytest.fixture
 def eligible(instructor):
     return build_eligible(instructor)
-
-
-def build_eligible(instructor):
-    """A trainee who passed the written exam and met the hands-on requirement."""
-    from courses import handson
-
-    trainee = TraineeFactory()
-    LicenceFactory(holder=trainee, verified=True)
-    course = CourseFactory(
-        instructors=[instructor], handson_min_sessions=1, handson_area_minimums={}, handson_recent_competent=0
-    )
-    enrolment = EnrolmentFactory(trainee=trainee, course=course)
-    session = handson.session_save_draft(
-        enrolment=enrolment,
-        instructor=instructor,
-        data=data(),
-        units_by_site=GLABELLA,
-        ratings=RATINGS,
-        acknowledged=True,
-    )
-    handson.session_sign(session_id=session.pk, instructor=instructor)
-    now = timezone.now()
-    Attempt.objects.create(
-        enrolment=enrolment, number=1, status="submitted", started_at=now - datetime.timedelta(hours=1),
-        deadline=now, submitted_at=now, pass_mark_percent=70, review="full", score=9, max_score=10,
-        percent=Decimal(90), passed=True,
-    )  # fmt: skip
-    exam = PracticalExam.objects.create(course=course, overall_pass_percent=60, attempts_allowed=2)
-    make_station(exam)
-    return enrolment
-
-
-def schedule(enrolment, examiners, **overrides):
-    values = {
-        "enrolment": enrolment,
-        "scheduled_at": timezone.now() + datetime.timedelta(days=3),
-        "place": "Skills lab 2",
-        "stations": list(Station.objects.filter(practical__course=enrolment.course)),
-        "examiners": examiners,
-        "actor": None,
-    }
-    values.update(overrides)
-    return practical.assessment_schedule(**values)
-
-
-def full_marks(rubric):
-    return {str(c.pk): c.points for c in rubric.criteria.all()}
 
 
 def test_schedule_needs_written_pass_and_hands_on(eligible, examiner):

@@ -13,12 +13,12 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import AdministratorFactory, LicenceFactory, TraineeFactory, UserFactory, add_totp
 from certification.tests.factories import qualified
-from certification.tests.test_verify import make_certificate
 from core.services import audit_record
 from courses.tests.factories import CourseFactory, EnrolmentFactory
-from courses.tests.test_handson_views import post_data
 from exams.models import AttemptItem
-from exams.tests.test_attempt_views import autosave, ready_trainee, start
+from tests.support.certificates import make_certificate
+from tests.support.handson import post_data
+from tests.support.written import autosave, ready_trainee, start
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,7 @@ def sign_in(page, email, totp=False):
 
 
 def test_examiner_scores_on_a_tablet_and_the_trainee_sees_the_result(page):
-    from exams.tests.test_practical import build_eligible, schedule
+    from tests.support.practical import build_eligible, schedule
 
     instructor = UserFactory(email="tutor@example.com", is_trainee=False, is_instructor=True)
     enrolment = build_eligible(instructor)

@@ -43,7 +43,7 @@ from courses.models import Enrolment, InjectionSession
 from courses.tests.factories import course_with_lessons
 from exams.models import Assessment, Attempt, AttemptItem, PracticalExam
 from exams.tests.factories import exam_for
-from exams.tests.test_practical import make_station
+from tests.support.practical import make_station
 
 pytestmark = pytest.mark.browser
 

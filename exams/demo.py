@@ -126,8 +126,9 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     from courses.demo import seed_sessions
     from courses.models import Lesson
 
-    from . import practical, services
+    from . import services
     from .models import Station
+    from .practical.services import assessment_schedule
 
     trainee = User.objects.create_user(email=email, password=password, legal_name=legal_name, profession="md")
     EmailAddress.objects.create(user=trainee, email=email, verified=True, primary=True)
@@ -149,7 +150,7 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     for item in attempt.items.all():
         services.attempt_answer(attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys)
     services.attempt_submit(attempt=attempt, trainee=trainee)
-    return practical.assessment_schedule(
+    return assessment_schedule(
         enrolment=enrolment, scheduled_at=scheduled_at,
         place="Riverside Aesthetics Training Clinic, skills lab 2",
         stations=list(Station.objects.filter(practical__course=course)),

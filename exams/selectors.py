@@ -9,7 +9,7 @@ from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.selectors import course_can_manage
 
-from .models import Assessment, Attempt, AttemptItem
+from .models import Attempt, AttemptItem
 
 
 def get_attempt_for(user: User, pk) -> Attempt:
@@ -165,13 +165,3 @@ def enrolments_with_written_pass(enrolment_ids) -> set:
         .values_list("enrolment_id", flat=True)
         .distinct()
     )
-
-
-def latest_assessments(enrolment_ids) -> dict:
-    """Each enrolment's most relevant practical assessment: a passed one, else the
-    latest (one query)."""
-    latest: dict = {}
-    for assessment in Assessment.objects.filter(enrolment_id__in=list(enrolment_ids)).order_by("number"):
-        if not (latest.get(assessment.enrolment_id) and latest[assessment.enrolment_id].passed):
-            latest[assessment.enrolment_id] = assessment
-    return latest

@@ -4,7 +4,7 @@ services (so the award is made the way it is in the product)."""
 from __future__ import annotations
 
 from accounts.tests.factories import UserFactory, add_totp
-from exams import practical
+from exams.practical import services as practical
 from exams.tests.test_practical import build_eligible, full_marks, schedule
 
 

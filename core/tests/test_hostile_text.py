@@ -184,7 +184,7 @@ def test_lesson_text_is_sanitised(client_for, trainee, course_world, payload):
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_practical_feedback_is_escaped(client_for, instructor, examiner, payload):
-    from exams import practical
+    from exams.practical import services as practical
     from exams.tests.test_practical import build_eligible, make_station, schedule
 
     enrolment = build_eligible(instructor)

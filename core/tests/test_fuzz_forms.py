@@ -75,7 +75,7 @@ def world(trainee, instructor, examiner, administrator, settings):
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
     from courses.tests.test_handson_services import record
     from exams.models import Assessment, PracticalExam
-    from exams.services import attempt_start
+    from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
     from exams.tests.test_practical import make_station
 

@@ -13,7 +13,7 @@ from certification.selectors import certificate_counts, certificates_issued_per_
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import selectors as course_selectors
-from exams.practical import assessments_for_examiner
+from exams.practical.selectors import assessments_for_examiner
 
 from . import selectors, services
 from .forms import (

@@ -13,7 +13,7 @@ does:
    from their award: a verified licence, a passed written attempt, one signed hands-on
    session, a practical scheduled with the first station's marks submitted. These
    preconditions are inserted in bulk, row for row what ``courses.handson``,
-   ``exams.practical.assessment_schedule`` and ``score_save`` write (audit events
+   ``exams.practical.services.assessment_schedule`` and ``score_save`` write (audit events
    included); ``--seed-through-services`` makes them through those services instead
    (slower: the time of both is recorded).
 2. Starts ``celery -A config worker --pool=prefork --concurrency=2`` on a private queue,
@@ -333,7 +333,7 @@ def practical_through_services(enrolments, stations, *, ratings, now, today, dec
     """The hands-on session, the scheduling and the first station's marks, through the
     services an instructor, an administrator and an examiner use (about 0.1–0.3 s each)."""
     from courses import handson
-    from exams import practical
+    from exams.practical import services as practical
 
     for i, enrolment in enumerate(enrolments):
         session = handson.session_save_draft(
@@ -363,7 +363,7 @@ def practical_in_bulk(enrolments, stations, *, ratings, now, today, decider, ins
     from courses import handson
     from courses.models import InjectionSession, SessionSite
     from exams.models import Assessment, GlobalGrade, RubricVersion, StationScore
-    from exams.practical import current_rubric
+    from exams.practical.selectors import current_rubric
 
     rubrics = [current_rubric(s) for s in stations]
     first = RubricVersion.objects.prefetch_related("criteria").get(pk=rubrics[0].pk)
@@ -643,7 +643,7 @@ def record_publish(sender=None, headers=None, **_kwargs) -> None:
 def pass_final(examiner, assessment, rubric) -> tuple[float, float]:
     """The last station's marks submitted, as the examiner's request would. Returns (wall
     clock when the call returned, i.e. committed with the tasks enqueued; its duration)."""
-    from exams import practical
+    from exams.practical import services as practical
 
     began = time.perf_counter()
     practical.score_save(

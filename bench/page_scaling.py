@@ -3,7 +3,7 @@
 Issue #8: "the exam page's render time at 200 items is at most 3× its time at 10". Two
 courses in the benchmark database, with 10-item and 200-item papers drawn from banks of
 single-best-answer items as long as bench/seed.py's; one trainee in each, with an open
-attempt started through ``exams.services.attempt_start`` and a quarter of its items
+attempt started through ``exams.services.attempts.attempt_start`` and a quarter of its items
 answered (the page ticks them) and one flagged. The page is requested in-process with
 Django's test client (the whole middleware stack, the production settings, the
 database session): what the server spends on a request, without the network or
@@ -43,8 +43,9 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Jurisdiction, Licence, Profession, User  # noqa: E402
 from bench.seed import create_bank, create_course, create_trainees  # noqa: E402
 from courses.models import Enrolment, Lesson, LessonCompletion, Module  # noqa: E402
-from exams import services  # noqa: E402
 from exams.models import ExamSettings  # noqa: E402
+from exams.services.answers import attempt_answer  # noqa: E402
+from exams.services.attempts import attempt_start  # noqa: E402
 
 LENGTHS = (10, 200)
 TOPICS = ("pharmacology", "anatomy", "assessment", "technique", "complications", "ethics")
@@ -99,10 +100,10 @@ def attempt_of_length(items: int, rng: random.Random):
     )
     enrolment = Enrolment.objects.create(trainee=trainee, course=course)
     LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
-    attempt = services.attempt_start(trainee=trainee, enrolment=enrolment)
+    attempt = attempt_start(trainee=trainee, enrolment=enrolment)
     for item in attempt.items.order_by("position")[: items // 4]:
-        services.attempt_answer(
-            attempt=attempt,
+        attempt_answer(
+            attempt_id=attempt.pk,
             trainee=trainee,
             position=item.position,
             keys=[item.options[0]["key"]],

@@ -4,7 +4,7 @@ One published course with lessons and a written exam (a 40-item blueprint drawn 
 active single-best-answer items), and three groups of trainees, each with a verified
 email and licence, an active enrolment and every lesson completed:
 
-- ``--trainees`` (200) with an OPEN attempt started through ``exams.services.attempt_start``
+- ``--trainees`` (200) with an OPEN attempt started through ``exams.services.attempts.attempt_start``
   (so those attempts hold exactly what the app would put there): the saturation and
   fixed-rate scenarios;
 - ``--storm`` (300) with no attempt yet: the start storm starts theirs through the real
@@ -63,8 +63,8 @@ from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import Jurisdiction, Licence, Profession, User  # noqa: E402
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module  # noqa: E402
-from exams import services  # noqa: E402
 from exams.models import Attempt, ExamSettings, Option, Question, Topic  # noqa: E402
+from exams.services import attempts as services  # noqa: E402
 
 COURSE_CODE = "BENCH-EXAM"
 # 40 items: what a real paper of this course looks like (demo bank: ~120-character stems,

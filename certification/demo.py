@@ -47,8 +47,8 @@ def seed_certified(course: Course) -> tuple[str, str, str]:
     rendered after the seeding transaction commits: at once in eager mode, by the worker
     otherwise)."""
     from accounts.models import User
-    from exams import practical
     from exams.demo import prepare_candidate
+    from exams.practical import services as practical
 
     from . import services
     from .models import Award

@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Licence, User
 from courses import handson
 from courses.models import Course, Enrolment
-from exams.selectors import enrolments_with_written_pass, latest_assessments
+from exams.practical.selectors import latest_assessments
+from exams.selectors import enrolments_with_written_pass
 
 from .models import Award, Certificate
 from .pathway import Stage, pathway_for

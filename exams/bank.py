@@ -41,7 +41,7 @@ CSV_COLUMNS = [
     "ref", "type", "topic", "difficulty", "case_ref", "case_title", "case_vignette", "stem",
     *[f"option_{i}" for i in range(1, 7)], "correct", "explanation", "status",
 ]  # fmt: skip
-KINDS = {"single", "multiple"}
+KINDS = set(Question.Kind.values)
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _check_item(item: dict, where: str, report: ImportReport) -> None:
         error(f"topic must be one of {', '.join(Topic.values)}, not “{item.get('topic', '')}”.")
     if item.get("difficulty") not in Difficulty.values:
         error(f"difficulty must be easy, medium or hard, not “{item.get('difficulty', '')}”.")
-    if item.get("status", "active") not in ItemStatus.values:
+    if item.get("status", ItemStatus.ACTIVE) not in ItemStatus.values:
         error(f"status must be draft, active or retired, not “{item.get('status')}”.")
     if not str(item.get("stem", "")).strip():
         error("The question text (stem) is empty.")
@@ -90,9 +90,9 @@ def _check_item(item: dict, where: str, report: ImportReport) -> None:
         error("An item needs at least two options, none of them empty.")
     elif len(set(texts)) != len(texts):
         error("Two options have the same text.")
-    if item.get("type") == "single" and correct != 1:
+    if item.get("type") == Question.Kind.SINGLE and correct != 1:
         error(f"A single-best-answer item needs exactly one correct option; this one has {correct}.")
-    if item.get("type") == "multiple" and correct < 2:
+    if item.get("type") == Question.Kind.MULTIPLE and correct < 2:
         error(f"A multiple-response item needs at least two correct options; this one has {correct}.")
 
 
@@ -133,7 +133,7 @@ def parse_csv(data: bytes) -> dict:
             "stem": row.get("stem") or "",
             "options": [{"text": t, "correct": i + 1 in correct} for i, t in enumerate(texts) if t.strip()],
             "explanation": row.get("explanation") or "",
-            "status": (row.get("status") or "active").strip() or "active",
+            "status": (row.get("status") or ItemStatus.ACTIVE).strip() or ItemStatus.ACTIVE,
             "_row": f"row {number}",
         }
         case_ref = (row.get("case_ref") or "").strip()
@@ -182,7 +182,7 @@ def _upsert(course: Course, item: dict, case_set: CaseSet | None, report: Import
     question.difficulty = item["difficulty"]
     question.stem = item["stem"].strip()
     question.explanation = (item.get("explanation") or "").strip()
-    question.status = item.get("status", "active")
+    question.status = item.get("status", ItemStatus.ACTIVE)
     question.save()
     question.options.all().delete()
     Option.objects.bulk_create(

@@ -126,8 +126,10 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     from courses.demo import seed_sessions
     from courses.models import Lesson
 
-    from . import practical, services
     from .models import Station
+    from .practical.services import assessment_schedule
+    from .services.answers import attempt_answer
+    from .services.attempts import attempt_start, attempt_submit
 
     trainee = User.objects.create_user(email=email, password=password, legal_name=legal_name, profession="md")
     EmailAddress.objects.create(user=trainee, email=email, verified=True, primary=True)
@@ -145,11 +147,11 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
         course_services.lesson_complete(enrolment=enrolment, lesson=lesson)
     for _round in range(2):  # ten signed sessions covering every required area
         seed_sessions(enrolment=enrolment, instructor=instructor, sign_all=True)
-    attempt = services.attempt_start(trainee=trainee, enrolment=enrolment)
+    attempt = attempt_start(trainee=trainee, enrolment=enrolment)
     for item in attempt.items.all():
-        services.attempt_answer(attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys)
-    services.attempt_submit(attempt=attempt, trainee=trainee)
-    return practical.assessment_schedule(
+        attempt_answer(attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=item.correct_keys)
+    attempt_submit(attempt=attempt, trainee=trainee)
+    return assessment_schedule(
         enrolment=enrolment, scheduled_at=scheduled_at,
         place="Riverside Aesthetics Training Clinic, skills lab 2",
         stations=list(Station.objects.filter(practical__course=course)),

@@ -20,6 +20,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from .models import Question
+
 # The markup is that of exams/templates/exams/attempt.html before the questions moved
 # here. f-strings: str.format with keyword arguments took 2.2 times as long.
 
@@ -33,6 +35,7 @@ def questions_html(items: Iterable) -> SafeString:
         f'<p class="help">{escape(_("Select all that apply. Scored only if your choice is exactly right."))}</p>\n'
     )
     flag_label = escape(_("Flag for review"))
+    multiple_kind = Question.Kind.MULTIPLE
     parts: list[str] = []
     previous_case = None
     for item in items:
@@ -44,7 +47,7 @@ def questions_html(items: Iterable) -> SafeString:
                     f'<section class="case card"><h2>{case_label} {escape(item.case_title)}</h2>'
                     f"<p>{linebreaksbr(item.case_vignette)}</p></section>\n"
                 )
-        multiple = item.kind == "multiple"
+        multiple = item.kind == multiple_kind
         parts.append(
             f'<fieldset class="card question" id="q{position}" data-position="{position}">\n'
             f'<legend><span class="qnum">{position}.</span> {escape(item.stem)}</legend>\n'

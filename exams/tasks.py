@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import services
+from .services import attempts
 
 
 @shared_task(acks_late=True)
 def attempts_close_expired_task() -> int:
     """Close and grade attempts whose deadline passed while nobody touched them."""
-    return services.attempts_close_expired()
+    return attempts.attempts_close_expired()

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import practical_views, views
+from . import views
 
 app_name = "exams"
 
@@ -17,12 +17,5 @@ urlpatterns = [
     path("staff/exams/<slug:code>/analysis.csv", views.item_analysis_csv, name="analysis_csv"),
     path("staff/exams/<slug:code>/bank/", views.question_bank, name="bank"),
     path("staff/exams/<slug:code>/bank/export.<str:fmt>", views.question_bank_export, name="bank_export"),
-    path("courses/<slug:code>/practical/", practical_views.practical_trainee, name="practical"),
-    path("staff/practical/<slug:code>/", practical_views.practical_admin, name="practical_admin"),
-    path(
-        "staff/practical/stations/<int:station_id>/standard/", practical_views.standard_setting, name="standard_setting"
-    ),
-    path(
-        "examine/assessments/<uuid:pk>/stations/<int:rubric_id>/", practical_views.score_station, name="score_station"
-    ),
+    path("", include("exams.practical.urls")),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
@@ -15,8 +16,9 @@ from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
 from courses.models import Course
 
-from . import analysis, bank, rendering, selectors, services
-from .models import Attempt, ExamSettings
+from . import analysis, bank, rendering, selectors
+from .models import Attempt, ExamSettings, ItemStatus
+from .services import answers, attempts
 
 
 @role_required("trainee")
@@ -24,20 +26,20 @@ def exam_home(request, code):
     course = course_selectors.get_course_for(request.user, code)
     enrolment = selectors.get_active_enrolment(request.user, course)
     settings = ExamSettings.objects.filter(course=course).first()
-    attempts = selectors.attempts_for(enrolment=enrolment)
-    open_attempt = next((a for a in attempts if a.status == Attempt.Status.OPEN), None)
-    if open_attempt and services.attempt_close_if_expired(attempt=open_attempt):
+    sittings = selectors.attempts_for(enrolment=enrolment)
+    open_attempt = next((a for a in sittings if a.status == Attempt.Status.OPEN), None)
+    if open_attempt and attempts.attempt_close_if_expired(attempt=open_attempt):
         open_attempt = None
-        attempts = selectors.attempts_for(enrolment=enrolment)
+        sittings = selectors.attempts_for(enrolment=enrolment)
     return render(
         request,
         "exams/exam_home.html",
         {
             "course": course,
             "settings": settings,
-            "attempts": attempts,
+            "attempts": sittings,
             "open_attempt": open_attempt,
-            "blockers": [] if open_attempt else services.attempt_blockers(enrolment=enrolment),
+            "blockers": [] if open_attempt else attempts.attempt_blockers(enrolment=enrolment),
         },
     )
 
@@ -47,7 +49,7 @@ def exam_home(request, code):
 def attempt_start(request, code):
     enrolment = selectors.get_active_enrolment_in(request.user, code)
     try:
-        attempt = services.attempt_start(trainee=request.user, enrolment=enrolment)
+        attempt = attempts.attempt_start(trainee=request.user, enrolment=enrolment)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -64,7 +66,7 @@ def _closed_redirect(request, attempt):
 @role_required("trainee")
 def attempt_page(request, pk):
     attempt = selectors.get_attempt_for_page(request.user, pk)
-    if services.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
+    if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
         return _closed_redirect(request, attempt)
     items = selectors.attempt_page_items(attempt)
     remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
@@ -92,8 +94,8 @@ def attempt_save(request, pk):
             keys = request.POST.getlist(f"q{item.position}")
             flagged = request.POST.get(f"flag{item.position}") == "on"
             if keys != item.response or flagged != item.flagged:
-                services.attempt_answer(
-                    attempt=attempt, trainee=request.user, position=item.position, keys=keys, flagged=flagged
+                answers.attempt_answer(
+                    attempt_id=attempt.pk, trainee=request.user, position=item.position, keys=keys, flagged=flagged
                 )
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -107,7 +109,7 @@ def attempt_save(request, pk):
     return redirect("exams:attempt", pk=attempt.pk)
 
 
-MSG_AUTOSAVE_LIMITED = "Saving too often: your answer will be saved again in a few seconds."
+MSG_AUTOSAVE_LIMITED = gettext_lazy("Saving too often: your answer will be saved again in a few seconds.")
 
 
 @role_required("trainee")
@@ -133,7 +135,9 @@ def attempt_autosave(request, pk):
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return JsonResponse({"ok": False, "error": _("The request was not understood.")}, status=400)
     try:
-        item = services.attempt_answer(attempt=pk, trainee=request.user, position=position, keys=keys, flagged=flagged)
+        item = answers.attempt_answer(
+            attempt_id=pk, trainee=request.user, position=position, keys=keys, flagged=flagged
+        )
     except ValidationError as error:
         code = getattr(error, "code", "")
         if code == "not_found":
@@ -163,7 +167,7 @@ def attempt_autosave(request, pk):
 @role_required("trainee")
 def attempt_summary(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
-    if services.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
+    if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
         return _closed_redirect(request, attempt)
     items = selectors.attempt_items(attempt)
     return render(
@@ -184,16 +188,17 @@ def attempt_summary(request, pk):
 @require_POST
 def attempt_submit(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
-    attempt = services.attempt_submit(attempt=attempt, trainee=request.user)
+    attempt = attempts.attempt_submit(attempt=attempt, trainee=request.user)
     return redirect("exams:result", pk=attempt.pk)
 
 
 @role_required("trainee")
 def attempt_result(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
-    if attempt.status == Attempt.Status.OPEN and not services.attempt_close_if_expired(attempt=attempt):
+    if attempt.status == Attempt.Status.OPEN and not attempts.attempt_close_if_expired(attempt=attempt):
         return redirect("exams:attempt", pk=attempt.pk)
     attempt.refresh_from_db()
+    Review = ExamSettings.Review
     topics = [
         {
             "topic": topic,
@@ -209,8 +214,8 @@ def attempt_result(request, pk):
         {
             "attempt": attempt,
             "course": attempt.enrolment.course,
-            "topics": topics if attempt.review in ("topics", "full") else [],
-            "items": selectors.attempt_items(attempt, for_review=True) if attempt.review == "full" else [],
+            "topics": topics if attempt.review in (Review.TOPICS, Review.FULL) else [],
+            "items": selectors.attempt_items(attempt, for_review=True) if attempt.review == Review.FULL else [],
         },
     )
 
@@ -265,7 +270,7 @@ def question_bank(request, code):
                         _("Imported: %(c)s new, %(u)s updated.") % {"c": report.created, "u": report.updated},
                     )
                     return redirect("exams:bank", code=code)
-    counts = {status: course.questions.filter(status=status).count() for status in ("active", "draft", "retired")}
+    counts = {status: course.questions.filter(status=status).count() for status in ItemStatus}
     return render(request, "exams/bank.html", {"course": course, "report": report, "error": error, "counts": counts})
 
 

@@ -9,8 +9,8 @@ from certification.tests.factories import AwardFactory, CertificateFactory
 from courses import handson
 from courses.models import InjectionSession
 from courses.tests.factories import InjectionSessionFactory, SessionSiteFactory
-from exams import practical
 from exams.models import Criterion
+from exams.practical import selectors as practical
 from exams.tests.factories import (
     CRITERIA,
     AssessmentFactory,

@@ -212,7 +212,7 @@ def test_verification_lookups_are_limited_on_redis_whatever_x_forwarded_for_says
 def open_attempt(trainee, other_trainee):
     from accounts.tests.factories import LicenceFactory
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
-    from exams.services import attempt_start
+    from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
 
     course = course_with_lessons(1)

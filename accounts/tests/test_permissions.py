@@ -387,7 +387,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from courses.services import lesson_image_add
     from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
-    from exams.services import attempt_start
+    from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
     from tests.support.handson import record
     from tests.support.practical import make_station

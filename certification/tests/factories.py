@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.tests.factories import LicenceFactory, UserFactory, add_totp
 from certification.models import Award, Certificate, serial_new
 from courses.tests.factories import EnrolmentFactory
-from exams import practical
+from exams.practical import services as practical
 from exams.tests.factories import AssessmentFactory, AttemptFactory
 from tests.support.practical import build_eligible, full_marks, schedule
 

@@ -14,8 +14,8 @@ from certification import services
 from certification.models import Award, Certificate
 from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
-from exams import practical
 from exams.models import Assessment
+from exams.practical import services as practical
 from tests.support.practical import build_eligible, schedule
 
 pytestmark = pytest.mark.django_db

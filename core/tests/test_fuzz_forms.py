@@ -74,7 +74,7 @@ def world(trainee, instructor, examiner, administrator, settings):
     from accounts.tests.factories import JurisdictionFactory, LicenceFactory
     from courses.tests.factories import EnrolmentFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
-    from exams.services import attempt_start
+    from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
     from tests.support.handson import record
     from tests.support.practical import make_station

@@ -184,7 +184,7 @@ def test_lesson_text_is_sanitised(client_for, trainee, course_world, payload):
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_practical_feedback_is_escaped(client_for, instructor, examiner, payload):
-    from exams import practical
+    from exams.practical import services as practical
     from tests.support.practical import build_eligible, make_station, schedule
 
     enrolment = build_eligible(instructor)
@@ -236,7 +236,7 @@ def exam_world(trainee, administrator, course_world):
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_item_stems_are_escaped_on_the_exam_result_and_analysis_pages(client_for, trainee, administrator, exam_world,
                                                                       course_world, payload):  # fmt: skip
-    from exams import services
+    from exams.services import attempts as services
 
     exam_world.questions.update(stem=payload)
     attempt = services.attempt_start(trainee=trainee, enrolment=course_world["enrolment"])
@@ -250,7 +250,7 @@ def test_item_stems_are_escaped_on_the_exam_result_and_analysis_pages(client_for
 
 
 def test_csv_exports_neutralise_formulas(client_for, trainee, administrator, exam_world, course_world):
-    from exams import services
+    from exams.services import attempts as services
 
     questions = list(exam_world.questions.order_by("ref"))
     for question, formula in zip(questions, FORMULAS * 2, strict=False):

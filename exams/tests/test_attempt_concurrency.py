@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from core.models import AuditEvent
-from exams import services
 from exams.models import Attempt, AttemptItem
+from exams.services import answers
+from exams.services import attempts as services
 
 
 def run_together(functions):
@@ -51,8 +52,8 @@ def test_parallel_autosaves_lose_no_answer(postgres, transactional_db, big):
     items = list(attempt.items.order_by("position"))
     errors = run_together(
         [
-            (lambda item=item: services.attempt_answer(
-                attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys))
+            (lambda item=item: answers.attempt_answer(
+                attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=item.correct_keys))
             for item in items
         ]
     )  # fmt: skip
@@ -66,13 +67,13 @@ def test_submit_racing_a_late_autosave_grades_once_and_consistently(postgres, tr
     attempt = services.attempt_start(trainee=trainee, enrolment=big)
     items = list(attempt.items.order_by("position"))
     for item in items[:10]:
-        services.attempt_answer(attempt=attempt, trainee=trainee, position=item.position, keys=item.correct_keys)
+        answers.attempt_answer(attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=item.correct_keys)
     last = items[-1]
     errors = run_together(
         [
             lambda: services.attempt_submit(attempt=attempt, trainee=trainee),
-            lambda: services.attempt_answer(
-                attempt=attempt, trainee=trainee, position=last.position, keys=last.correct_keys
+            lambda: answers.attempt_answer(
+                attempt_id=attempt.pk, trainee=trainee, position=last.position, keys=last.correct_keys
             ),
             lambda: services.attempt_submit(attempt=attempt, trainee=trainee),
         ]

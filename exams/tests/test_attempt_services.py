@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from exams import services
 from exams.models import Attempt, AttemptItem, Option
+from exams.services import answers
+from exams.services import attempts as services
 from exams.tests.factories import QuestionFactory, exam_for
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,9 @@ def test_grading_is_immediate_with_topic_breakdown_and_all_or_nothing(ready):
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     items = list(attempt.items.order_by("position"))
     for item in items[:3]:
-        services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=correct_keys(item))
+        answers.attempt_answer(
+            attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=correct_keys(item)
+        )
     attempt = services.attempt_submit(attempt=attempt, trainee=ready.trainee)
     assert (attempt.score, attempt.max_score, str(attempt.percent), attempt.passed) == (3, 4, "75.00", True)
     assert sum(t["total"] for t in attempt.topic_breakdown.values()) == 4
@@ -84,7 +87,7 @@ def test_multiple_response_scores_all_or_nothing(ready):
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     item = attempt.items.get()
     assert len(item.correct_keys) == 2
-    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=1, keys=item.correct_keys[:1])
+    answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=1, keys=item.correct_keys[:1])
     attempt = services.attempt_submit(attempt=attempt, trainee=ready.trainee)
     assert attempt.score == 0
 
@@ -105,7 +108,9 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_closes(ready):
     expire(attempt, seconds_ago=1)
     attempt.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=correct_keys(item))
+        answers.attempt_answer(
+            attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=correct_keys(item)
+        )
     assert error.value.messages[0].startswith("Time is up: this attempt closed at")
     attempt.refresh_from_db()
     assert attempt.status == "submitted"
@@ -117,7 +122,9 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_closes(ready):
 def test_periodic_sweep_closes_expired_attempts(ready):
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     item = attempt.items.first()
-    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=correct_keys(item))
+    answers.attempt_answer(
+        attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=correct_keys(item)
+    )
     expire(attempt, seconds_ago=60)
     assert services.attempts_close_expired() == 1
     assert services.attempts_close_expired() == 0
@@ -129,14 +136,14 @@ def test_bad_answers_are_refused(ready):
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     item = attempt.items.first()
     with pytest.raises(ValidationError) as error:
-        services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=["999999"])
-    assert error.value.messages == [services.MSG_BAD_OPTION]
+        answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=["999999"])
+    assert error.value.messages == [answers.MSG_BAD_OPTION]
     keys = [o["key"] for o in item.options][:2]
     with pytest.raises(ValidationError) as error:
-        services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=keys)
-    assert error.value.messages == [services.MSG_ONE_ANSWER]
+        answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=keys)
+    assert error.value.messages == [answers.MSG_ONE_ANSWER]
     with pytest.raises(ValidationError):
-        services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=99, keys=[])
+        answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=99, keys=[])
 
 
 def test_attempts_allowed_and_wait_between_attempts(ready):
@@ -175,7 +182,7 @@ def test_a_retired_item_stays_gradable_in_old_attempts(ready):
 
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     item = attempt.items.order_by("position").first()
-    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=item.correct_keys)
+    answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=item.correct_keys)
     Question.objects.filter(pk=item.question_id).update(status="retired")
     Option.objects.filter(question_id=item.question_id).delete()  # even its options are gone from the bank
     attempt = services.attempt_submit(attempt=attempt, trainee=ready.trainee)
@@ -187,23 +194,23 @@ def test_saving_the_flag_keeps_the_answer_and_saving_an_answer_keeps_the_flag(re
     attempt = services.attempt_start(trainee=ready.trainee, enrolment=ready)
     item = attempt.items.order_by("position").first()
     first, second = item.options[0]["key"], item.options[1]["key"]
-    saved = services.attempt_answer(attempt=attempt.pk, trainee=ready.trainee, position=item.position, keys=[first])
+    saved = answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=[first])
     assert (saved.response, saved.flagged, saved.attempt.deadline) == ([first], False, attempt.deadline)
     answered_at = AttemptItem.objects.get(pk=item.pk).answered_at
     assert answered_at is not None
 
-    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, flagged=True)
+    answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, flagged=True)
     item.refresh_from_db()
     assert (item.response, item.flagged, item.answered_at) == ([first], True, answered_at)
 
-    services.attempt_answer(attempt=attempt, trainee=ready.trainee, position=item.position, keys=[second, second])
+    answers.attempt_answer(attempt_id=attempt.pk, trainee=ready.trainee, position=item.position, keys=[second, second])
     item.refresh_from_db()
     assert (item.response, item.flagged) == ([second], True)
     assert item.answered_at >= answered_at
 
     # Another trainee's save is refused as not found and changes nothing.
     with pytest.raises(ValidationError) as error:
-        services.attempt_answer(attempt=attempt, trainee=other_trainee, position=item.position, keys=[first])
+        answers.attempt_answer(attempt_id=attempt.pk, trainee=other_trainee, position=item.position, keys=[first])
     assert error.value.code == "not_found"
     item.refresh_from_db()
     assert item.response == [second]

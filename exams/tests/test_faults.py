@@ -17,8 +17,8 @@ from certification import services as certification_services
 from core.models import AuditEvent
 from courses.models import LessonCompletion
 from courses.tests.factories import EnrolmentFactory, course_with_lessons
-from exams import services
 from exams.models import Attempt, AttemptItem
+from exams.services import grading as services  # where the grade goes on the audit trail
 from exams.tests.factories import exam_for
 
 pytestmark = [pytest.mark.postgres]

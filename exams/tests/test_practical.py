@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory, add_totp
 from core.models import AuditEvent
 from courses.tests.factories import CourseFactory, EnrolmentFactory
-from exams import practical
 from exams.models import Assessment, Criterion, PracticalExam, RubricVersion, Station, StationScore
+from exams.practical import selectors, standard_setting
+from exams.practical import services as practical
 from tests.support.practical import build_eligible, full_marks, schedule
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_an_examiner_who_signed_the_trainees_sessions_cannot_be_assigned(eligibl
     ]
     assert not Assessment.objects.exists()
     assessment = schedule(eligible, [examiner])
-    assert list(assessment.rubrics.all()) == [practical.current_rubric(Station.objects.get())]
+    assert list(assessment.rubrics.all()) == [selectors.current_rubric(Station.objects.get())]
     assert AuditEvent.objects.filter(action="practical.scheduled").count() == 1
 
 
@@ -68,9 +69,9 @@ def test_scoring_pass_rule_with_two_examiners(eligible, examiner):
     assessment.refresh_from_db()
     assert assessment.status == "completed"
     assert assessment.passed is False
-    (outcome,) = practical.assessment_outcomes(assessment)
+    (outcome,) = selectors.assessment_outcomes(assessment)
     assert outcome.critical_missed == [critical.text]
-    assert not practical.practical_passed(enrolment=eligible)
+    assert not selectors.practical_passed(enrolment=eligible)
 
 
 def test_submitted_marks_are_final_and_bad_marks_refused(eligible, examiner):
@@ -94,7 +95,7 @@ def test_submitted_marks_are_final_and_bad_marks_refused(eligible, examiner):
     assert error.value.messages == [practical.MSG_WRONG_RUBRIC]
     practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
                          global_grade=4, comments="", submit=True)  # fmt: skip
-    assert practical.practical_passed(enrolment=eligible)
+    assert selectors.practical_passed(enrolment=eligible)
     with pytest.raises(ValidationError) as error:
         practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points={}, global_grade=0,
                              comments="", submit=True)  # fmt: skip
@@ -106,18 +107,18 @@ def test_borderline_regression_matches_a_hand_computation():
     # Sxx = 4+1+0+1+4+0 = 10, Sxy = (-2)(-4)+(-1)(-2)+0+(1)(2)+(2)(4)+0 = 20 → slope 2, intercept 4;
     # at borderline (x = 1) the suggested pass mark is 6.
     rows = [(0, Decimal(4)), (1, Decimal(6)), (2, Decimal(8)), (3, Decimal(10)), (4, Decimal(12)), (2, Decimal(8))]
-    regression = practical.regression_from(rows)
+    regression = standard_setting.regression_from(rows)
     assert regression.slope == pytest.approx(2.0)
     assert regression.intercept == pytest.approx(4.0)
     assert regression.suggested_pass_mark == pytest.approx(6.0)
-    assert practical.regression_from(rows[:4]) is None  # too few results
-    assert practical.regression_from([(2, Decimal(1))] * 6) is None  # one grade only
+    assert standard_setting.regression_from(rows[:4]) is None  # too few results
+    assert standard_setting.regression_from([(2, Decimal(1))] * 6) is None  # one grade only
 
 
 def test_adopting_a_pass_mark_makes_a_new_version_and_keeps_scheduled_ones(eligible, examiner, administrator):
     assessment = schedule(eligible, [examiner])
     station = Station.objects.get()
-    version = practical.rubric_adopt_pass_mark(station=station, pass_mark=Decimal("3.5"), actor=administrator)
+    version = standard_setting.rubric_adopt_pass_mark(station=station, pass_mark=Decimal("3.5"), actor=administrator)
     assert version.number == 2
     assert version.criteria.count() == 3
     assert list(assessment.rubrics.values_list("number", flat=True)) == [1]
@@ -186,7 +187,7 @@ def test_administrator_schedules_through_the_page_with_field_errors(
 
 def test_standard_setting_page_draws_the_scatter_and_adopts(client_for, administrator, eligible):
     station = Station.objects.get()
-    rubric = practical.current_rubric(station)
+    rubric = selectors.current_rubric(station)
     for grade, total in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (2, 3)]:
         examiner = UserFactory(is_trainee=False, is_examiner=True)
         assessment = Assessment.objects.create(
@@ -201,7 +202,7 @@ def test_standard_setting_page_draws_the_scatter_and_adopts(client_for, administ
     assert "<strong>2.0</strong>" in page  # intercept 1, slope 1 → 2 at borderline
     response = client_for(administrator).post(url, {"pass_mark": "2.00"})
     assert response.status_code == 302
-    assert practical.current_rubric(station).pass_mark == Decimal("2.00")
+    assert selectors.current_rubric(station).pass_mark == Decimal("2.00")
 
 
 def test_submitted_marks_cannot_change_through_the_view_or_the_admin(client_for, eligible, examiner, administrator):
@@ -222,7 +223,7 @@ def test_submitted_marks_cannot_change_through_the_view_or_the_admin(client_for,
 def test_examiner_list_costs_the_same_for_few_and_many_assessments(
     client_for, eligible, examiner, django_assert_max_num_queries
 ):
-    rubric = practical.current_rubric(Station.objects.get())
+    rubric = selectors.current_rubric(Station.objects.get())
 
     def assign(count):
         for _ in range(count):

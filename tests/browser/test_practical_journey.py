@@ -8,8 +8,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from accounts.tests.factories import TOTP_SECRET, UserFactory, add_totp
-from exams import practical
 from exams.models import Station
+from exams.practical import selectors as practical
 
 pytestmark = pytest.mark.browser
 

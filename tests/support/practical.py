@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses.tests.factories import CourseFactory, EnrolmentFactory
-from exams import practical
 from exams.models import Station
+from exams.practical import services as practical
 from exams.tests.factories import CRITERIA, AttemptFactory, PracticalExamFactory, RubricVersionFactory, StationFactory
 from tests.support.handson import record
 

@@ -1,10 +1,11 @@
+"""Forms of the practical exam: scheduling, an examiner's marks, adopting a pass mark."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from courses.models import Enrolment
-
-from .models import GlobalGrade, Station
+from exams.models import GlobalGrade, Station
 
 
 class ScheduleForm(forms.Form):
@@ -72,3 +73,5 @@ class ScoreForm(forms.Form):
 
 class AdoptPassMarkForm(forms.Form):
     pass_mark = forms.DecimalField(label=_("New pass mark (points)"), min_value=0, max_digits=6, decimal_places=2)
+    # The rubric version the page showed: a second post of the same page adopts nothing.
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,161 @@
+"""Reads of the practical exam: rubrics, station and assessment outcomes, what an examiner
+or an administrator sees, and passes (for certificates and dashboards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from courses.models import Course, Enrolment, InjectionSession
+from exams.models import Assessment, PracticalExam, RubricVersion, Station, StationScore
+
+
+def current_rubric(station: Station) -> RubricVersion | None:
+    """The station's newest rubric version (what a new assessment is scheduled with)."""
+    return station.versions.order_by("-number").first()
+
+
+# TODO(arch-merge): courses.handson.selectors.session_signer_ids(trainee) replaces this
+# read of courses' InjectionSession table (and the import of it above).
+def examiner_conflicts(*, examiners: list[User], trainee: User) -> list[User]:
+    """Examiners who signed any of the trainee's hands-on sessions (one query)."""
+    signers = set(
+        InjectionSession.objects.filter(enrolment__trainee=trainee)
+        .exclude(status=InjectionSession.Status.DRAFT)
+        .values_list("instructor_id", flat=True)
+    )
+    return [e for e in examiners if e.pk in signers]
+
+
+@dataclass
+class StationOutcome:
+    rubric: RubricVersion
+    scores: list[StationScore]
+    max_points: int
+    passed: bool
+    critical_missed: list[str]
+
+
+def station_outcome(rubric: RubricVersion, scores: list[StationScore]) -> StationOutcome:
+    """The pass rule for one station: every examiner who scored it gave every critical
+    criterion its full points, and each total reached the rubric's pass mark."""
+    criteria = list(rubric.criteria.all())
+    missed = sorted(
+        {c.text for s in scores for c in criteria if c.critical and Decimal(s.points.get(str(c.pk), 0)) < c.points}
+    )
+    passed = bool(scores) and not missed and all(s.total >= rubric.pass_mark for s in scores)
+    return StationOutcome(rubric, scores, sum(c.points for c in criteria), passed, missed)
+
+
+def assessment_outcomes(assessment: Assessment) -> list[StationOutcome]:
+    """Each station's outcome from the submitted marks, in station order."""
+    rubrics = assessment.rubrics.select_related("station").prefetch_related("criteria").order_by("station__position")
+    scores = list(assessment.scores.filter(status=StationScore.Status.SUBMITTED).select_related("examiner"))
+    return [station_outcome(r, [s for s in scores if s.rubric_id == r.pk]) for r in rubrics]
+
+
+def practical_passed(*, enrolment: Enrolment) -> bool:
+    """Has this trainee passed the practical exam of the course? (For certificates.)"""
+    return enrolment.assessments.filter(status=Assessment.Status.COMPLETED, passed=True).exists()
+
+
+def practical_pass_latest(enrolment: Enrolment) -> Assessment | None:
+    """The trainee's most recently completed passed assessment of the course, or None:
+    the evidence an award records."""
+    return (
+        enrolment.assessments.filter(status=Assessment.Status.COMPLETED, passed=True).order_by("-completed_at").first()
+    )
+
+
+def latest_assessments(enrolment_ids) -> dict:
+    """Each enrolment's most relevant practical assessment: a passed one, else the
+    latest (one query)."""
+    latest: dict = {}
+    for assessment in Assessment.objects.filter(enrolment_id__in=list(enrolment_ids)).order_by("number"):
+        if not (latest.get(assessment.enrolment_id) and latest[assessment.enrolment_id].passed):
+            latest[assessment.enrolment_id] = assessment
+    return latest
+
+
+def practical_results_for(*, enrolment: Enrolment) -> list[tuple[Assessment, list[StationOutcome] | None]]:
+    """The trainee's assessments, newest first, each with its stations' outcomes once
+    completed (None before: marks stay hidden until every examiner has submitted)."""
+    assessments = list(enrolment.assessments.prefetch_related("examiners").order_by("-number"))
+    return [(a, assessment_outcomes(a) if a.status == Assessment.Status.COMPLETED else None) for a in assessments]
+
+
+# The examiner's pages --------------------------------------------------------------------
+
+
+def assessments_for_examiner(*, examiner: User) -> QuerySet[Assessment]:
+    """The examiner's assessments with their stations and the examiner's own marks
+    (a fixed number of queries however many there are)."""
+    return (
+        Assessment.objects.filter(examiners=examiner)
+        .select_related("enrolment__trainee", "enrolment__course")
+        .prefetch_related(
+            Prefetch("rubrics", queryset=RubricVersion.objects.select_related("station").order_by("station__position")),
+            Prefetch("scores", queryset=StationScore.objects.filter(examiner=examiner)),
+        )
+        .order_by("status", "scheduled_at")
+    )
+
+
+def get_assessment_for_examiner(user: User, pk) -> Assessment:
+    """The assessment if ``user`` is one of its examiners; 404 otherwise."""
+    assessment = (
+        Assessment.objects.select_related("enrolment__trainee", "enrolment__course")
+        .filter(pk=pk, examiners=user)
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def get_rubric_of_assessment(assessment: Assessment, rubric_id: int) -> RubricVersion:
+    """The rubric version (with its station) if the assessment was scheduled with it;
+    404 otherwise."""
+    rubric = assessment.rubrics.select_related("station").filter(pk=rubric_id).first()
+    if rubric is None:
+        raise Http404
+    return rubric
+
+
+def station_score_of(*, assessment: Assessment, rubric: RubricVersion, examiner: User) -> StationScore | None:
+    """The examiner's marks (draft or submitted) for this station of the assessment."""
+    return StationScore.objects.filter(assessment=assessment, rubric=rubric, examiner=examiner).first()
+
+
+# The administrator's pages ---------------------------------------------------------------
+
+
+def practical_exam_of(course: Course) -> PracticalExam | None:
+    return PracticalExam.objects.filter(course=course).first()
+
+
+def assessments_of_course(course: Course) -> QuerySet[Assessment]:
+    """Every assessment of the course, newest first, with trainee and examiners."""
+    return (
+        Assessment.objects.filter(enrolment__course=course)
+        .select_related("enrolment__trainee")
+        .prefetch_related("examiners")
+        .order_by("-scheduled_at")
+    )
+
+
+def stations_of_course(course: Course) -> QuerySet[Station]:
+    """The course's stations with their rubric versions (newest first)."""
+    return Station.objects.filter(practical__course=course).prefetch_related("versions")
+
+
+def get_station(station_id: int) -> Station:
+    """The station with its practical exam and course; 404 if there is none."""
+    station = Station.objects.select_related("practical__course").filter(pk=station_id).first()
+    if station is None:
+        raise Http404
+    return station

@@ -1,0 +1,13 @@
+"""The practical exam's URLs, included by exams/urls.py: no app_name of their own, so
+their names stay in the ``exams`` namespace (``exams:practical``, ...)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("courses/<slug:code>/practical/", views.practical_trainee, name="practical"),
+    path("staff/practical/<slug:code>/", views.practical_admin, name="practical_admin"),
+    path("staff/practical/stations/<int:station_id>/standard/", views.standard_setting_page, name="standard_setting"),
+    path("examine/assessments/<uuid:pk>/stations/<int:rubric_id>/", views.score_station, name="score_station"),
+]

@@ -71,7 +71,7 @@ class LicenceForm(forms.Form):
 
         expires_on = self.cleaned_data["expires_on"]
         if expires_on <= timezone.localdate():
-            raise ValidationError(_(MSG_EXPIRY_NOT_FUTURE))
+            raise ValidationError(MSG_EXPIRY_NOT_FUTURE)
         return expires_on
 
     def clean_document(self):
@@ -95,7 +95,7 @@ class LicenceDecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
-            self.add_error("reason", _(MSG_REASON_REQUIRED))
+            self.add_error("reason", MSG_REASON_REQUIRED)
         return data
 
 

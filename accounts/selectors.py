@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,3 +48,31 @@ def licence_next_in_queue(*, after: Licence | None = None) -> Licence | None:
     if after is not None:
         queue = queue.exclude(pk=after.pk)
     return queue.first()
+
+
+def licence_awaiting(user: User, *, licences: Iterable[Licence] | None = None) -> Licence | None:
+    """The user's licence that is submitted and awaiting verification (the most recently
+    submitted, if several are), or None.
+
+    ``licences``: the user's licences when the caller has already loaded them (as
+    licence_list_for_holder returns them); they are searched instead of querying again,
+    which keeps the dashboards at a fixed number of queries."""
+    if licences is None:
+        return (
+            Licence.objects.filter(holder=user, status=Licence.Status.SUBMITTED)
+            .select_related("jurisdiction")
+            .order_by("-submitted_at", "-id")
+            .first()
+        )
+    waiting = [licence for licence in licences if licence.status == Licence.Status.SUBMITTED]
+    return max(waiting, key=lambda licence: licence.submitted_at, default=None)
+
+
+def licence_counts() -> dict[str, int]:
+    """How many licences are awaiting verification, verified, rejected and expired: one query."""
+    return Licence.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=Licence.Status.SUBMITTED)),
+        verified=Count("pk", filter=Q(status=Licence.Status.VERIFIED)),
+        rejected=Count("pk", filter=Q(status=Licence.Status.REJECTED)),
+        expired=Count("pk", filter=Q(status=Licence.Status.EXPIRED)),
+    )

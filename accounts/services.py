@@ -13,25 +13,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from core.emails import email_queue
-from core.services import audit_record
+from core.services import audit_record, each_in_own_transaction
 from core.signals import eligibility_changed
 from core.uploads import CheckedDocument
 
 from .models import Jurisdiction, Licence, Profession, User
 from .validators import validate_npi
 
-MSG_EXPIRY_NOT_FUTURE = "The expiry date must be after today: an expired licence cannot be verified."
-MSG_JURISDICTION_CLOSED = "Glabella does not verify licences from this jurisdiction at the moment."
-MSG_PROFESSION_NOT_CERTIFIABLE = "In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin."
-MSG_LICENCE_ON_FILE = "This licence is already on file, awaiting verification or verified."
-MSG_ALREADY_DECIDED = "This licence is no longer awaiting verification; it is {status}."
-MSG_REASON_REQUIRED = "Give the reason; the trainee will read it."
-MSG_VERIFY_PAST_EXPIRY = "This licence's expiry date has passed; reject it and ask for a current one."
-MSG_NOT_VERIFIED = "Only a verified licence can be revoked."
+MSG_EXPIRY_NOT_FUTURE = _("The expiry date must be after today: an expired licence cannot be verified.")
+MSG_JURISDICTION_CLOSED = _("Glabella does not verify licences from this jurisdiction at the moment.")
+MSG_PROFESSION_NOT_CERTIFIABLE = _("In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin.")
+MSG_LICENCE_ON_FILE = _("This licence is already on file, awaiting verification or verified.")
+MSG_ALREADY_DECIDED = _("This licence is no longer awaiting verification; it is {status}.")
+MSG_REASON_REQUIRED = _("Give the reason; the trainee will read it.")
+MSG_VERIFY_PAST_EXPIRY = _("This licence's expiry date has passed; reject it and ask for a current one.")
+MSG_NOT_VERIFIED = _("Only a verified licence can be revoked.")
 
 
 def user_profile_update(*, user: User, legal_name: str, profession: str) -> User:
@@ -104,11 +105,11 @@ def licence_submission_errors(
     """The business rules a new licence must meet, as field → message."""
     errors: dict[str, str] = {}
     if expires_on <= timezone.localdate():
-        errors["expires_on"] = _(MSG_EXPIRY_NOT_FUTURE)
+        errors["expires_on"] = MSG_EXPIRY_NOT_FUTURE
     if not jurisdiction.is_active:
-        errors["jurisdiction"] = _(MSG_JURISDICTION_CLOSED)
+        errors["jurisdiction"] = MSG_JURISDICTION_CLOSED
     elif not jurisdiction.allows(profession):
-        errors["profession"] = _(MSG_PROFESSION_NOT_CERTIFIABLE).format(
+        errors["profession"] = MSG_PROFESSION_NOT_CERTIFIABLE.format(
             jurisdiction=jurisdiction.name, profession=Profession(profession).label.lower()
         )
     if Licence.objects.filter(
@@ -117,7 +118,7 @@ def licence_submission_errors(
         number__iexact=number,
         status__in=Licence.LIVE_STATUSES,
     ).exists():
-        errors["number"] = _(MSG_LICENCE_ON_FILE)
+        errors["number"] = MSG_LICENCE_ON_FILE
     return errors
 
 
@@ -163,7 +164,7 @@ def licence_submit(
             )
     except IntegrityError:
         licence.document.delete(save=False)
-        raise ValidationError({"number": _(MSG_LICENCE_ON_FILE)}) from None
+        raise ValidationError({"number": MSG_LICENCE_ON_FILE}) from None
     except ValidationError:
         licence.document.delete(save=False)
         raise
@@ -171,7 +172,9 @@ def licence_submit(
 
 
 def _lock_licence(licence_id) -> Licence:
-    return Licence.objects.select_for_update().select_related("holder", "jurisdiction").get(pk=licence_id)
+    """The licence, its row locked until the transaction ends (the holder and
+    jurisdiction are joined, not locked)."""
+    return Licence.objects.select_for_update(of=("self",)).select_related("holder", "jurisdiction").get(pk=licence_id)
 
 
 def _notify_holder(licence: Licence) -> None:
@@ -188,9 +191,9 @@ def licence_verify(*, licence_id, actor: User) -> Licence:
     administrators deciding at once cannot both succeed."""
     licence = _lock_licence(licence_id)
     if licence.status != Licence.Status.SUBMITTED:
-        raise ValidationError(_(MSG_ALREADY_DECIDED).format(status=licence.get_status_display().lower()))
+        raise ValidationError(MSG_ALREADY_DECIDED.format(status=licence.get_status_display().lower()))
     if licence.expires_on <= timezone.localdate():
-        raise ValidationError(_(MSG_VERIFY_PAST_EXPIRY))
+        raise ValidationError(MSG_VERIFY_PAST_EXPIRY)
     licence.status = Licence.Status.VERIFIED
     licence.decided_at = timezone.now()
     licence.decided_by = actor
@@ -212,10 +215,10 @@ def licence_reject(*, licence_id, actor: User, reason: str) -> Licence:
     """Reject a submitted licence with a reason the trainee reads. Locks the licence."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+        raise ValidationError({"reason": MSG_REASON_REQUIRED})
     licence = _lock_licence(licence_id)
     if licence.status != Licence.Status.SUBMITTED:
-        raise ValidationError(_(MSG_ALREADY_DECIDED).format(status=licence.get_status_display().lower()))
+        raise ValidationError(MSG_ALREADY_DECIDED.format(status=licence.get_status_display().lower()))
     licence.status = Licence.Status.REJECTED
     licence.decided_at = timezone.now()
     licence.decided_by = actor
@@ -237,10 +240,10 @@ def licence_revoke(*, licence_id, actor: User, reason: str) -> Licence:
     """Revoke a verified licence (for example, the regulator withdrew it). Locks it."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _(MSG_REASON_REQUIRED)})
+        raise ValidationError({"reason": MSG_REASON_REQUIRED})
     licence = _lock_licence(licence_id)
     if licence.status != Licence.Status.VERIFIED:
-        raise ValidationError(_(MSG_NOT_VERIFIED))
+        raise ValidationError(MSG_NOT_VERIFIED)
     licence.status = Licence.Status.REVOKED
     licence.decided_at = timezone.now()
     licence.decided_by = actor
@@ -258,63 +261,85 @@ def licence_revoke(*, licence_id, actor: User, reason: str) -> Licence:
     return licence
 
 
+def _due_to_expire(today: datetime.date) -> Q:
+    return Q(status=Licence.Status.VERIFIED, expires_on__lte=today)
+
+
 def licences_expire(*, today: datetime.date | None = None) -> int:
     """Mark every verified licence whose expiry date has come as expired; returns how
-    many. Safe to run twice: an expired licence is no longer selected."""
+    many. One transaction per licence (core.services.each_in_own_transaction), so the
+    audit trail's lock is held for one licence at a time and a licence that fails does
+    not undo the others. Safe to run twice: an expired licence is no longer selected."""
     today = today or timezone.localdate()
-    expired = 0
-    with transaction.atomic():
-        due = (
-            Licence.objects.select_for_update(skip_locked=True)
-            .select_related("holder", "jurisdiction")
-            .filter(status=Licence.Status.VERIFIED, expires_on__lte=today)
-        )
-        now = timezone.now()
-        for licence in due:
-            licence.status = Licence.Status.EXPIRED
-            licence.decided_at = now
-            licence.save(update_fields=["status", "decided_at"])
-            audit_record(
-                actor=None,
-                action="licence.expired",
-                obj=licence,
-                summary=f"{licence} of {licence.holder.email} expired on {licence.expires_on}",
-            )
-            _notify_holder(licence)
-            eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=None)
-            expired += 1
-    return expired
+    due = list(Licence.objects.filter(_due_to_expire(today)).values_list("pk", flat=True))
+    return each_in_own_transaction(due, lambda pk: _licence_expire(pk, today=today), what="Expiring licence")
+
+
+def _licence_expire(licence_id, *, today: datetime.date) -> bool:
+    """One licence of licences_expire, in its own transaction: locked (skipped if another
+    run holds it), checked again, expired, audited; the holder is told and the apps
+    that depend on the licence react (core.signals.eligibility_changed)."""
+    licence = (
+        Licence.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("holder", "jurisdiction")
+        .filter(_due_to_expire(today), pk=licence_id)
+        .first()
+    )
+    if licence is None:
+        return False
+    licence.status = Licence.Status.EXPIRED
+    licence.decided_at = timezone.now()
+    licence.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=None,
+        action="licence.expired",
+        obj=licence,
+        summary=f"{licence} of {licence.holder.email} expired on {licence.expires_on}",
+    )
+    _notify_holder(licence)
+    eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=None)
+    return True
+
+
+def _due_for_reminder(today: datetime.date) -> Q:
+    horizon = today + datetime.timedelta(days=settings.LICENCE_REMINDER_DAYS)
+    return Q(
+        status=Licence.Status.VERIFIED,
+        expires_on__gt=today,
+        expires_on__lte=horizon,
+        expiry_reminder_sent_at__isnull=True,
+    )
 
 
 def licence_expiry_reminders_send(*, today: datetime.date | None = None) -> int:
     """Email each holder whose verified licence expires within LICENCE_REMINDER_DAYS,
-    once per licence; returns how many reminders were queued."""
+    once per licence; returns how many reminders were queued. One transaction per
+    licence."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=settings.LICENCE_REMINDER_DAYS)
-    sent = 0
-    with transaction.atomic():
-        due = (
-            Licence.objects.select_for_update(skip_locked=True)
-            .select_related("holder", "jurisdiction")
-            .filter(
-                status=Licence.Status.VERIFIED,
-                expires_on__gt=today,
-                expires_on__lte=horizon,
-                expiry_reminder_sent_at__isnull=True,
-            )
-        )
-        now = timezone.now()
-        for licence in due:
-            licence.expiry_reminder_sent_at = now
-            licence.save(update_fields=["expiry_reminder_sent_at"])
-            email_queue(
-                to=licence.holder.email,
-                template="accounts/email/licence_expiry_reminder",
-                context={
-                    "licence": licence,
-                    "user": licence.holder,
-                    "days_left": (licence.expires_on - today).days,
-                },
-            )
-            sent += 1
-    return sent
+    due = list(Licence.objects.filter(_due_for_reminder(today)).values_list("pk", flat=True))
+    return each_in_own_transaction(
+        due, lambda pk: _licence_remind(pk, today=today), what="Reminding the holder of licence"
+    )
+
+
+def _licence_remind(licence_id, *, today: datetime.date) -> bool:
+    licence = (
+        Licence.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("holder", "jurisdiction")
+        .filter(_due_for_reminder(today), pk=licence_id)
+        .first()
+    )
+    if licence is None:
+        return False
+    licence.expiry_reminder_sent_at = timezone.now()
+    licence.save(update_fields=["expiry_reminder_sent_at"])
+    email_queue(
+        to=licence.holder.email,
+        template="accounts/email/licence_expiry_reminder",
+        context={
+            "licence": licence,
+            "user": licence.holder,
+            "days_left": (licence.expires_on - today).days,
+        },
+    )
+    return True

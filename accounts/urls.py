@@ -4,16 +4,16 @@ from . import views
 
 app_name = "accounts"
 
+# The dashboards (accounts:trainee_dashboard, accounts:instructor_dashboard,
+# accounts:examiner_dashboard, accounts:admin_dashboard) are portal's views, mounted in
+# this namespace by config/urls.py.
+
 urlpatterns = [
-    path("me/", views.trainee_dashboard, name="trainee_dashboard"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
     path("me/licences/", views.licence_list, name="licence_list"),
     path("me/licences/new/", views.licence_create, name="licence_create"),
     path("licences/<uuid:pk>/", views.licence_detail, name="licence_detail"),
     path("licences/<uuid:pk>/document/", views.licence_document, name="licence_document"),
-    path("teach/", views.instructor_dashboard, name="instructor_dashboard"),
-    path("examine/", views.examiner_dashboard, name="examiner_dashboard"),
-    path("staff/", views.admin_dashboard, name="admin_dashboard"),
     path("staff/licences/", views.licence_queue, name="licence_queue"),
     path("staff/licences/<uuid:pk>/", views.licence_review, name="licence_review"),
     path("staff/licences/<uuid:pk>/revoke/", views.licence_revoke, name="licence_revoke"),

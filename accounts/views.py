@@ -1,19 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from certification.charts import month_chart
-from certification.selectors import certificate_counts, certificates_issued_per_month, trainee_journeys
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
-from courses import selectors as course_selectors
-from exams.practical.selectors import assessments_for_examiner
 
 from . import selectors, services
 from .forms import (
@@ -24,22 +20,6 @@ from .forms import (
     ProfileForm,
 )
 from .models import Jurisdiction, Licence
-
-
-@role_required("trainee")
-def trainee_dashboard(request):
-    licences = list(selectors.licence_list_for_holder(user=request.user))
-    enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
-    return render(
-        request,
-        "accounts/trainee_dashboard.html",
-        {
-            "licences": licences,
-            "has_valid_licence": any(licence.is_valid() for licence in licences),
-            "journeys": trainee_journeys(user=request.user, enrolments=enrolments, licences=licences),
-            "profile_complete": bool(request.user.legal_name and request.user.profession),
-        },
-    )
 
 
 @login_required
@@ -121,41 +101,6 @@ def licence_document(request, pk):
     policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
     response["Content-Security-Policy"] = policy + ("; sandbox" if licence.is_image else "")
     return response
-
-
-@role_required("administrator")
-def admin_dashboard(request):
-    counts = Licence.objects.aggregate(
-        submitted=Count("pk", filter=Q(status=Licence.Status.SUBMITTED)),
-        verified=Count("pk", filter=Q(status=Licence.Status.VERIFIED)),
-        rejected=Count("pk", filter=Q(status=Licence.Status.REJECTED)),
-        expired=Count("pk", filter=Q(status=Licence.Status.EXPIRED)),
-    )
-    oldest = selectors.licence_queue().first()
-    courses = course_selectors.course_list_for_staff()
-    return render(
-        request,
-        "accounts/admin_dashboard.html",
-        {
-            "counts": counts,
-            "oldest": oldest,
-            "courses": courses,
-            "certificates": certificate_counts(),
-            "per_month": month_chart(certificates_issued_per_month(months=12)),
-        },
-    )
-
-
-@role_required("instructor")
-def instructor_dashboard(request):
-    courses = course_selectors.courses_taught(user=request.user)
-    return render(request, "accounts/instructor_dashboard.html", {"courses": courses})
-
-
-@role_required("examiner")
-def examiner_dashboard(request):
-    assessments = assessments_for_examiner(examiner=request.user)
-    return render(request, "accounts/examiner_dashboard.html", {"assessments": assessments})
 
 
 @role_required("administrator")

@@ -9,7 +9,7 @@ from .models import Award, Certificate
 
 @admin.register(Award)
 class AwardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Awards are made by certification.services only; the admin shows them."""
+    """Awards are made by certification.services.awards only; the admin shows them."""
 
     list_display = ("trainee", "course", "awarded_at", "handson_sessions")
     list_filter = ("course",)

@@ -50,8 +50,8 @@ def seed_certified(course: Course) -> tuple[str, str, str]:
     from exams.demo import prepare_candidate
     from exams.practical import services as practical
 
-    from . import services
     from .models import Award
+    from .services.issuing import certificate_issue
 
     _role, email, password = CERTIFIED
     if User.objects.filter(email=email).exists():
@@ -68,5 +68,5 @@ def seed_certified(course: Course) -> tuple[str, str, str]:
             comments="Safe, fluent technique; clear consent and aftercare advice.", submit=True,
         )  # fmt: skip
     award = Award.objects.get(enrolment=assessment.enrolment)
-    services.certificate_issue(award_id=award.pk, actor=User.objects.get(email="admin@glabella.test"))
+    certificate_issue(award_id=award.pk, actor=User.objects.get(email="admin@glabella.test"))
     return CERTIFIED

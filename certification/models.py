@@ -83,6 +83,8 @@ class Certificate(models.Model):
     )
     # A filter of the administrators' list: issued, but the email to the holder failed.
     EMAIL_FAILED = "email_failed"
+    # What an administrator can do with a certificate (see allowed_actions).
+    ACTIONS = ("revoke", "reissue", "retry_render", "resend_email")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="certificates")
@@ -125,6 +127,9 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When its render was last handed to a worker (issue, retry, the stalled sweep): the
+    # sweep measures how long a certificate has waited from this, not from created_at.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -158,6 +163,31 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+    # What an administrator may do with the certificate in its present state. The
+    # services check these before they act, and the staff page offers only these.
+    @property
+    def can_revoke(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.EXPIRED)
+
+    @property
+    def can_reissue(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def can_retry_render(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def can_resend_email(self) -> bool:
+        """Issued, and the worker gave up emailing it (an email that went is not resent)."""
+        return self.status == self.Status.ISSUED and self.email_failed_at is not None and self.emailed_at is None
+
+    @property
+    def allowed_actions(self) -> frozenset[str]:
+        """The names of the ``can_*`` properties that hold: revoke, reissue, retry_render,
+        resend_email."""
+        return frozenset(action for action in self.ACTIONS if getattr(self, f"can_{action}"))
 
     @property
     def is_document_ready(self) -> bool:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DONE, IN_PROGRESS, LOCKED = "done", "in_progress", "locked"
-STATE_LABELS = {DONE: "Done", IN_PROGRESS: "In progress", LOCKED: "Locked"}
+STATE_LABELS = {DONE: gettext_lazy("Done"), IN_PROGRESS: gettext_lazy("In progress"), LOCKED: gettext_lazy("Locked")}
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Stage:
 
     @property
     def state_label(self) -> str:
-        return _(STATE_LABELS[self.state])
+        return str(STATE_LABELS[self.state])
 
 
 def pathway_for(

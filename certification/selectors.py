@@ -5,13 +5,18 @@ certification.pathway.pathway_for."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Licence, User
+from accounts.selectors import licence_awaiting
+from core.selectors import audit_event_list
+
+# TODO(arch-merge): courses.handson.selectors.sessions_for_enrolments and .requirement_status
+# (the courses helper moves them out of courses/handson.py).
 from courses import handson
 from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
@@ -20,6 +25,11 @@ from exams.selectors import enrolments_with_written_pass
 from .models import Award, Certificate
 from .pathway import Stage, pathway_for
 
+if TYPE_CHECKING:  # type hints only
+    from accounts.models import Licence, User
+    from core.models import AuditEvent
+    from courses.models import Course, Enrolment
+
 
 def trainee_journeys(
     *, user: User, enrolments: list[Enrolment], licences: list[Licence]
@@ -27,7 +37,7 @@ def trainee_journeys(
     """(enrolment, stages) for each of the trainee's enrolments. ``enrolments`` come from
     courses.selectors.enrolment_list_for_trainee (with lesson annotations)."""
     has_valid_licence = any(licence.is_valid() for licence in licences)
-    licence_waiting = any(licence.status == Licence.Status.SUBMITTED for licence in licences)
+    licence_waiting = licence_awaiting(user, licences=licences) is not None
     sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
     written = enrolments_with_written_pass(e.pk for e in enrolments)
     practicals = latest_assessments(e.pk for e in enrolments)
@@ -55,7 +65,7 @@ def course_pathway(*, user: User, course: Course, licences: list[Licence]) -> li
     """The pathway for a course the trainee is not (or no longer) enrolled in."""
     return pathway_for(
         has_valid_licence=any(licence.is_valid() for licence in licences),
-        licence_waiting=any(licence.status == Licence.Status.SUBMITTED for licence in licences),
+        licence_waiting=licence_awaiting(user, licences=licences) is not None,
         course=course,
     )
 
@@ -74,11 +84,47 @@ def get_certificate_for(user: User, pk) -> Certificate:
         raise Http404 from None
 
 
-def certificate_for_code(code: str) -> Certificate | None:
-    """One indexed query whatever the outcome, so known and unknown codes cost the same."""
-    if not (16 <= len(code) <= 64):
-        code = ""
-    return Certificate.objects.filter(code=code).first()
+def get_certificate_document_for(user: User, pk) -> Certificate:
+    """As get_certificate_for, and its PDF is ready (issued at some point); 404 otherwise."""
+    certificate = get_certificate_for(user, pk)
+    if not certificate.is_document_ready:
+        raise Http404
+    return certificate
+
+
+def get_certificate_badge_for(user: User, pk) -> Certificate:
+    """As get_certificate_document_for, and still the holder's (not revoked or
+    superseded): what an Open Badge may be made of; 404 otherwise."""
+    certificate = get_certificate_document_for(user, pk)
+    if certificate.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
+        raise Http404
+    return certificate
+
+
+def get_certificate_for_staff(pk) -> Certificate:
+    """Any certificate, with what the administrators' page shows of it; 404 if none."""
+    certificates = Certificate.objects.select_related(
+        "holder",
+        "award__licence__jurisdiction",
+        "award__written_attempt",
+        "award__assessment",
+        "created_by",
+        "replaces",
+    )
+    try:
+        return certificates.get(pk=pk)
+    except (Certificate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def certificate_replaced_by(certificate: Certificate) -> Certificate | None:
+    return Certificate.objects.filter(replaces=certificate).first()
+
+
+def certificate_history(certificate: Certificate, *, limit: int = 50) -> list[AuditEvent]:
+    """The certificate's audit events, newest first."""
+    events = audit_event_list(object_type=Certificate._meta.label_lower, object_id=str(certificate.pk))
+    return list(events.order_by("-created_at", "-id")[:limit])
 
 
 def certificates_for_holder(*, user: User) -> list[Certificate]:

@@ -10,22 +10,25 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms_utils import form_add_service_errors
-from core.models import AuditEvent
 from core.permissions import role_required
 from core.ratelimit import allow
 
-from . import selectors, services
+from . import selectors, verification
 from .badges import open_badge
 from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
 from .models import Certificate
+from .services import delivery, issuing, lifecycle, rendering
 
-MSG_NO_MATCH = "No certificate matches that serial number and surname. Check both against the certificate."
-MSG_RATE_LIMITED = "Too many look-ups from your network in a short time. Wait a minute and try again."
+MSG_NO_MATCH = gettext_lazy(
+    "No certificate matches that serial number and surname. Check both against the certificate."
+)
+MSG_RATE_LIMITED = gettext_lazy("Too many look-ups from your network in a short time. Wait a minute and try again.")
 
 
 # Public verification --------------------------------------------------------------------
@@ -34,17 +37,14 @@ MSG_RATE_LIMITED = "Too many look-ups from your network in a short time. Wait a 
 def _limited(request):
     if allow(request, scope="verify", rate=settings.VERIFY_RATE_LIMIT):
         return None
-    response = render(request, "certification/verify_limited.html", {"message": _(MSG_RATE_LIMITED)}, status=429)
+    response = render(request, "certification/verify_limited.html", {"message": MSG_RATE_LIMITED}, status=429)
     response["Retry-After"] = "60"
     return response
 
 
 def _verify_result(request, certificate: Certificate | None, *, how: str):
-    """The one template every lookup answers with. Unknown and not-yet-issued codes
-    read alike; nothing about the holder beyond the name printed on the certificate."""
-    state = certificate.public_state() if certificate is not None else None
-    if state in (None, Certificate.PENDING):
-        certificate, state = None, None
+    """The one template every lookup answers with (see certification.verification)."""
+    certificate, state = verification.public_verdict(certificate)
     response = render(
         request,
         "certification/verify_result.html",
@@ -61,7 +61,7 @@ def verify_code(request, code):
     limited = _limited(request)
     if limited:
         return limited
-    return _verify_result(request, selectors.certificate_for_code(code), how="code")
+    return _verify_result(request, verification.certificate_for_code(code), how="code")
 
 
 def verify(request):
@@ -76,17 +76,20 @@ def verify(request):
         if limited:
             return limited
         if lookup.is_bound and lookup.is_valid():
-            certificate = Certificate.objects.filter(serial=lookup.cleaned_data["serial"]).first()
-            name = certificate.holder_name if certificate else "x"
-            if certificate is not None and services.surname_matches(name, lookup.cleaned_data["surname"]):
+            certificate = verification.certificate_for_serial_and_surname(
+                lookup.cleaned_data["serial"], lookup.cleaned_data["surname"]
+            )
+            if certificate is not None:
                 return _verify_result(request, certificate, how="lookup")
-            lookup.add_error(None, _(MSG_NO_MATCH))
+            lookup.add_error(None, MSG_NO_MATCH)
         elif upload.is_bound and upload.is_valid():
-            certificate = services.certificate_for_pdf(upload.cleaned_data["document"])
+            certificate, state = verification.public_verdict(
+                verification.certificate_for_pdf(upload.cleaned_data["document"])
+            )
             return render(
                 request,
                 "certification/verify_file_result.html",
-                {"certificate": certificate, "state": certificate.public_state() if certificate else None},
+                {"certificate": certificate, "state": state},
                 status=200,
             )
     status = 400 if (lookup.errors or upload.errors) else 200
@@ -111,16 +114,9 @@ def certificate_detail(request, pk):
     return render(request, "certification/certificate_detail.html", {"certificate": certificate})
 
 
-def _issued_or_404(request, pk) -> Certificate:
-    certificate = selectors.get_certificate_for(request.user, pk)
-    if not certificate.is_document_ready:
-        raise Http404
-    return certificate
-
-
 @role_required("trainee", "administrator")
 def certificate_pdf(request, pk):
-    certificate = _issued_or_404(request, pk)
+    certificate = selectors.get_certificate_document_for(request.user, pk)
     try:
         handle = certificate.pdf.open("rb")
     except OSError:
@@ -132,9 +128,7 @@ def certificate_pdf(request, pk):
 
 @role_required("trainee", "administrator")
 def certificate_badge(request, pk):
-    certificate = _issued_or_404(request, pk)
-    if certificate.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
-        raise Http404
+    certificate = selectors.get_certificate_badge_for(request.user, pk)
     body = json.dumps(open_badge(certificate), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{certificate.serial}-open-badge.json"'
@@ -177,7 +171,7 @@ def staff_issue(request):
         for error in form.errors.get("awards", []):
             messages.error(request, error)
         return redirect("certification:staff_queue")
-    issued, problems = services.certificates_issue_bulk(award_ids=form.cleaned_data["awards"], actor=request.user)
+    issued, problems = issuing.certificates_issue_bulk(award_ids=form.cleaned_data["awards"], actor=request.user)
     if issued:
         messages.success(
             request,
@@ -190,22 +184,11 @@ def staff_issue(request):
 
 
 def _detail(request, certificate_id, *, status=200, **forms):
-    certificate = get_object_or_404(
-        Certificate.objects.select_related(
-            "holder",
-            "award__licence__jurisdiction",
-            "award__written_attempt",
-            "award__assessment",
-            "created_by",
-            "replaces",
-        ),
-        pk=certificate_id,
-    )
-    history = AuditEvent.objects.filter(object_type="certification.certificate", object_id=str(certificate.pk))
+    certificate = selectors.get_certificate_for_staff(certificate_id)
     context = {
         "certificate": certificate,
-        "replaced_by": Certificate.objects.filter(replaces=certificate).first(),
-        "history": history.select_related("actor").order_by("-created_at", "-id")[:50],
+        "replaced_by": selectors.certificate_replaced_by(certificate),
+        "history": selectors.certificate_history(certificate),
         "revoke_form": ReasonForm(prefix="revoke"),
         "reissue_form": ReasonForm(prefix="reissue"),
         **forms,
@@ -219,18 +202,18 @@ def staff_detail(request, pk):
 
 
 def _staff_action(request, pk, action):
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = selectors.get_certificate_for_staff(pk)
     form = ReasonForm(request.POST, prefix=action)
     if action in ("revoke", "reissue") and not form.is_valid():
         return _detail(request, pk, status=400, **{f"{action}_form": form})
     try:
         if action == "revoke":
-            services.certificate_revoke(certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"])
+            lifecycle.certificate_revoke(certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(
                 request, _("Certificate %(s)s revoked; the holder has been told.") % {"s": certificate.serial}
             )
         elif action == "reissue":
-            new = services.certificate_reissue(
+            new = lifecycle.certificate_reissue(
                 certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(
@@ -239,10 +222,10 @@ def _staff_action(request, pk, action):
             )
             return redirect("certification:staff_detail", new.pk)
         elif action == "resend":
-            services.certificate_email_resend(certificate_id=pk, actor=request.user)
+            delivery.certificate_email_resend(certificate_id=pk, actor=request.user)
             messages.success(request, _("Emailing %(s)s to its holder again.") % {"s": certificate.serial})
         else:
-            services.certificate_retry(certificate_id=pk, actor=request.user)
+            rendering.certificate_retry(certificate_id=pk, actor=request.user)
             messages.success(request, _("Rendering %(s)s again.") % {"s": certificate.serial})
     except ValidationError as error:
         if action in ("retry", "resend"):

@@ -19,8 +19,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # No production default. Without DJANGO_SECRET_KEY, management commands (migrate,
-# makemigrations --check) still run with a throwaway key, but config/wsgi.py refuses to
-# serve and `check --deploy` reports it.
+# makemigrations --check) still run with a throwaway key, but config/wsgi.py and
+# config/asgi.py refuse to serve (config.serving) and `check --deploy` reports it.
 SECRET_KEY_FROM_ENVIRONMENT = bool(env("DJANGO_SECRET_KEY", default=""))
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or (
     "django-insecure-development-only-key" if DEBUG else "django-insecure-" + secrets.token_urlsafe(40)
@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "courses",
     "exams",
     "certification",
+    # The top layer (dashboards, navigation, demo seeding): may import every app above;
+    # none of them imports it.
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },

@@ -2,7 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
 from core import views as core_views
+from portal import urls as portal_urls
+from portal import views as portal_views
 
 # The Django admin signs in through allauth: its rate limits and second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,11 +13,13 @@ admin.site.site_header = "Glabella administration"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("dashboard/", portal_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
-    path("", include("accounts.urls")),
+    # The dashboards live in portal but keep their names in the accounts namespace
+    # (accounts:trainee_dashboard, ...), as before they moved.
+    path("", include(([*accounts_urls.urlpatterns, *portal_urls.urlpatterns], accounts_urls.app_name))),
     path("", include("courses.urls")),
     path("", include("exams.urls")),
     path("", include("certification.urls")),

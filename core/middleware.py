@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-MSG_SET_UP_SECOND_FACTOR = "Your role needs a second factor. Set up an authenticator app to continue."
+MSG_SET_UP_SECOND_FACTOR = _("Your role needs a second factor. Set up an authenticator app to continue.")
 
 
 class SecondFactorRequiredMiddleware:
@@ -27,7 +27,7 @@ class SecondFactorRequiredMiddleware:
             from allauth.mfa.utils import is_mfa_enabled
 
             if not is_mfa_enabled(user, ["totp"]):
-                messages.warning(request, _(MSG_SET_UP_SECOND_FACTOR))
+                messages.warning(request, MSG_SET_UP_SECOND_FACTOR)
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

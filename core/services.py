@@ -1,9 +1,10 @@
-"""Services shared by every app: the audit trail and after-commit enqueueing."""
+"""Services shared by every app: the audit trail, after-commit enqueueing and nightly
+batches run one row per transaction."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -72,3 +73,26 @@ def enqueue_on_commit(task, *args: Any, fallback: Callable[[], Any] | None = Non
                 fallback()
 
     transaction.on_commit(send, robust=True)
+
+
+def each_in_own_transaction(ids: Iterable[Any], step: Callable[[Any], bool], *, what: str) -> int:
+    """Run ``step(id)`` for each id, each call in its own transaction; return how many
+    calls returned True (changed their row).
+
+    For nightly batches: ``step`` locks its row (``select_for_update(skip_locked=True)``),
+    checks it still qualifies, changes it and records its audit event, and that commits
+    before the next row is touched. So the audit trail's lock (core.services.audit_record)
+    and the row locks are held for one row at a time, and a row that fails is rolled back
+    alone: it is logged, the others go on, and the first failure is raised at the end so
+    that the task retries (the rows already done no longer qualify)."""
+    changed, failure = 0, None
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                changed += bool(step(pk))
+        except Exception as error:
+            logger.exception("%s: %s failed; the other rows go on", what, pk)
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return changed

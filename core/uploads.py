@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 JPEG = "image/jpeg"
@@ -28,14 +28,14 @@ KIND_NAMES = {JPEG: "JPEG image", PNG: "PNG image", PDF: "PDF"}
 # PDF name-tree and action keys that run code or act on opening.
 PDF_ACTIVE_KEYS = (b"/JavaScript", b"/JS", b"/Launch", b"/OpenAction", b"/AA", b"/EmbeddedFile")
 
-MSG_EMPTY = "The file is empty."
-MSG_TOO_LARGE = "The file is {size}; the limit is {limit}."
-MSG_UNKNOWN_TYPE = "Upload a JPEG, PNG or PDF. This file's content is none of those."
-MSG_NAME_MISMATCH = "The file is named {name} but its content is a {kind}. Rename it or upload the right file."
-MSG_BROKEN_IMAGE = "The image could not be read; it may be damaged or incomplete."
-MSG_IMAGE_TOO_BIG = "The image has more than {limit} megapixels; scan or photograph it at a lower resolution."
-MSG_BROKEN_PDF = "The PDF could not be read; it may be damaged or incomplete."
-MSG_ACTIVE_PDF = "PDFs with scripts, embedded files or automatic actions are not accepted."
+MSG_EMPTY = _("The file is empty.")
+MSG_TOO_LARGE = _("The file is {size}; the limit is {limit}.")
+MSG_UNKNOWN_TYPE = _("Upload a JPEG, PNG or PDF. This file's content is none of those.")
+MSG_NAME_MISMATCH = _("The file is named {name} but its content is a {kind}. Rename it or upload the right file.")
+MSG_BROKEN_IMAGE = _("The image could not be read; it may be damaged or incomplete.")
+MSG_IMAGE_TOO_BIG = _("The image has more than {limit} megapixels; scan or photograph it at a lower resolution.")
+MSG_BROKEN_PDF = _("The PDF could not be read; it may be damaged or incomplete.")
+MSG_ACTIVE_PDF = _("PDFs with scripts, embedded files or automatic actions are not accepted.")
 
 
 @dataclass(frozen=True)
@@ -60,23 +60,23 @@ def check_document(upload) -> CheckedDocument:
     for the form field."""
     size = upload.size
     if not size:
-        raise ValidationError(_(MSG_EMPTY), code="empty")
+        raise ValidationError(MSG_EMPTY, code="empty")
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
         raise ValidationError(
-            _(MSG_TOO_LARGE).format(size=filesizeformat(size), limit=filesizeformat(limit)),
+            MSG_TOO_LARGE.format(size=filesizeformat(size), limit=filesizeformat(limit)),
             code="too_large",
         )
     upload.seek(0)
     data = upload.read()
     content_type = sniff(data[:1024])
     if content_type is None:
-        raise ValidationError(_(MSG_UNKNOWN_TYPE), code="type")
+        raise ValidationError(MSG_UNKNOWN_TYPE, code="type")
     name = os.path.basename(upload.name or "")
     extension = os.path.splitext(name)[1].lower()
     if extension not in EXTENSIONS[content_type]:
         raise ValidationError(
-            _(MSG_NAME_MISMATCH).format(name=name, kind=KIND_NAMES[content_type]),
+            MSG_NAME_MISMATCH.format(name=name, kind=KIND_NAMES[content_type]),
             code="name_mismatch",
         )
     if content_type == PDF:
@@ -95,7 +95,7 @@ def _complete(data: bytes, content_type: str) -> bool:
 
 def _reencode_image(data: bytes, content_type: str) -> bytes:
     if not _complete(data, content_type):
-        raise ValidationError(_(MSG_BROKEN_IMAGE), code="broken")
+        raise ValidationError(MSG_BROKEN_IMAGE, code="broken")
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
@@ -118,12 +118,12 @@ def _reencode_image(data: bytes, content_type: str) -> bytes:
         # Pillow's own guard, for sizes far beyond ours: refused before decoding either way.
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_(MSG_BROKEN_IMAGE), code="broken") from None
+        raise ValidationError(MSG_BROKEN_IMAGE, code="broken") from None
 
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        _(MSG_IMAGE_TOO_BIG).format(limit=f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}"),
+        MSG_IMAGE_TOO_BIG.format(limit=f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g}"),
         code="too_many_pixels",
     )
 
@@ -133,11 +133,11 @@ def _check_pdf(data: bytes) -> None:
     from pypdf.errors import PyPdfError
 
     if b"%%EOF" not in data[-2048:]:
-        raise ValidationError(_(MSG_BROKEN_PDF), code="broken")
+        raise ValidationError(MSG_BROKEN_PDF, code="broken")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if len(reader.pages) == 0:
-            raise ValidationError(_(MSG_BROKEN_PDF), code="broken")
+            raise ValidationError(MSG_BROKEN_PDF, code="broken")
         root = reader.trailer["/Root"]
         names = root.get("/Names")
         active = any(key in root for key in ("/OpenAction", "/AA")) or (
@@ -149,8 +149,8 @@ def _check_pdf(data: bytes) -> None:
     except ValidationError:
         raise
     except (PyPdfError, KeyError, ValueError, TypeError, OSError, RecursionError):
-        raise ValidationError(_(MSG_BROKEN_PDF), code="broken") from None
+        raise ValidationError(MSG_BROKEN_PDF, code="broken") from None
     # Keys may hide in compressed object streams the walk above does not open; the raw
     # scan catches the common uncompressed case as a second line.
     if active or any(key in data for key in PDF_ACTIVE_KEYS):
-        raise ValidationError(_(MSG_ACTIVE_PDF), code="active_pdf")
+        raise ValidationError(MSG_ACTIVE_PDF, code="active_pdf")

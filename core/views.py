@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from .forms import AuditFilterForm
 from .permissions import role_required
@@ -8,21 +8,6 @@ from .selectors import audit_actions, audit_event_list
 
 def home(request):
     return render(request, "core/home.html")
-
-
-def dashboard(request):
-    """Send each user to the dashboard of their most senior role."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect("account_login")
-    for role, url in (
-        ("is_administrator", "accounts:admin_dashboard"),
-        ("is_examiner", "accounts:examiner_dashboard"),
-        ("is_instructor", "accounts:instructor_dashboard"),
-    ):
-        if getattr(user, role):
-            return redirect(url)
-    return redirect("accounts:trainee_dashboard")
 
 
 @role_required("administrator")

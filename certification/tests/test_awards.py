@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Licence
-from certification import services
 from certification.models import Award, Certificate
+from certification.services import awards
 from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
 from exams.models import Assessment
@@ -63,15 +63,15 @@ def test_a_failed_practical_makes_no_award(instructor, examiner):
                              points={str(c.pk): 0 for c in rubric.criteria.all()}, global_grade=0,
                              comments="Unsafe", submit=True)  # fmt: skip
     assert Assessment.objects.get().passed is False
-    assert services.award_if_eligible(enrolment_id=enrolment.pk) is None
+    assert awards.award_if_eligible(enrolment_id=enrolment.pk) is None
     assert not Award.objects.exists()
 
 
 def test_checking_again_returns_the_same_award(instructor, examiner):
     enrolment = qualified(instructor, examiner=examiner)
     first = Award.objects.get()
-    assert services.award_if_eligible(enrolment_id=enrolment.pk) == first
-    services.awards_for_trainee(trainee=enrolment.trainee)
+    assert awards.award_if_eligible(enrolment_id=enrolment.pk) == first
+    awards.awards_for_trainee(trainee=enrolment.trainee)
     assert Award.objects.count() == 1
 
 
@@ -109,7 +109,7 @@ def test_twenty_concurrent_triggers_make_one_award_and_one_email(postgres, instr
     def trigger():
         try:
             barrier.wait()
-            services.award_if_eligible(enrolment_id=enrolment.pk)
+            awards.award_if_eligible(enrolment_id=enrolment.pk)
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
         finally:

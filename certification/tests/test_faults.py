@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
 from certification.models import Award, Certificate
+from certification.services import delivery, issuing, rendering
 from certification.tests.factories import qualified
 from config.celery import app
 from core.models import AuditEvent
@@ -67,7 +67,7 @@ def issue_without_worker(instructor, examiner) -> Certificate:
     """A qualified trainee and a certificate issued by an administrator; its render
     message (and the earlier emails) wait in the queue, no worker runs yet."""
     qualified(instructor, examiner=examiner)
-    return services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+    return issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
 
 
 # 1. A worker killed while rendering ------------------------------------------------------
@@ -146,7 +146,7 @@ def test_a_whole_worker_killed_mid_render_is_picked_up_by_the_stalled_sweep(brok
     assert list(broker.unacked()) == [lost_tag]
 
     # The sweep (every 5 minutes by beat) sees it rendering for more than 15 minutes.
-    Certificate.objects.filter(pk=certificate.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=16))
+    Certificate.objects.filter(pk=certificate.pk).update(queued_at=timezone.now() - datetime.timedelta(minutes=16))
     assert app.tasks["certification.tasks.certificates_requeue_stalled_task"].delay().get(timeout=TIMEOUT) == 1
     certificate = wait_for(
         lambda: Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).first(),
@@ -238,7 +238,7 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     # Redis is back and a worker runs; nothing renders until the sweep finds it stalled.
     _worker, log = broker.start_worker()
     assert app.tasks["certification.tasks.certificates_requeue_stalled_task"].delay().get(timeout=TIMEOUT) == 0
-    Certificate.objects.filter(pk=certificate.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    Certificate.objects.filter(pk=certificate.pk).update(queued_at=timezone.now() - datetime.timedelta(minutes=11))
     assert app.tasks["certification.tasks.certificates_requeue_stalled_task"].delay().get(timeout=TIMEOUT) == 1
     certificate = wait_for(
         lambda: Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.ISSUED).first(),
@@ -267,11 +267,11 @@ def test_broker_down_when_the_render_commits_the_email_is_sent_at_once_or_flagge
     app.conf.task_always_eager = False
     try:
         with broker_unreachable():
-            certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+            certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
             if smtp == "down":
                 smtp_nowhere(settings)
             with caplog.at_level("ERROR"):
-                assert services.certificate_render(certificate_id=certificate.pk)
+                assert rendering.certificate_render(certificate_id=certificate.pk)
     finally:
         app.conf.task_always_eager = saved
     certificate.refresh_from_db()
@@ -382,7 +382,7 @@ def test_smtp_down_every_retry_is_made_then_the_failure_is_recorded(
     qualified(instructor, examiner=examiner)
     smtp_nowhere(settings)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED
     assert certificate.emailed_at is None
@@ -394,13 +394,13 @@ def test_smtp_down_every_retry_is_made_then_the_failure_is_recorded(
     # Mail works again; an administrator sends it, once.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_email_resend(certificate_id=certificate.pk, actor=administrator)
+        delivery.certificate_email_resend(certificate_id=certificate.pk, actor=administrator)
     certificate.refresh_from_db()
     assert certificate.emailed_at is not None
     assert (certificate.email_failed_at, certificate.email_error) == (None, "")
     assert [m.to for m in mail.outbox] == [[certificate.holder.email]]
     with pytest.raises(ValidationError, match="was emailed"):
-        services.certificate_email_resend(certificate_id=certificate.pk, actor=administrator)
+        delivery.certificate_email_resend(certificate_id=certificate.pk, actor=administrator)
 
 
 # 5. Poison messages, and retry delays against the visibility timeout ---------------------
@@ -416,7 +416,7 @@ def test_a_poison_certificate_retries_then_is_failed_for_administrators_not_loop
 
     qualified(instructor, examiner=examiner)
     with transaction.atomic():
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
         Certificate.objects.filter(pk=certificate.pk).update(serial="../GLA-2026-POISON")
     _worker, log = broker.start_worker()
     retry = wait_for(
@@ -443,7 +443,7 @@ def test_a_poison_certificate_retries_then_is_failed_for_administrators_not_loop
     assert stored_file_names(settings) == []
     assert broker.length() == 0
     # Nor does the sweep take it up again.
-    Certificate.objects.filter(pk=certificate.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    Certificate.objects.filter(pk=certificate.pk).update(queued_at=timezone.now() - datetime.timedelta(hours=1))
     assert app.tasks["certification.tasks.certificates_requeue_stalled_task"].delay().get(timeout=TIMEOUT) == 0
     page = client_for(administrator).get(reverse("certification:staff_detail", args=[certificate.pk]))
     assert "Rendering failed after 2 attempts" in page.content.decode()
@@ -460,7 +460,7 @@ def test_a_certificate_that_kills_its_worker_every_time_is_failed_not_redelivere
     failed instead of rendering again. Here four earlier deliveries already killed their
     child; the fifth is killed by the test."""
     certificate = issue_without_worker(instructor, examiner)
-    Certificate.objects.filter(pk=certificate.pk).update(render_attempts=services.RENDER_ATTEMPTS_MAX - 1)
+    Certificate.objects.filter(pk=certificate.pk).update(render_attempts=rendering.RENDER_ATTEMPTS_MAX - 1)
     with audit_trail_locked():
         worker, log = broker.start_worker(pool="prefork")
         (child,) = wait_for(lambda: children_of(worker.pid), what="the pool child", log=log)
@@ -472,7 +472,7 @@ def test_a_certificate_that_kills_its_worker_every_time_is_failed_not_redelivere
         what="the certificate to be marked failed",
         log=log,
     )
-    assert certificate.render_attempts == services.RENDER_ATTEMPTS_MAX
+    assert certificate.render_attempts == rendering.RENDER_ATTEMPTS_MAX
     assert "the worker stopped while rendering" in certificate.last_error
     wait_for(
         lambda: re.search(r"certificate_render_task\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: False", log.read_text()),
@@ -554,7 +554,7 @@ def test_a_rolled_back_issue_enqueues_nothing(broker, instructor, examiner):
 
     def issue_then_fail():
         with transaction.atomic():
-            services.certificate_issue(award_id=award.pk, actor=None)
+            issuing.certificate_issue(award_id=award.pk, actor=None)
             raise RuntimeError("something after the issue failed")
 
     with pytest.raises(RuntimeError):
@@ -566,5 +566,5 @@ def test_a_rolled_back_issue_enqueues_nothing(broker, instructor, examiner):
     assert not Certificate.objects.exists()
     assert queued_task_names(broker) == before
 
-    services.certificate_issue(award_id=award.pk, actor=None)  # committed: one message
+    issuing.certificate_issue(award_id=award.pk, actor=None)  # committed: one message
     assert queued_task_names(broker) == ["certification.tasks.certificate_render_task", *before]

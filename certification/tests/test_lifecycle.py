@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Licence
-from certification import services
 from certification.models import Award, Certificate
+from certification.services import issuing, lifecycle
 from certification.tasks import certificate_expiry_reminders_task, certificates_expire_task
 from certification.tests.factories import qualified
 from core.models import AuditEvent
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def issued(instructor, examiner, administrator, django_capture_on_commit_callbacks):
     qualified(instructor, examiner=examiner)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
     certificate.refresh_from_db()
     return certificate
 
@@ -54,9 +54,9 @@ def test_revoking_needs_a_reason_tells_the_holder_and_shows_publicly(
     assert "Revoked certificate" in verdict(client, issued)
     # Revoked is final: it can be neither revoked again nor re-issued.
     with pytest.raises(ValidationError):
-        services.certificate_revoke(certificate_id=issued.pk, actor=administrator, reason="again")
+        lifecycle.certificate_revoke(certificate_id=issued.pk, actor=administrator, reason="again")
     with pytest.raises(ValidationError):
-        services.certificate_reissue(certificate_id=issued.pk, actor=administrator, reason="new name")
+        lifecycle.certificate_reissue(certificate_id=issued.pk, actor=administrator, reason="new name")
     # Nor downloaded or exported by the holder.
     holder = client_for(issued.holder)
     assert holder.get(reverse("certification:badge", args=[issued.pk])).status_code == 404
@@ -69,7 +69,7 @@ def test_reissue_gives_a_new_serial_with_the_current_name_and_supersedes_the_old
     holder.legal_name = "Dr Ada Married-Name"
     holder.save()
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.certificate_reissue(certificate_id=issued.pk, actor=administrator, reason="Name changed")
+        new = lifecycle.certificate_reissue(certificate_id=issued.pk, actor=administrator, reason="Name changed")
     new.refresh_from_db()
     issued.refresh_from_db()
     assert issued.status == Certificate.Status.SUPERSEDED
@@ -98,7 +98,7 @@ def test_one_current_certificate_per_award_is_a_database_rule(issued):
 
 
 def test_issuing_twice_returns_the_same_certificate(issued, administrator):
-    assert services.certificate_issue(award_id=issued.award_id, actor=administrator) == issued
+    assert issuing.certificate_issue(award_id=issued.award_id, actor=administrator) == issued
     assert Certificate.objects.count() == 1
 
 
@@ -144,12 +144,12 @@ def test_certificates_expire_on_their_date_once_and_holders_are_reminded_60_days
 ):
     expires = issued.expires_on
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=61)) == 0
-        assert services.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=60)) == 1
-        assert services.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=30)) == 0
-        assert services.certificates_expire(today=expires - datetime.timedelta(days=1)) == 0
-        assert services.certificates_expire(today=expires) == 1
-        assert services.certificates_expire(today=expires) == 0
+        assert lifecycle.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=61)) == 0
+        assert lifecycle.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=60)) == 1
+        assert lifecycle.certificate_expiry_reminders_send(today=expires - datetime.timedelta(days=30)) == 0
+        assert lifecycle.certificates_expire(today=expires - datetime.timedelta(days=1)) == 0
+        assert lifecycle.certificates_expire(today=expires) == 1
+        assert lifecycle.certificates_expire(today=expires) == 0
     issued.refresh_from_db()
     assert issued.status == Certificate.Status.EXPIRED
     subjects = [m.subject for m in mailoutbox if issued.serial in m.subject]
@@ -178,8 +178,8 @@ def test_no_certificate_without_a_legal_name_to_print(instructor, examiner, admi
     enrolment = qualified(instructor, examiner=examiner)
     type(enrolment.trainee).objects.filter(pk=enrolment.trainee_id).update(legal_name=" ")
     with pytest.raises(ValidationError) as error:
-        services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
-    assert error.value.messages == [services.MSG_NO_LEGAL_NAME]
+        issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    assert error.value.messages == [issuing.MSG_NO_LEGAL_NAME]
     assert not Certificate.objects.exists()
 
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from certification import documents, services
+from certification import documents
 from certification.models import Award, Certificate
+from certification.services import issuing, lifecycle, rendering
 from certification.tasks import certificate_email_task, certificate_render_task
 from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def issued(instructor, examiner, administrator, django_capture_on_commit_callbacks):
     qualified(instructor, examiner=examiner)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
     certificate.refresh_from_db()
     return certificate
 
@@ -66,14 +67,14 @@ def test_a_render_interrupted_after_writing_the_file_leaves_one_file(
 ):
     qualified(instructor, examiner=examiner)
     with django_capture_on_commit_callbacks(execute=False):  # the message is "lost"
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
     # A worker died after writing the file but before its transaction committed.
     folder = settings.PRIVATE_MEDIA_ROOT / "certificates"
     folder.mkdir(parents=True)
     (folder / f"{certificate.serial}.pdf").write_bytes(b"%PDF-1.7 half written")
     Certificate.objects.filter(pk=certificate.pk).update(status=Certificate.Status.RENDERING)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.certificate_render(certificate_id=certificate.pk)
+        assert rendering.certificate_render(certificate_id=certificate.pk)
     certificate.refresh_from_db()
     assert [p.name for p in stored_files(settings)] == [f"{certificate.serial}.pdf"]
     assert hashlib.sha256(certificate.pdf.read()).hexdigest() == certificate.pdf_sha256
@@ -89,7 +90,7 @@ def test_a_failing_render_retries_then_shows_failed_and_an_administrator_retries
 
     monkeypatch.setattr(documents, "certificate_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.FAILED
     assert certificate.render_attempts == 1 + certificate_render_task.max_retries
@@ -112,11 +113,11 @@ def test_a_failing_render_retries_then_shows_failed_and_an_administrator_retries
 def test_stalled_certificates_are_enqueued_again(instructor, examiner, django_capture_on_commit_callbacks):
     qualified(instructor, examiner=examiner)
     with django_capture_on_commit_callbacks(execute=False):  # the broker was down at commit
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=None)
-    assert services.certificates_requeue_stalled() == 0  # too recent to call stalled
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=None)
+    assert lifecycle.certificates_requeue_stalled() == 0  # too recent to call stalled
     later = timezone.now() + datetime.timedelta(minutes=11)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.certificates_requeue_stalled(now=later) == 1
+        assert lifecycle.certificates_requeue_stalled(now=later) == 1
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ISSUED
 

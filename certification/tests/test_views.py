@@ -11,8 +11,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Licence
-from certification import services
 from certification.models import Award, Certificate
+from certification.services import issuing
 from certification.tests.factories import qualified
 from core.pdf import render_pdf
 from tests.support.certificates import make_certificate
@@ -76,7 +76,7 @@ def test_the_pathway_ends_with_the_certificate(
     page = client.get(reverse("accounts:trainee_dashboard")).content.decode()
     assert "An administrator reviews the award and issues your certificate" in page
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
     page = client.get(reverse("accounts:trainee_dashboard")).content.decode()
     assert f"Certificate {certificate.serial} is valid" in page
     assert reverse("certification:detail", args=[certificate.pk]) in page
@@ -102,7 +102,7 @@ def test_the_queue_shows_the_evidence_and_issues_in_bulk_with_a_clear_message_fo
     assert f"{lapsed.trainee.display_name} ({lapsed.course.code}): The holder has no valid licence now" in page
     assert Certificate.objects.get().holder == ready.trainee
     # The lapsed one waits in the queue; the issued one has left it.
-    assert [a.enrolment for a in services.Award.objects.exclude(certificates__isnull=False)] == [lapsed]
+    assert [a.enrolment for a in Award.objects.exclude(certificates__isnull=False)] == [lapsed]
 
 
 def test_issuing_nothing_says_what_to_do(administrator, client_for):

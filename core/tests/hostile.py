@@ -128,19 +128,21 @@ def corpus() -> list[Sample]:
         Sample("jpeg-named-png", "photo.png", jpeg_with_gps(), "refuse", "The file is named photo.png but its content"),
         Sample("png-named-exe", "scan.png.exe", png(), "refuse", "The file is named scan.png.exe but its content"),
         # Script in formats that are not accepted at all.
-        Sample("svg-with-script", "logo.svg", svg, "refuse", uploads.MSG_UNKNOWN_TYPE),
-        Sample("svg-named-png", "logo.png", svg, "refuse", uploads.MSG_UNKNOWN_TYPE),
-        Sample("html-with-script", "page.html", html, "refuse", uploads.MSG_UNKNOWN_TYPE),
-        Sample("html-named-jpg", "photo.jpg", html, "refuse", uploads.MSG_UNKNOWN_TYPE),
-        Sample("html-named-pdf", "licence.pdf", html, "refuse", uploads.MSG_UNKNOWN_TYPE),
+        Sample("svg-with-script", "logo.svg", svg, "refuse", str(uploads.MSG_UNKNOWN_TYPE)),
+        Sample("svg-named-png", "logo.png", svg, "refuse", str(uploads.MSG_UNKNOWN_TYPE)),
+        Sample("html-with-script", "page.html", html, "refuse", str(uploads.MSG_UNKNOWN_TYPE)),
+        Sample("html-named-jpg", "photo.jpg", html, "refuse", str(uploads.MSG_UNKNOWN_TYPE)),
+        Sample("html-named-pdf", "licence.pdf", html, "refuse", str(uploads.MSG_UNKNOWN_TYPE)),
         # PDFs that act on their own, or are cut short.
-        Sample("pdf-javascript-openaction", "licence.pdf", pdf(active="openaction"), "refuse", uploads.MSG_ACTIVE_PDF),
-        Sample("pdf-page-action", "licence.pdf", pdf(active="aa"), "refuse", uploads.MSG_ACTIVE_PDF),
-        Sample("pdf-javascript-names", "licence.pdf", pdf(active="names"), "refuse", uploads.MSG_ACTIVE_PDF),
-        Sample("pdf-embedded-file", "licence.pdf", pdf(active="embedded"), "refuse", uploads.MSG_ACTIVE_PDF),
-        Sample("pdf-truncated", "licence.pdf", full[: len(full) // 2], "refuse", uploads.MSG_BROKEN_PDF),
-        Sample("pdf-header-only", "licence.pdf", b"%PDF-1.7\n%%EOF\n", "refuse", uploads.MSG_BROKEN_PDF),
-        Sample("png-truncated", "scan.png", png((300, 300), "red")[:200], "refuse", uploads.MSG_BROKEN_IMAGE),
+        Sample(
+            "pdf-javascript-openaction", "licence.pdf", pdf(active="openaction"), "refuse", str(uploads.MSG_ACTIVE_PDF)
+        ),
+        Sample("pdf-page-action", "licence.pdf", pdf(active="aa"), "refuse", str(uploads.MSG_ACTIVE_PDF)),
+        Sample("pdf-javascript-names", "licence.pdf", pdf(active="names"), "refuse", str(uploads.MSG_ACTIVE_PDF)),
+        Sample("pdf-embedded-file", "licence.pdf", pdf(active="embedded"), "refuse", str(uploads.MSG_ACTIVE_PDF)),
+        Sample("pdf-truncated", "licence.pdf", full[: len(full) // 2], "refuse", str(uploads.MSG_BROKEN_PDF)),
+        Sample("pdf-header-only", "licence.pdf", b"%PDF-1.7\n%%EOF\n", "refuse", str(uploads.MSG_BROKEN_PDF)),
+        Sample("png-truncated", "scan.png", png((300, 300), "red")[:200], "refuse", str(uploads.MSG_BROKEN_IMAGE)),
         # Empty and oversize.
         Sample("empty", "scan.png", b"", "refuse", "file is empty."),
         Sample("oversize", "scan.png", oversize, "refuse", "the limit is"),

@@ -104,8 +104,8 @@ def test_licence_numbers_and_reasons_are_escaped(client_for, trainee, administra
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_certificate_names_and_revocation_reasons_are_escaped_and_printed_as_text(client_for, administrator, payload):
-    from certification import services
     from certification.documents import certificate_pdf
+    from certification.services import lifecycle
     from tests.support.certificates import make_certificate
 
     certificate = make_certificate(name=f"Dr {payload}")
@@ -113,7 +113,7 @@ def test_certificate_names_and_revocation_reasons_are_escaped_and_printed_as_tex
     assert squeeze(PRINTED.get(payload, payload)) in text
     verify = client_for(None).get(reverse("certification:verify", args=[certificate.code]))
     assert_shown_escaped(verify.content.decode(), f"Dr {payload}")
-    services.certificate_revoke(certificate_id=certificate.pk, actor=administrator, reason=payload)
+    lifecycle.certificate_revoke(certificate_id=certificate.pk, actor=administrator, reason=payload)
     staff = client_for(administrator).get(reverse("certification:staff_detail", args=[certificate.pk]))
     assert staff.status_code == 200
     assert_shown_escaped(staff.content.decode(), payload)

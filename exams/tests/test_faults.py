@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
-from certification import services as certification_services
+from certification.services import awards as certification_services
 from core.models import AuditEvent
 from courses.models import LessonCompletion
 from courses.tests.factories import EnrolmentFactory, course_with_lessons

@@ -1,3 +1,6 @@
+"""The site's navigation: one group of links per role, pointing into every app (so it
+belongs to the top layer, not to core)."""
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 

@@ -1,0 +1,73 @@
+"""The dashboards: one page per role gathering what that role needs from every app,
+each read through the owning app's selectors, and /dashboard/ in front of them."""
+
+from django.shortcuts import redirect, render
+
+from accounts import selectors as account_selectors
+from certification import selectors as certification_selectors
+from certification.charts import month_chart
+from core.permissions import role_required
+from courses import selectors as course_selectors
+from exams.practical.selectors import assessments_for_examiner
+
+
+def dashboard(request):
+    """Send each user to the dashboard of their most senior role."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("account_login")
+    for role, url in (
+        ("is_administrator", "accounts:admin_dashboard"),
+        ("is_examiner", "accounts:examiner_dashboard"),
+        ("is_instructor", "accounts:instructor_dashboard"),
+    ):
+        if getattr(user, role):
+            return redirect(url)
+    return redirect("accounts:trainee_dashboard")
+
+
+@role_required("trainee")
+def trainee_dashboard(request):
+    licences = list(account_selectors.licence_list_for_holder(user=request.user))
+    enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
+    return render(
+        request,
+        "portal/trainee_dashboard.html",
+        {
+            "licences": licences,
+            "has_valid_licence": any(licence.is_valid() for licence in licences),
+            # The pathway's licence stage asks accounts.selectors.licence_awaiting, from
+            # these licences (no second query).
+            "journeys": certification_selectors.trainee_journeys(
+                user=request.user, enrolments=enrolments, licences=licences
+            ),
+            "profile_complete": bool(request.user.legal_name and request.user.profession),
+        },
+    )
+
+
+@role_required("administrator")
+def admin_dashboard(request):
+    return render(
+        request,
+        "portal/admin_dashboard.html",
+        {
+            "counts": account_selectors.licence_counts(),
+            "oldest": account_selectors.licence_next_in_queue(),
+            "courses": course_selectors.course_list_for_staff(),
+            "certificates": certification_selectors.certificate_counts(),
+            "per_month": month_chart(certification_selectors.certificates_issued_per_month(months=12)),
+        },
+    )
+
+
+@role_required("instructor")
+def instructor_dashboard(request):
+    courses = course_selectors.courses_taught(user=request.user)
+    return render(request, "portal/instructor_dashboard.html", {"courses": courses})
+
+
+@role_required("examiner")
+def examiner_dashboard(request):
+    assessments = assessments_for_examiner(examiner=request.user)
+    return render(request, "portal/examiner_dashboard.html", {"assessments": assessments})

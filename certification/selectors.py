@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Licence, User
-from courses import handson
+from courses.handson import selectors as handson
 from courses.models import Course, Enrolment
 from exams.selectors import enrolments_with_written_pass, latest_assessments
 

@@ -76,10 +76,16 @@ def get_course_for(user: User, code: str) -> Course:
     return course
 
 
+def course_is_taught_by(course: Course, user: User) -> bool:
+    """Is the user one of the course's instructors? (One query; whether the user still
+    holds the instructor role is the caller's question.)"""
+    return course.instructors.filter(pk=user.pk).exists()
+
+
 def course_can_manage(user: User, course: Course) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_administrator or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
+    return user.is_administrator or (user.is_instructor and course_is_taught_by(course, user))
 
 
 def course_syllabus(course: Course) -> list[Module]:
@@ -107,6 +113,19 @@ def enrolment_list_for_trainee(*, user: User) -> list[Enrolment]:
         )
         .order_by("-enrolled_at")
     )
+
+
+def enrolment_list_active(*, course: Course) -> QuerySet[Enrolment]:
+    """The course's active enrolments with their trainees (a queryset, for form choices)."""
+    return Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).select_related("trainee")
+
+
+def theory_complete(enrolment: Enrolment) -> bool:
+    """Has the trainee completed every lesson of the course? (False for a course without
+    lessons.) Two queries."""
+    total = Lesson.objects.filter(module__course_id=enrolment.course_id).count()
+    done = LessonCompletion.objects.filter(enrolment=enrolment, lesson__module__course_id=enrolment.course_id).count()
+    return total > 0 and done >= total
 
 
 def completed_lesson_ids(enrolment: Enrolment) -> set[int]:

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from certification.selectors import course_pathway, trainee_journeys
 from core.permissions import role_required
 
-from . import handson, selectors, services
+from . import selectors, services
 from .forms import CatalogueFilterForm
+from .handson import selectors as handson_selectors
 from .models import Enrolment, LessonImage
 
 
@@ -36,7 +37,7 @@ def course_detail(request, code):
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
     context = {
         "course": course,
-        "requirement_areas": handson.requirement_areas(course),
+        "requirement_areas": handson_selectors.requirement_areas(course),
         "modules": selectors.course_syllabus(course),
         "enrolment": enrolment if active else None,
         "seats_left": max(course.capacity - course.seats_taken, 0),
@@ -174,6 +175,6 @@ def lesson_image(request, code, image_id):
 def roster(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     roster = selectors.course_roster(course=course)
-    sessions = handson.sessions_for_enrolments(e.pk for e in roster)
-    rows = [(e, handson.requirement_status(course=course, sessions=sessions[e.pk])) for e in roster]
+    statuses = handson_selectors.requirement_status_by_enrolment(course=course, enrolments=roster)
+    rows = [(e, statuses[e.pk]) for e in roster]
     return render(request, "courses/roster.html", {"course": course, "rows": rows})

@@ -25,7 +25,7 @@ from accounts.selectors import licence_valid_for
 from core.emails import email_queue
 from core.services import audit_record
 from core.signals import eligibility_changed
-from courses.handson import handson_requirement_met
+from courses.handson.selectors import handson_requirement_met
 from courses.models import Enrolment, InjectionSession
 
 from .models import Assessment, Criterion, GlobalGrade, PracticalExam, RubricVersion, Station, StationScore

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
-from courses.handson_forms import AmendmentForm, ReflectionForm, SessionForm
+from courses.handson.forms import AmendmentForm, ReflectionForm, SessionForm
 from courses.models import InjectionSession, SessionSite
 from courses.tests.test_handson_views import enrolment, post_data  # noqa: F401 (a fixture)
 

@@ -35,7 +35,7 @@ def eligible(instructor):
 
 def build_eligible(instructor):
     """A trainee who passed the written exam and met the hands-on requirement."""
-    from courses import handson
+    from courses.handson import services as handson
 
     trainee = TraineeFactory()
     LicenceFactory(holder=trainee, verified=True)

@@ -1,5 +1,6 @@
-"""The hands-on training log: services (record, sign, amend, reflect) and the
-requirement check that the practical exam and certificates rely on.
+"""The hands-on training log's writes: record a draft, sign it, amend a signed session,
+the trainee's reflection. The requirement check and the other reads are in
+``courses.handson.selectors``.
 
 Sign-off locks a session. A correction is an amendment: a new signed session that
 points at the original, which is kept and marked superseded. Every sign-off and
@@ -11,12 +12,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +23,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
+from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSession, SessionSite
+from courses.selectors import course_is_taught_by
 
 from . import face_sites
-from .models import COMPETENCIES, Course, Enrolment, Independence, InjectionSession, SessionSite
+from .selectors import recent_units_for_model
 
 MSG_FUTURE_DATE = "The session date cannot be in the future."
 MSG_LOT_EXPIRED = "This lot had expired on the session date; expired product must not be used."
@@ -70,21 +71,9 @@ def units_per_01ml(vial_units: Decimal, diluent_ml: Decimal) -> Decimal:
     return (Decimal(vial_units) / Decimal(diluent_ml) / 10).quantize(Decimal("0.01"))
 
 
-def recent_units_for_model(*, model_code: str, performed_on: datetime.date, exclude=None) -> Decimal:
-    """Units given to this model code by any signed session in the 90 days up to the date."""
-    since = performed_on - datetime.timedelta(days=90)
-    sites = SessionSite.objects.filter(
-        session__model_code__iexact=model_code,
-        session__performed_on__gt=since,
-        session__performed_on__lte=performed_on,
-        session__status=InjectionSession.Status.SIGNED,
-    )
-    if exclude is not None:
-        sites = sites.exclude(session__in=exclude)
-    return sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
-
-
-def session_dose_warnings(*, units_by_site: dict[str, Decimal], model_code: str, performed_on, exclude=()) -> list[str]:
+def session_dose_warnings(
+    *, units_by_site: dict[str, Decimal], model_code: str, performed_on: datetime.date, exclude=()
+) -> list[str]:
     warnings = face_sites.dose_warnings(units_by_site)
     earlier = recent_units_for_model(model_code=model_code, performed_on=performed_on, exclude=exclude)
     total = earlier + sum(units_by_site.values(), Decimal(0))
@@ -109,7 +98,7 @@ def _check(
 ) -> list[str]:  # fmt: skip
     """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field."""
     errors: dict[str, list[str]] = defaultdict(list)
-    if not enrolment.course.instructors.filter(pk=instructor.pk).exists():
+    if not course_is_taught_by(enrolment.course, instructor):
         raise ValidationError(_(MSG_NOT_INSTRUCTOR))
     if enrolment.status != Enrolment.Status.ACTIVE:
         errors["__all__"].append(_(MSG_TRAINEE_NOT_ENROLLED))
@@ -188,7 +177,7 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         .select_related("enrolment__course", "enrolment__trainee")
         .get(pk=session_id)
     )
-    if not session.enrolment.course.instructors.filter(pk=instructor.pk).exists():
+    if not course_is_taught_by(session.enrolment.course, instructor):
         raise ValidationError(_(MSG_NOT_INSTRUCTOR))
     if session.is_locked:
         raise ValidationError(_(MSG_LOCKED))
@@ -258,88 +247,3 @@ def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> I
     session.reflection_at = timezone.now()
     session.save(update_fields=["reflection", "reflection_at"])
     return session
-
-
-# Requirement -------------------------------------------------------------------------
-
-
-@dataclass
-class AreaProgress:
-    code: str
-    name: str
-    done: int
-    need: int
-
-    @property
-    def met(self) -> bool:
-        return self.done >= self.need
-
-
-@dataclass
-class RequirementStatus:
-    signed: int
-    required: int
-    recent_needed: int
-    recent_competent: int
-    areas: list[AreaProgress] = field(default_factory=list)
-
-    @property
-    def missing_areas(self) -> list[AreaProgress]:
-        return [a for a in self.areas if not a.met]
-
-    @property
-    def met(self) -> bool:
-        return self.signed >= self.required and not self.missing_areas and self.recent_competent >= self.recent_needed
-
-
-def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
-    """Progress against the course's requirement, from the trainee's current signed
-    sessions (``sites`` prefetched). Superseded sessions never count."""
-    signed = sorted(
-        (s for s in sessions if s.status == InjectionSession.Status.SIGNED),
-        key=lambda s: (s.performed_on, s.signed_at),
-        reverse=True,
-    )
-    areas = []
-    for code, need in course.handson_area_minimums.items():
-        done = sum(
-            1 for s in signed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
-        )
-        areas.append(AreaProgress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
-    recent_competent = 0
-    for session in signed[: course.handson_recent_competent]:
-        if session.overall_independence != Independence.COMPETENT:
-            break
-        recent_competent += 1
-    return RequirementStatus(
-        signed=len(signed),
-        required=course.handson_min_sessions,
-        recent_needed=course.handson_recent_competent,
-        recent_competent=recent_competent,
-        areas=areas,
-    )
-
-
-def requirement_areas(course: Course) -> list[tuple[str, int]]:
-    """(area name, sessions needed) for the course page."""
-    return [(face_sites.AREA_BY_CODE[code]["name"], int(need)) for code, need in course.handson_area_minimums.items()]
-
-
-def sessions_for_enrolments(enrolment_ids) -> dict:
-    """Signed and superseded sessions with their sites, grouped by enrolment: 2 queries."""
-    grouped: dict = defaultdict(list)
-    sessions = (
-        InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
-        .exclude(status=InjectionSession.Status.DRAFT)
-        .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
-    )
-    for session in sessions:
-        grouped[session.enrolment_id].append(session)
-    return grouped
-
-
-def handson_requirement_met(*, enrolment: Enrolment) -> bool:
-    """Has this trainee met the course's hands-on requirement? (For the practical exam
-    and certificates.)"""
-    sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-    return requirement_status(course=enrolment.course, sessions=sessions).met

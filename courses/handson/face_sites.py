@@ -1,8 +1,8 @@
 """Injection-site catalogue for the hands-on training log's face chart (DESIGN.md §3).
 
 Pure data and arithmetic: no Django imports, no models, no database. The chart template
-(``templates/partials/face_chart.html``) draws these sites on a front view of a face; the
-training-log form stores units per site code.
+(``courses/templates/courses/handson/face_chart.html``) draws these sites on a front view
+of a face; the training-log form stores units per site code.
 
 Sides
     ``"R"`` and ``"L"`` are the PATIENT's right and left, as in every clinical record.
@@ -295,7 +295,7 @@ def chart_context(
     editable: bool = True,
     field_prefix: str = "units_",
 ) -> dict:
-    """Everything ``partials/face_chart.html`` renders, for ``{% include … %}`` or
+    """Everything ``courses/handson/face_chart.html`` renders, for ``{% include … %}`` or
     ``render_to_string``: ``sites`` (copies of SITES with ``units``: Decimal or None and
     ``units_display``), ``areas`` (copies of AREAS with their ``sites``, ``total``,
     ``total_display``, ``warnings``, ``has_units``), ``session_total``,

@@ -171,9 +171,10 @@ def session_save_draft(
 
 @transaction.atomic
 def session_sign(*, session_id, instructor: User) -> InjectionSession:
-    """Sign a draft, which locks it. Holds a SELECT FOR UPDATE lock on the session."""
+    """Sign a draft, which locks it. Holds a SELECT FOR UPDATE lock on the session row
+    only (not on the enrolment, course or trainee joined to it)."""
     session = (
-        InjectionSession.objects.select_for_update()
+        InjectionSession.objects.select_for_update(of=("self",))
         .select_related("enrolment__course", "enrolment__trainee")
         .get(pk=session_id)
     )
@@ -201,9 +202,9 @@ def session_amend(
     acknowledged: bool = False,
 ) -> InjectionSession:  # fmt: skip
     """Correct a signed session: a new signed session that amends it; the original is
-    kept, marked superseded. Locks the original."""
+    kept, marked superseded. Holds a SELECT FOR UPDATE lock on the original's row only."""
     original = (
-        InjectionSession.objects.select_for_update()
+        InjectionSession.objects.select_for_update(of=("self",))
         .select_related("enrolment__course", "enrolment__trainee")
         .get(pk=original_id)
     )

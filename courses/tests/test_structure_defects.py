@@ -1,0 +1,104 @@
+"""Defects fixed while courses/ was restructured (issue 14): each test fails without its fix."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import LicenceFactory, TraineeFactory
+from courses.handson import services as handson_services
+from courses.models import COMPETENCIES, InjectionSession
+from courses.tests.factories import CourseFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+# The on-label glabellar dose: 20 U over the 5 sites, no dose warning.
+GLABELLA = {
+    "procerus": Decimal(4),
+    "corrugator_medial_r": Decimal(4),
+    "corrugator_medial_l": Decimal(4),
+    "corrugator_lateral_r": Decimal(4),
+    "corrugator_lateral_l": Decimal(4),
+}
+RATINGS = dict.fromkeys((code for code, _label in COMPETENCIES), "competent")
+
+
+def data(**overrides) -> dict:
+    today = timezone.localdate()
+    values = {
+        "performed_on": today, "clinic": "Riverside Clinic", "model_code": "M-0147", "consent_confirmed": True,
+        "product": "onabotulinumtoxinA", "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
+        "lot_number": "C1234A", "lot_expiry": today + datetime.timedelta(days=100), "complications": "",
+        "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",
+        "agreed_actions": "",
+    }  # fmt: skip
+    return values | overrides
+
+
+def record(enrolment, instructor, units=None, sign=True, **overrides) -> InjectionSession:
+    session = handson_services.session_save_draft(
+        enrolment=enrolment, instructor=instructor, data=data(**overrides), units_by_site=units or GLABELLA,
+        ratings=RATINGS, acknowledged=True,
+    )  # fmt: skip
+    if sign:
+        handson_services.session_sign(session_id=session.pk, instructor=instructor)
+    return InjectionSession.objects.get(pk=session.pk)
+
+
+@pytest.fixture
+def enrolment(instructor):
+    trainee = TraineeFactory()
+    LicenceFactory(holder=trainee, verified=True)
+    course = CourseFactory(instructors=[instructor], handson_min_sessions=1, handson_area_minimums={})
+    return EnrolmentFactory(trainee=trainee, course=course)
+
+
+# select_for_update() with select_related() locks the session row only -------------------
+
+
+@pytest.fixture
+def locking_queries(monkeypatch):
+    """(select_related, select_for_update_of) of every SELECT … FOR UPDATE of a session,
+    whatever the database (SQLite compiles FOR UPDATE away, so the query is read)."""
+    seen = []
+    as_sql = SQLCompiler.as_sql
+
+    def spy(self, *args, **kwargs):
+        query = self.query
+        if query.model is InjectionSession and query.select_for_update:
+            seen.append((query.select_related, query.select_for_update_of))
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", spy)
+    return seen
+
+
+def test_signing_and_amending_lock_only_the_session_row(enrolment, instructor, locking_queries):
+    # given a draft
+    draft = record(enrolment, instructor, sign=False)
+    # when it is signed, then amended
+    handson_services.session_sign(session_id=draft.pk, instructor=instructor)
+    handson_services.session_amend(
+        original_id=draft.pk, instructor=instructor, data=data(), units_by_site=GLABELLA, ratings=RATINGS,
+        reason="Wrong clinic.", acknowledged=True,
+    )  # fmt: skip
+    # then each lock that joins the enrolment, course and trainee names the session alone
+    joined = [of for related, of in locking_queries if related]
+    assert len(joined) == 2
+    assert joined == [("self",), ("self",)]
+
+
+def test_on_postgresql_the_sign_off_lock_is_for_update_of_the_session_table(postgres, enrolment, instructor):
+    draft = record(enrolment, instructor, sign=False)
+    with CaptureQueriesContext(connection) as queries:
+        handson_services.session_sign(session_id=draft.pk, instructor=instructor)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1
+    locked_tables = locks[0].split(" FOR UPDATE OF ", 1)[1].split()[0]  # "a", "b" would keep the comma
+    assert locked_tables == f'"{InjectionSession._meta.db_table}"'

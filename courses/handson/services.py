@@ -14,9 +14,8 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -239,9 +238,10 @@ MSG_REFLECT_SIGNED = "You can add a reflection once your instructor has signed t
 
 def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> InjectionSession:
     """The trainee's own reflection on a signed session (the signed record itself stays
-    locked; the reflection is theirs to write and rewrite)."""
+    locked; the reflection is theirs to write and rewrite). Raises PermissionDenied for
+    anyone else's session: views fetch it with selectors.get_own_session_for, a 404."""
     if session.enrolment.trainee_id != trainee.pk:
-        raise Http404
+        raise PermissionDenied
     if session.status != InjectionSession.Status.SIGNED:
         raise ValidationError({"reflection": [_(MSG_REFLECT_SIGNED)]})
     session.reflection = text.strip()

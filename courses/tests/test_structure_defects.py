@@ -6,9 +6,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
@@ -102,3 +104,23 @@ def test_on_postgresql_the_sign_off_lock_is_for_update_of_the_session_table(post
     assert len(locks) == 1
     locked_tables = locks[0].split(" FOR UPDATE OF ", 1)[1].split()[0]  # "a", "b" would keep the comma
     assert locked_tables == f'"{InjectionSession._meta.db_table}"'
+
+
+# A service raises a domain error, never Http404 ---------------------------------------
+
+
+def test_reflecting_on_someone_elses_session_is_refused_without_http404(enrolment, instructor):
+    session = record(enrolment, instructor)
+    stranger = TraineeFactory()
+    with pytest.raises(PermissionDenied):
+        handson_services.session_reflect(session=session, trainee=stranger, text="Not mine to write.")
+    session.refresh_from_db()
+    assert session.reflection == ""
+
+
+def test_the_reflection_page_of_someone_elses_session_is_still_a_404(client_for, enrolment, instructor):
+    session = record(enrolment, instructor)
+    response = client_for(TraineeFactory()).post(
+        reverse("courses:session_reflect", args=[session.pk]), {"reflection": "Not mine to write."}
+    )
+    assert response.status_code == 404

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
+from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage
 from .sanitize import lesson_html_clean
 
 MSG_NOT_PUBLISHED = "This course is not open for enrolment."
@@ -199,8 +199,3 @@ def lesson_image_add(*, course: Course, upload, alt_text: str) -> LessonImage:
     image.image.save(f"image{checked.extension}", ContentFile(checked.content), save=False)
     image.save()
     return image
-
-
-def module_next_position(course: Course) -> int:
-    last = Module.objects.filter(course=course).order_by("-position").values_list("position", flat=True).first()
-    return (last or 0) + 1

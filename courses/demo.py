@@ -87,7 +87,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
     awaiting sign-off (or a fifth signed one with ``sign_all``)."""
     from .handson import face_sites
     from .handson import services as handson_services
-    from .models import COMPETENCIES, Independence
+    from .models import COMPETENCIES, Independence, Product
 
     forehead = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "forehead"}
     canthal = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "lateral_canthal"}
@@ -114,7 +114,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
                 "clinic": "Riverside Aesthetics Training Clinic",
                 "model_code": code,
                 "consent_confirmed": True,
-                "product": "onabotulinumtoxinA",
+                "product": Product.ONA,
                 "vial_units": Decimal(100),
                 "diluent_ml": Decimal("2.5"),
                 "lot_number": f"C{5120 + index}A2",

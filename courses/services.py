@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Licence, User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
 
@@ -57,7 +57,7 @@ def enrolment_blockers(*, trainee: User, course: Course, active_count: int | Non
         return blockers
     licences = list(licence_valid_for(user=trainee))
     if not licences:
-        waiting = trainee.licences.filter(status="submitted").exists()
+        waiting = trainee.licences.filter(status=Licence.Status.SUBMITTED).exists()
         blockers.append(
             Blocker(
                 "licence",

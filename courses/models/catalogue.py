@@ -89,6 +89,7 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["title"]
+        # Status values are spelled out in the constraints: Meta cannot see the Status class.
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
             models.CheckConstraint(condition=Q(credit_hours__gte=0), name="course_credits_not_negative"),
@@ -104,6 +105,10 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
     def accreditation_is_current(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -177,6 +182,7 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-enrolled_at"]
+        # Status values are spelled out in the constraints: Meta cannot see the Status class.
         constraints = [
             models.UniqueConstraint(fields=["trainee", "course"], name="enrolment_one_per_trainee_course"),
             models.CheckConstraint(condition=Q(status__in=["active", "withdrawn"]), name="enrolment_status_valid"),

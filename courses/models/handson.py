@@ -94,6 +94,7 @@ class InjectionSession(models.Model):
             models.Index(fields=["enrolment", "status"]),
             models.Index(fields=["model_code", "performed_on"]),
         ]
+        # Status values are spelled out in the constraints: Meta cannot see the Status class.
         constraints = [
             models.CheckConstraint(condition=Q(consent_confirmed=True), name="session_consent_required"),
             models.CheckConstraint(
@@ -121,6 +122,15 @@ class InjectionSession(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def is_signed(self) -> bool:
+        """Signed and current (an amended original is superseded instead)."""
+        return self.status == self.Status.SIGNED
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.status == self.Status.SUPERSEDED
 
     @property
     def rating_rows(self) -> list[tuple[str, str, str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -124,3 +126,40 @@ def test_the_reflection_page_of_someone_elses_session_is_still_a_404(client_for,
         reverse("courses:session_reflect", args=[session.pk]), {"reflection": "Not mine to write."}
     )
     assert response.status_code == 404
+
+
+# Status values come from the TextChoices, not string literals ---------------------------
+
+COURSES = Path(__file__).resolve().parent.parent
+STATUS_LITERAL = re.compile(r"""status(__\w+)?\s*(==|!=|=)\s*["']""")
+
+
+def test_no_status_is_compared_with_a_string_literal_in_code_or_templates():
+    # models/ is left out: the choices are defined there, and the constraints (which Meta
+    # writes out) mirror the migrations.
+    sources = [
+        path
+        for pattern in ("**/*.py", "**/*.html")
+        for path in COURSES.glob(pattern)
+        if not {"tests", "migrations", "models"} & set(path.relative_to(COURSES).parts)
+    ]
+    assert len(sources) > 20
+    offenders = [
+        f"{path.relative_to(COURSES)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if STATUS_LITERAL.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_session_page_offers_sign_off_for_a_draft_and_amendment_once_signed(client_for, enrolment, instructor):
+    draft = record(enrolment, instructor, sign=False)
+    client = client_for(instructor)
+    page = client.get(reverse("courses:session_detail", args=[draft.pk])).content.decode()
+    assert "Sign off and lock" in page
+    assert "Correct with an amendment" not in page
+    handson_services.session_sign(session_id=draft.pk, instructor=instructor)
+    page = client.get(reverse("courses:session_detail", args=[draft.pk])).content.decode()
+    assert "Sign off and lock" not in page
+    assert "Correct with an amendment" in page

@@ -86,7 +86,7 @@ class SessionForm(forms.Form):
             if key.startswith(UNIT_PREFIX) and key[len(UNIT_PREFIX) :] not in face_sites.SITE_BY_CODE
         ]
         for code in unknown:
-            self.add_error(None, services.MSG_UNKNOWN_SITE.format(code=code))
+            self.add_error(None, str(services.MSG_UNKNOWN_SITE).format(code=code))
         return data
 
     def units_by_site(self) -> dict[str, Decimal]:

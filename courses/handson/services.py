@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import licence_valid_for
@@ -28,24 +28,24 @@ from courses.selectors import course_is_taught_by
 from . import face_sites
 from .selectors import recent_units_for_model
 
-MSG_FUTURE_DATE = "The session date cannot be in the future."
-MSG_LOT_EXPIRED = "This lot had expired on the session date; expired product must not be used."
-MSG_CONSENT = "Confirm that the model gave written consent."
-MSG_MODEL_CODE = "Use an anonymised code of letters, digits and hyphens with at least two digits, e.g. M-0147."
-MSG_MODEL_CODE_DATE = "This looks like a date. Never record a model's birth date: use an anonymised code."
-MSG_UNITS_RANGE = "Enter between 0 and 100 units."
-MSG_UNKNOWN_SITE = "There is no injection site called “{code}”."
-MSG_NO_SITES = "Record the units given at one site at least."
-MSG_ACKNOWLEDGE = "These doses differ from the on-label reference: confirm you have reviewed them to save."
-MSG_NOT_INSTRUCTOR = "Only the course's instructors can record or sign its sessions."
-MSG_LOCKED = "This session is signed and locked; record a correction as an amendment."
-MSG_NOT_SIGNED = "Only a signed session can be amended."
-MSG_REASON = "Say what the amendment corrects."
-MSG_TRAINEE_LICENCE = (
+MSG_FUTURE_DATE = _("The session date cannot be in the future.")
+MSG_LOT_EXPIRED = _("This lot had expired on the session date; expired product must not be used.")
+MSG_CONSENT = _("Confirm that the model gave written consent.")
+MSG_MODEL_CODE = _("Use an anonymised code of letters, digits and hyphens with at least two digits, e.g. M-0147.")
+MSG_MODEL_CODE_DATE = _("This looks like a date. Never record a model's birth date: use an anonymised code.")
+MSG_UNITS_RANGE = _("Enter between 0 and 100 units.")
+MSG_UNKNOWN_SITE = _("There is no injection site called “{code}”.")
+MSG_NO_SITES = _("Record the units given at one site at least.")
+MSG_ACKNOWLEDGE = _("These doses differ from the on-label reference: confirm you have reviewed them to save.")
+MSG_NOT_INSTRUCTOR = _("Only the course's instructors can record or sign its sessions.")
+MSG_LOCKED = _("This session is signed and locked; record a correction as an amendment.")
+MSG_NOT_SIGNED = _("Only a signed session can be amended.")
+MSG_REASON = _("Say what the amendment corrects.")
+MSG_TRAINEE_LICENCE = _(
     "The trainee has no valid verified licence; new hands-on sessions are paused until one is verified."
 )
-MSG_TRAINEE_NOT_ENROLLED = "The trainee is not enrolled in this course."
-MSG_RATING_MISSING = "Rate this competency (or choose “Not observed”)."
+MSG_TRAINEE_NOT_ENROLLED = _("The trainee is not enrolled in this course.")
+MSG_RATING_MISSING = _("Rate this competency (or choose “Not observed”).")
 
 MODEL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$")
 DATE_LIKE = re.compile(r"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})|(\d{4}[-./]?\d{2}[-./]?\d{2})|(^\d{6}$)|(^\d{8}$)")
@@ -59,9 +59,9 @@ SESSION_FIELDS = (
 
 def model_code_errors(code: str) -> list[str]:
     if DATE_LIKE.search(code):
-        return [_(MSG_MODEL_CODE_DATE)]
+        return [MSG_MODEL_CODE_DATE]
     if not MODEL_CODE.match(code) or sum(ch.isdigit() for ch in code) < 2:
-        return [_(MSG_MODEL_CODE)]
+        return [MSG_MODEL_CODE]
     return []
 
 
@@ -98,29 +98,29 @@ def _check(
     """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not course_is_taught_by(enrolment.course, instructor):
-        raise ValidationError(_(MSG_NOT_INSTRUCTOR))
+        raise ValidationError(MSG_NOT_INSTRUCTOR)
     if enrolment.status != Enrolment.Status.ACTIVE:
-        errors["__all__"].append(_(MSG_TRAINEE_NOT_ENROLLED))
+        errors["__all__"].append(MSG_TRAINEE_NOT_ENROLLED)
     if not licence_valid_for(user=enrolment.trainee).exists():
-        errors["__all__"].append(_(MSG_TRAINEE_LICENCE))
+        errors["__all__"].append(MSG_TRAINEE_LICENCE)
     today = timezone.localdate()
     if data["performed_on"] > today:
-        errors["performed_on"].append(_(MSG_FUTURE_DATE))
+        errors["performed_on"].append(MSG_FUTURE_DATE)
     if data["lot_expiry"] < data["performed_on"]:
-        errors["lot_expiry"].append(_(MSG_LOT_EXPIRED))
+        errors["lot_expiry"].append(MSG_LOT_EXPIRED)
     if not data["consent_confirmed"]:
-        errors["consent_confirmed"].append(_(MSG_CONSENT))
+        errors["consent_confirmed"].append(MSG_CONSENT)
     errors["model_code"] += model_code_errors(data["model_code"])
     for code, units in units_by_site.items():
         if code not in face_sites.SITE_BY_CODE:
-            errors["sites"].append(_(MSG_UNKNOWN_SITE).format(code=code))
+            errors["sites"].append(str(MSG_UNKNOWN_SITE).format(code=code))
         elif not (Decimal(0) < units <= face_sites.MAX_UNITS_PER_SITE):
-            errors[f"units_{code}"].append(_(MSG_UNITS_RANGE))
+            errors[f"units_{code}"].append(MSG_UNITS_RANGE)
     if not units_by_site:
-        errors["sites"].append(_(MSG_NO_SITES))
+        errors["sites"].append(MSG_NO_SITES)
     for code, _label in COMPETENCIES:
         if ratings.get(code) not in Independence.values:
-            errors[f"rating_{code}"].append(_(MSG_RATING_MISSING))
+            errors[f"rating_{code}"].append(MSG_RATING_MISSING)
     errors = {field: messages for field, messages in errors.items() if messages}
     if errors:
         raise ValidationError(errors)
@@ -131,7 +131,7 @@ def _check(
         exclude=exclude,
     )
     if warnings and not acknowledged:
-        raise ValidationError({"acknowledge_warnings": [_(MSG_ACKNOWLEDGE)]})
+        raise ValidationError({"acknowledge_warnings": [MSG_ACKNOWLEDGE]})
     return warnings
 
 
@@ -158,7 +158,7 @@ def session_save_draft(
     if session is not None:
         session = InjectionSession.objects.select_for_update().get(pk=session.pk)
         if session.is_locked:
-            raise ValidationError(_(MSG_LOCKED))
+            raise ValidationError(MSG_LOCKED)
     warnings = _check(
         enrolment=enrolment, instructor=instructor, data=data, units_by_site=units_by_site, ratings=ratings,
         acknowledged=acknowledged, exclude=[session.pk] if session else (),
@@ -178,9 +178,9 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         .get(pk=session_id)
     )
     if not course_is_taught_by(session.enrolment.course, instructor):
-        raise ValidationError(_(MSG_NOT_INSTRUCTOR))
+        raise ValidationError(MSG_NOT_INSTRUCTOR)
     if session.is_locked:
-        raise ValidationError(_(MSG_LOCKED))
+        raise ValidationError(MSG_LOCKED)
     session.status = InjectionSession.Status.SIGNED
     session.signed_at = timezone.now()
     session.instructor = instructor
@@ -208,9 +208,9 @@ def session_amend(
         .get(pk=original_id)
     )
     if original.status != InjectionSession.Status.SIGNED:
-        raise ValidationError(_(MSG_NOT_SIGNED))
+        raise ValidationError(MSG_NOT_SIGNED)
     if not reason.strip():
-        raise ValidationError({"amendment_reason": [_(MSG_REASON)]})
+        raise ValidationError({"amendment_reason": [MSG_REASON]})
     warnings = _check(
         enrolment=original.enrolment, instructor=instructor, data=data, units_by_site=units_by_site, ratings=ratings,
         acknowledged=acknowledged, exclude=[original.pk],
@@ -233,7 +233,7 @@ def session_amend(
     return amendment
 
 
-MSG_REFLECT_SIGNED = "You can add a reflection once your instructor has signed the session."
+MSG_REFLECT_SIGNED = _("You can add a reflection once your instructor has signed the session.")
 
 
 def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> InjectionSession:
@@ -243,7 +243,7 @@ def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> I
     if session.enrolment.trainee_id != trainee.pk:
         raise PermissionDenied
     if session.status != InjectionSession.Status.SIGNED:
-        raise ValidationError({"reflection": [_(MSG_REFLECT_SIGNED)]})
+        raise ValidationError({"reflection": [MSG_REFLECT_SIGNED]})
     session.reflection = text.strip()
     session.reflection_at = timezone.now()
     session.save(update_fields=["reflection", "reflection_at"])

@@ -88,7 +88,7 @@ def session_edit(request, pk):
     session = selectors.get_supervised_session_for(request.user, pk)
     course = session.enrolment.course
     if session.is_locked:
-        messages.error(request, _(services.MSG_LOCKED))
+        messages.error(request, services.MSG_LOCKED)
         return redirect("courses:session_detail", pk=session.pk)
     form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
     if request.method == "POST" and form.is_valid():
@@ -127,7 +127,7 @@ def session_amend(request, pk):
     original = selectors.get_supervised_session_for(request.user, pk)
     course = original.enrolment.course
     if original.status != InjectionSession.Status.SIGNED:
-        messages.error(request, _(services.MSG_NOT_SIGNED))
+        messages.error(request, services.MSG_NOT_SIGNED)
         return redirect("courses:session_detail", pk=original.pk)
     form = AmendmentForm(request.POST or None, initial=SessionForm.initial_from(original))
     if request.method == "POST" and form.is_valid():

@@ -8,14 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
+from courses import services as course_services
 from courses.handson import services as handson_services
 from courses.models import COMPETENCIES, InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory
@@ -163,3 +165,21 @@ def test_the_session_page_offers_sign_off_for_a_draft_and_amendment_once_signed(
     page = client.get(reverse("courses:session_detail", args=[draft.pk])).content.decode()
     assert "Sign off and lock" not in page
     assert "Correct with an amendment" in page
+
+
+# Messages are marked for translation where they are defined -----------------------------
+
+
+@pytest.mark.parametrize("module", [course_services, handson_services], ids=["courses", "handson"])
+def test_message_constants_are_lazy_translations(module):
+    constants = {name: value for name, value in vars(module).items() if name.startswith("MSG_")}
+    assert len(constants) >= 10
+    plain = [name for name, value in constants.items() if not isinstance(value, Promise)]
+    assert plain == []
+
+
+def test_a_lazy_message_still_reads_exactly_as_before(enrolment, instructor):
+    session = record(enrolment, instructor)
+    with pytest.raises(ValidationError) as error:
+        handson_services.session_sign(session_id=session.pk, instructor=instructor)
+    assert error.value.messages == ["This session is signed and locked; record a correction as an amendment."]

@@ -72,29 +72,24 @@ def units_per_01ml(vial_units: Decimal, diluent_ml: Decimal) -> Decimal:
 
 def session_dose_warnings(
     *, units_by_site: dict[str, Decimal], model_code: str, performed_on: datetime.date, exclude=()
-) -> list[str]:
-    warnings = face_sites.dose_warnings(units_by_site)
+) -> list[face_sites.DoseWarning]:
+    """The warnings a session records, as codes with parameters (face_sites.warning_text
+    words them when shown): the face chart's, then the model's units over 90 days when
+    earlier signed sessions take them above the 3-month maximum."""
+    warnings = face_sites.dose_warning_codes(units_by_site)
     earlier = recent_units_for_model(model_code=model_code, performed_on=performed_on, exclude=exclude)
-    total = earlier + sum(units_by_site.values(), Decimal(0))
-    if earlier and total > face_sites.MAX_UNITS_PER_3_MONTHS:
-        warnings.append(
-            _(
-                "Model %(code)s: %(total)s U in 90 days including earlier sessions; "
-                "the maximum is %(max)s U in 3 months."
-            )
-            % {
-                "code": model_code,
-                "total": face_sites.format_units(total),
-                "max": face_sites.MAX_UNITS_PER_3_MONTHS,
-            }
-        )
+    if earlier:
+        total = earlier + sum(units_by_site.values(), Decimal(0))
+        over = face_sites.model_warning_code(model_code=model_code, units_in_90_days=total)
+        if over:
+            warnings.append(over)
     return warnings
 
 
 def _check(
     *, enrolment: Enrolment, instructor: User, data: dict, units_by_site: dict, ratings: dict, acknowledged: bool,
     exclude=(),
-) -> list[str]:  # fmt: skip
+) -> list[face_sites.DoseWarning]:  # fmt: skip
     """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not course_is_taught_by(enrolment.course, instructor):
@@ -135,7 +130,9 @@ def _check(
     return warnings
 
 
-def _write(session: InjectionSession, *, data: dict, units_by_site: dict, ratings: dict, warnings: list[str]) -> None:
+def _write(
+    session: InjectionSession, *, data: dict, units_by_site: dict, ratings: dict, warnings: list[face_sites.DoseWarning]
+) -> None:
     for name in SESSION_FIELDS:
         setattr(session, name, data[name])
     session.model_code = data["model_code"].upper()

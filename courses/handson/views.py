@@ -23,7 +23,7 @@ from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
 def _chart(units, *, editable, errors=None):
-    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX)
+    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX, translate=_)
     context["unit_errors"] = errors or {}
     return context
 

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from courses.handson.face_sites import warning_text
 
 from .catalogue import Enrolment
 
@@ -78,6 +81,7 @@ class InjectionSession(models.Model):
     went_well = models.TextField(_("what went well"), blank=True)
     to_improve = models.TextField(_("what to improve"), blank=True)
     agreed_actions = models.TextField(_("agreed actions"), blank=True)
+    # [{"code": …, "params": {…}}, …]: see face_sites.DoseWarning; shown as dose_warning_texts.
     dose_warnings = models.JSONField(default=list, blank=True)
     dose_warnings_acknowledged = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -131,6 +135,11 @@ class InjectionSession(models.Model):
     @property
     def is_superseded(self) -> bool:
         return self.status == self.Status.SUPERSEDED
+
+    @property
+    def dose_warning_texts(self) -> list[str]:
+        """The recorded dose warnings as sentences in the current language."""
+        return [warning_text(warning, gettext) for warning in self.dose_warnings]
 
     @property
     def rating_rows(self) -> list[tuple[str, str, str]]:

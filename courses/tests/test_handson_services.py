@@ -175,7 +175,7 @@ def test_dose_off_the_reference_warns_and_needs_acknowledging(setup):
         ratings=RATINGS,
         acknowledged=True,
     )
-    assert session.dose_warnings == ["Glabellar lines: 30 U given; the on-label dose is 20 U over 5 sites."]
+    assert session.dose_warning_texts == ["Glabellar lines: 30 U given; the on-label dose is 20 U over 5 sites."]
 
 
 def test_over_400_units_in_three_months_for_one_model_warns(setup):
@@ -184,7 +184,7 @@ def test_over_400_units_in_three_months_for_one_model_warns(setup):
     record(enrolment, instructor, units=masseter, model_code="M-0500")
     record(enrolment, instructor, units=masseter, model_code="M-0500")
     third = record(enrolment, instructor, units=masseter, model_code="M-0500", sign=False)
-    assert third.dose_warnings[-1] == (
+    assert third.dose_warning_texts[-1] == (
         "Model M-0500: 540 U in 90 days including earlier sessions; the maximum is 400 U in 3 months."
     )
 

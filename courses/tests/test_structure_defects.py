@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
@@ -18,6 +20,7 @@ from django.utils.functional import Promise
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses import services as course_services
+from courses.handson import face_sites
 from courses.handson import services as handson_services
 from courses.models import COMPETENCIES, InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory
@@ -183,3 +186,82 @@ def test_a_lazy_message_still_reads_exactly_as_before(enrolment, instructor):
     with pytest.raises(ValidationError) as error:
         handson_services.session_sign(session_id=session.pk, instructor=instructor)
     assert error.value.messages == ["This session is signed and locked; record a correction as an amendment."]
+
+
+# Dose warnings are stored as codes and worded when shown --------------------------------
+
+MIGRATION = importlib.import_module("courses.migrations.0005_dose_warning_codes")
+OVER_GLABELLA = {**GLABELLA, "procerus": Decimal(14)}
+OFF_REFERENCE = {
+    "code": "area_off_reference",
+    "params": {"area": "glabella", "units": "30", "reference": "20", "sites": "5"},
+}
+OFF_REFERENCE_TEXT = "Glabellar lines: 30 U given; the on-label dose is 20 U over 5 sites."
+
+
+def test_a_session_stores_warning_codes_and_its_page_shows_the_sentence(client_for, enrolment, instructor):
+    # when a session is recorded with 30 U to the glabellar lines
+    session = record(enrolment, instructor, units=OVER_GLABELLA)
+    # then the database holds the code and its parameters, not a sentence
+    assert InjectionSession.objects.values_list("dose_warnings", flat=True).get(pk=session.pk) == [OFF_REFERENCE]
+    # and the session page words it
+    page = client_for(instructor).get(reverse("courses:session_detail", args=[session.pk])).content.decode()
+    assert OFF_REFERENCE_TEXT in page
+
+
+def test_warning_text_is_translated_with_the_function_it_is_given():
+    french = {
+        face_sites.WARNING_TEXTS["area_off_reference"]: (
+            "%(area)s : %(units)s U administrées ; la dose de l'AMM est de %(reference)s U sur %(sites)s points."
+        )
+    }
+    assert face_sites.warning_text(OFF_REFERENCE) == OFF_REFERENCE_TEXT
+    assert face_sites.warning_text(OFF_REFERENCE, french.get) == (
+        "Glabellar lines : 30 U administrées ; la dose de l'AMM est de 20 U sur 5 points."
+    )
+    assert face_sites.warning_text({"code": "legacy", "params": {"text": "As it was."}}) == "As it was."
+
+
+def every_kind_of_warning() -> list[dict]:
+    forehead_only = {f"frontalis_{i}": 2 for i in range(1, 6)}
+    masseter = {f"masseter_{p}_{s}": 70 for p in ("upper", "anterior", "lower") for s in "rl"}
+    warnings = face_sites.dose_warning_codes(OVER_GLABELLA | {"lateral_canthal_upper_r": Decimal("2.5")})
+    warnings += face_sites.dose_warning_codes(forehead_only) + face_sites.dose_warning_codes(masseter)
+    warnings.append(face_sites.model_warning_code(model_code="M-0500", units_in_90_days=Decimal(540)))
+    return warnings
+
+
+def test_every_kind_of_warning_reads_back_from_its_sentence():
+    warnings = every_kind_of_warning()
+    assert {w["code"] for w in warnings} == set(face_sites.WARNING_TEXTS)
+    for warning in warnings:
+        sentence = face_sites.warning_text(warning)
+        assert MIGRATION.sentence_to_code(sentence) == warning
+        assert MIGRATION.code_to_sentence(warning) == sentence
+
+
+def test_the_migration_turns_stored_sentences_into_codes_and_back(enrolment, instructor):
+    # given sessions recorded before warnings had codes
+    old = record(enrolment, instructor, units=OVER_GLABELLA, model_code="M-0001")
+    odd = record(enrolment, instructor, model_code="M-0002")
+    sentences = [face_sites.warning_text(w) for w in every_kind_of_warning()]
+    InjectionSession.objects.filter(pk=old.pk).update(dose_warnings=sentences)
+    InjectionSession.objects.filter(pk=odd.pk).update(dose_warnings=["Something the log never wrote."])
+    # when the migration runs
+    MIGRATION.forwards(django_apps, None)
+    # then the sentences are codes, and what it cannot read is kept as it was
+    old.refresh_from_db()
+    odd.refresh_from_db()
+    assert old.dose_warnings == every_kind_of_warning()
+    assert old.dose_warning_texts == sentences
+    assert odd.dose_warnings == [{"code": "legacy", "params": {"text": "Something the log never wrote."}}]
+    assert odd.dose_warning_texts == ["Something the log never wrote."]
+    # and running it again changes nothing; reversing it restores the sentences
+    MIGRATION.forwards(django_apps, None)
+    old.refresh_from_db()
+    assert old.dose_warnings == every_kind_of_warning()
+    MIGRATION.backwards(django_apps, None)
+    old.refresh_from_db()
+    odd.refresh_from_db()
+    assert old.dose_warnings == sentences
+    assert odd.dose_warnings == ["Something the log never wrote."]

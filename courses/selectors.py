@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, Module
+from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
@@ -142,6 +142,20 @@ def get_lesson_for(user: User, course: Course, lesson_id: int) -> tuple[Lesson, 
     if enrolment is None and not course_can_manage(user, course):
         raise Http404
     return lesson, enrolment
+
+
+def get_lesson_image_for(user: User, code: str, image_id) -> LessonImage:
+    """A lesson image of the course, for whoever may read its lessons: an actively
+    enrolled trainee, the course's instructors or an administrator; 404 otherwise."""
+    course = get_course_for(user, code)
+    enrolment = enrolment_for(user, course)
+    active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+    if not active and not course_can_manage(user, course):
+        raise Http404
+    image = LessonImage.objects.filter(pk=image_id, course=course).first()
+    if image is None:
+        raise Http404
+    return image
 
 
 def lesson_sequence(course: Course) -> list[tuple[int, str]]:

@@ -46,6 +46,7 @@ MSG_TRAINEE_LICENCE = _(
 )
 MSG_TRAINEE_NOT_ENROLLED = _("The trainee is not enrolled in this course.")
 MSG_RATING_MISSING = _("Rate this competency (or choose “Not observed”).")
+MSG_REFLECT_SIGNED = _("You can add a reflection once your instructor has signed the session.")
 
 MODEL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$")
 DATE_LIKE = re.compile(r"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})|(\d{4}[-./]?\d{2}[-./]?\d{2})|(^\d{6}$)|(^\d{8}$)")
@@ -228,9 +229,6 @@ def session_amend(
         details={"amends": str(original.pk), "reason": reason.strip()},
     )
     return amendment
-
-
-MSG_REFLECT_SIGNED = _("You can add a reflection once your instructor has signed the session.")
 
 
 def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> InjectionSession:

@@ -265,3 +265,10 @@ def test_the_migration_turns_stored_sentences_into_codes_and_back(enrolment, ins
     odd.refresh_from_db()
     assert old.dose_warnings == sentences
     assert odd.dose_warnings == ["Something the log never wrote."]
+
+
+def test_the_admin_shows_a_sessions_warnings_as_sentences(client_for, administrator, enrolment, instructor):
+    session = record(enrolment, instructor, units=OVER_GLABELLA)
+    page = client_for(administrator).get(reverse("admin:courses_injectionsession_change", args=[session.pk]))
+    assert page.status_code == 200
+    assert OFF_REFERENCE_TEXT in page.content.decode()

@@ -12,7 +12,7 @@ does:
    signature image, a practical exam of two stations) and W + N trainees one submit away
    from their award: a verified licence, a passed written attempt, one signed hands-on
    session, a practical scheduled with the first station's marks submitted. These
-   preconditions are inserted in bulk, row for row what ``courses.handson``,
+   preconditions are inserted in bulk, row for row what ``courses.handson.services``,
    ``exams.practical.services.assessment_schedule`` and ``score_save`` write (audit events
    included); ``--seed-through-services`` makes them through those services instead
    (slower: the time of both is recorded).
@@ -332,7 +332,7 @@ def seed(count: int, *, seed_value: int, through_services: bool) -> tuple:
 def practical_through_services(enrolments, stations, *, ratings, now, today, decider, instructor, examiner) -> None:
     """The hands-on session, the scheduling and the first station's marks, through the
     services an instructor, an administrator and an examiner use (about 0.1–0.3 s each)."""
-    from courses import handson
+    from courses.handson import services as handson
     from exams.practical import services as practical
 
     for i, enrolment in enumerate(enrolments):
@@ -360,7 +360,7 @@ def practical_in_bulk(enrolments, stations, *, ratings, now, today, decider, ins
     from django.db import transaction
 
     from core.services import audit_record
-    from courses import handson
+    from courses.handson import services as handson
     from courses.models import InjectionSession, SessionSite
     from exams.models import Assessment, GlobalGrade, RubricVersion, StationScore
     from exams.practical.selectors import current_rubric
@@ -436,7 +436,7 @@ def check_one_submit_away(pending) -> None:
     licence, a passed written attempt, the hands-on requirement met, the first station
     submitted and the second not."""
     from accounts.selectors import licence_valid_for
-    from courses.handson import handson_requirement_met
+    from courses.handson.selectors import handson_requirement_met
     from exams.models import StationScore
     from exams.selectors import written_exam_passed
 

@@ -45,7 +45,7 @@ def pathway_for(
 ) -> list[Stage]:
     """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
     ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee);
-    ``handson`` is its courses.handson.RequirementStatus."""
+    ``handson`` is its courses.handson.selectors.RequirementStatus."""
     stages: list[Stage] = []
     if has_valid_licence:
         stages.append(Stage("licence", _("Licence verified"), DONE, _("Your licence is verified and current.")))

@@ -14,10 +14,7 @@ from django.utils import timezone
 
 from accounts.selectors import licence_awaiting
 from core.selectors import audit_event_list
-
-# TODO(arch-merge): courses.handson.selectors.sessions_for_enrolments and .requirement_status
-# (the courses helper moves them out of courses/handson.py).
-from courses import handson
+from courses.handson import selectors as handson
 from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
 from exams.selectors import enrolments_with_written_pass

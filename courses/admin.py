@@ -126,3 +126,10 @@ class InjectionSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("performed_on", "model_code", "enrolment", "instructor", "status")
     list_filter = ("status", "enrolment__course")
     list_select_related = ("enrolment__trainee", "enrolment__course", "instructor")
+    # The warnings are stored as codes; shown here as the sentences the app shows.
+    exclude = ("dose_warnings",)
+    readonly_fields = ("dose_warning_sentences",)
+
+    @admin.display(description="Dose warnings")
+    def dose_warning_sentences(self, obj):
+        return "; ".join(obj.dose_warning_texts) or "—"

@@ -85,8 +85,9 @@ GLABELLA = {
 def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = False) -> None:
     """Four signed sessions (the glabella each time, forehead lines once), then a draft
     awaiting sign-off (or a fifth signed one with ``sign_all``)."""
-    from . import face_sites, handson
-    from .models import COMPETENCIES, Independence
+    from .handson import face_sites
+    from .handson import services as handson_services
+    from .models import COMPETENCIES, Independence, Product
 
     forehead = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "forehead"}
     canthal = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "lateral_canthal"}
@@ -105,7 +106,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
     ]
     today = timezone.localdate()
     for index, (days_ago, code, units, overall, to_improve) in enumerate(plans):
-        session = handson.session_save_draft(
+        session = handson_services.session_save_draft(
             enrolment=enrolment,
             instructor=instructor,
             data={
@@ -113,7 +114,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
                 "clinic": "Riverside Aesthetics Training Clinic",
                 "model_code": code,
                 "consent_confirmed": True,
-                "product": "onabotulinumtoxinA",
+                "product": Product.ONA,
                 "vial_units": Decimal(100),
                 "diluent_ml": Decimal("2.5"),
                 "lot_number": f"C{5120 + index}A2",
@@ -130,4 +131,4 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
             acknowledged=True,
         )
         if sign_all or index < len(plans) - 1:
-            handson.session_sign(session_id=session.pk, instructor=instructor)
+            handson_services.session_sign(session_id=session.pk, instructor=instructor)

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, Module
+from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
@@ -76,10 +76,16 @@ def get_course_for(user: User, code: str) -> Course:
     return course
 
 
+def course_is_taught_by(course: Course, user: User) -> bool:
+    """Is the user one of the course's instructors? (One query; whether the user still
+    holds the instructor role is the caller's question.)"""
+    return course.instructors.filter(pk=user.pk).exists()
+
+
 def course_can_manage(user: User, course: Course) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_administrator or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
+    return user.is_administrator or (user.is_instructor and course_is_taught_by(course, user))
 
 
 def course_syllabus(course: Course) -> list[Module]:
@@ -109,6 +115,19 @@ def enrolment_list_for_trainee(*, user: User) -> list[Enrolment]:
     )
 
 
+def enrolment_list_active(*, course: Course) -> QuerySet[Enrolment]:
+    """The course's active enrolments with their trainees (a queryset, for form choices)."""
+    return Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).select_related("trainee")
+
+
+def theory_complete(enrolment: Enrolment) -> bool:
+    """Has the trainee completed every lesson of the course? (False for a course without
+    lessons.) Two queries."""
+    total = Lesson.objects.filter(module__course_id=enrolment.course_id).count()
+    done = LessonCompletion.objects.filter(enrolment=enrolment, lesson__module__course_id=enrolment.course_id).count()
+    return total > 0 and done >= total
+
+
 def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
     return set(enrolment.completions.values_list("lesson_id", flat=True))
 
@@ -123,6 +142,20 @@ def get_lesson_for(user: User, course: Course, lesson_id: int) -> tuple[Lesson, 
     if enrolment is None and not course_can_manage(user, course):
         raise Http404
     return lesson, enrolment
+
+
+def get_lesson_image_for(user: User, code: str, image_id) -> LessonImage:
+    """A lesson image of the course, for whoever may read its lessons: an actively
+    enrolled trainee, the course's instructors or an administrator; 404 otherwise."""
+    course = get_course_for(user, code)
+    enrolment = enrolment_for(user, course)
+    active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+    if not active and not course_can_manage(user, course):
+        raise Http404
+    image = LessonImage.objects.filter(pk=image_id, course=course).first()
+    if image is None:
+        raise Http404
+    return image
 
 
 def lesson_sequence(course: Course) -> list[tuple[int, str]]:

@@ -14,27 +14,27 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Licence, User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
+from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage
 from .sanitize import lesson_html_clean
 
-MSG_NOT_PUBLISHED = "This course is not open for enrolment."
-MSG_ACCREDITATION_LAPSED = "This course's accreditation is not current, so it cannot take enrolments at the moment."
-MSG_NO_VALID_LICENCE = "You need a verified, unexpired licence before you can enrol."
-MSG_LICENCE_AWAITING = "Your licence is awaiting verification; you can enrol once it is verified."
-MSG_PROFESSION_NOT_ELIGIBLE = (
+MSG_NOT_PUBLISHED = _("This course is not open for enrolment.")
+MSG_ACCREDITATION_LAPSED = _("This course's accreditation is not current, so it cannot take enrolments at the moment.")
+MSG_NO_VALID_LICENCE = _("You need a verified, unexpired licence before you can enrol.")
+MSG_LICENCE_AWAITING = _("Your licence is awaiting verification; you can enrol once it is verified.")
+MSG_PROFESSION_NOT_ELIGIBLE = _(
     "This course is open to {professions}; none of your verified licences is for one of those."
 )
-MSG_JURISDICTION_RULE = "{jurisdiction} does not allow a {profession} to be certified for botulinum toxin injection."
-MSG_COURSE_FULL = "This course is full."
-MSG_ALREADY_ENROLLED = "You are already enrolled in this course."
-MSG_NOT_ENROLLED = "You are not enrolled in this course."
-MSG_LESSON_NOT_IN_COURSE = "That lesson is not part of this course."
+MSG_JURISDICTION_RULE = _("{jurisdiction} does not allow a {profession} to be certified for botulinum toxin injection.")
+MSG_COURSE_FULL = _("This course is full.")
+MSG_ALREADY_ENROLLED = _("You are already enrolled in this course.")
+MSG_NOT_ENROLLED = _("You are not enrolled in this course.")
+MSG_LESSON_NOT_IN_COURSE = _("That lesson is not part of this course.")
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,19 @@ def enrolment_blockers(*, trainee: User, course: Course, active_count: int | Non
     """Every enrolment rule the trainee fails for this course, with the next step."""
     blockers: list[Blocker] = []
     if course.status != Course.Status.PUBLISHED:
-        blockers.append(Blocker("not_published", _(MSG_NOT_PUBLISHED)))
+        blockers.append(Blocker("not_published", MSG_NOT_PUBLISHED))
     if not course.accreditation_is_current():
-        blockers.append(Blocker("accreditation", _(MSG_ACCREDITATION_LAPSED)))
+        blockers.append(Blocker("accreditation", MSG_ACCREDITATION_LAPSED))
     if Enrolment.objects.filter(trainee=trainee, course=course, status=Enrolment.Status.ACTIVE).exists():
-        blockers.append(Blocker("enrolled", _(MSG_ALREADY_ENROLLED)))
+        blockers.append(Blocker("enrolled", MSG_ALREADY_ENROLLED))
         return blockers
     licences = list(licence_valid_for(user=trainee))
     if not licences:
-        waiting = trainee.licences.filter(status="submitted").exists()
+        waiting = trainee.licences.filter(status=Licence.Status.SUBMITTED).exists()
         blockers.append(
             Blocker(
                 "licence",
-                _(MSG_LICENCE_AWAITING) if waiting else _(MSG_NO_VALID_LICENCE),
+                MSG_LICENCE_AWAITING if waiting else MSG_NO_VALID_LICENCE,
                 "" if waiting else _("Submit a licence"),
                 "" if waiting else reverse("accounts:licence_create"),
             )
@@ -72,7 +72,7 @@ def enrolment_blockers(*, trainee: User, course: Course, active_count: int | Non
             blockers.append(
                 Blocker(
                     "profession",
-                    _(MSG_PROFESSION_NOT_ELIGIBLE).format(
+                    str(MSG_PROFESSION_NOT_ELIGIBLE).format(
                         professions=", ".join(course.eligible_profession_labels).lower() or "—"
                     ),
                 )
@@ -82,7 +82,7 @@ def enrolment_blockers(*, trainee: User, course: Course, active_count: int | Non
             blockers.append(
                 Blocker(
                     "jurisdiction",
-                    _(MSG_JURISDICTION_RULE).format(
+                    str(MSG_JURISDICTION_RULE).format(
                         jurisdiction=licence.jurisdiction.name,
                         profession=licence.get_profession_display().lower(),
                     ),
@@ -91,7 +91,7 @@ def enrolment_blockers(*, trainee: User, course: Course, active_count: int | Non
     if active_count is None:
         active_count = course.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
     if active_count >= course.capacity:
-        blockers.append(Blocker("full", _(MSG_COURSE_FULL)))
+        blockers.append(Blocker("full", MSG_COURSE_FULL))
     return blockers
 
 
@@ -116,7 +116,7 @@ def enrolment_create(*, trainee: User, course: Course) -> Enrolment:
                 enrolment.withdrawn_at = None
                 enrolment.save(update_fields=["status", "enrolled_at", "withdrawn_at"])
     except IntegrityError:
-        raise ValidationError(_(MSG_ALREADY_ENROLLED), code="enrolled") from None
+        raise ValidationError(MSG_ALREADY_ENROLLED, code="enrolled") from None
     audit_record(
         actor=trainee,
         action="enrolment.created",
@@ -134,7 +134,7 @@ def enrolment_withdraw(*, trainee: User, course: Course) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise ValidationError(_(MSG_NOT_ENROLLED), code="not_enrolled")
+        raise ValidationError(MSG_NOT_ENROLLED, code="not_enrolled")
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
@@ -157,9 +157,9 @@ def lesson_open(*, enrolment: Enrolment, lesson: Lesson) -> None:
 def lesson_complete(*, enrolment: Enrolment, lesson: Lesson) -> LessonCompletion:
     """Mark a lesson complete (idempotent)."""
     if enrolment.status != Enrolment.Status.ACTIVE:
-        raise ValidationError(_(MSG_NOT_ENROLLED), code="not_enrolled")
+        raise ValidationError(MSG_NOT_ENROLLED, code="not_enrolled")
     if lesson.module.course_id != enrolment.course_id:
-        raise ValidationError(_(MSG_LESSON_NOT_IN_COURSE), code="lesson")
+        raise ValidationError(MSG_LESSON_NOT_IN_COURSE, code="lesson")
     completion, _created = LessonCompletion.objects.get_or_create(enrolment=enrolment, lesson=lesson)
     return completion
 
@@ -199,8 +199,3 @@ def lesson_image_add(*, course: Course, upload, alt_text: str) -> LessonImage:
     image.image.save(f"image{checked.extension}", ContentFile(checked.content), save=False)
     image.save()
     return image
-
-
-def module_next_position(course: Course) -> int:
-    last = Module.objects.filter(course=course).order_by("-position").values_list("position", flat=True).first()
-    return (last or 0) + 1

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import handson_views, views
+from . import views
 
 app_name = "courses"
 
@@ -14,13 +14,5 @@ urlpatterns = [
     path("courses/<slug:code>/lessons/<int:lesson_id>/complete/", views.lesson_complete, name="lesson_complete"),
     path("courses/<slug:code>/images/<uuid:image_id>/", views.lesson_image, name="lesson_image"),
     path("teach/courses/<slug:code>/roster/", views.roster, name="roster"),
-    path("teach/courses/<slug:code>/sessions/", handson_views.session_list, name="session_list"),
-    path("teach/courses/<slug:code>/sessions/new/", handson_views.session_create, name="session_create"),
-    path("sessions/<uuid:pk>/", handson_views.session_detail, name="session_detail"),
-    path("sessions/<uuid:pk>/edit/", handson_views.session_edit, name="session_edit"),
-    path("sessions/<uuid:pk>/sign/", handson_views.session_sign, name="session_sign"),
-    path("sessions/<uuid:pk>/amend/", handson_views.session_amend, name="session_amend"),
-    path("sessions/<uuid:pk>/reflection/", handson_views.session_reflect, name="session_reflect"),
-    path("me/courses/<slug:code>/logbook/", handson_views.logbook, name="logbook"),
-    path("me/courses/<slug:code>/logbook.pdf", handson_views.logbook_pdf, name="logbook_pdf"),
+    path("", include("courses.handson.urls")),
 ]

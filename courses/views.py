@@ -3,16 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import licence_list_for_holder
 from certification.selectors import course_pathway, trainee_journeys
 from core.permissions import role_required
 
-from . import handson, selectors, services
+from . import selectors, services
 from .forms import CatalogueFilterForm
-from .models import Enrolment, LessonImage
+from .handson import selectors as handson_selectors
+from .models import Enrolment
 
 
 def catalogue(request):
@@ -36,7 +38,7 @@ def course_detail(request, code):
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
     context = {
         "course": course,
-        "requirement_areas": handson.requirement_areas(course),
+        "requirement_areas": handson_selectors.requirement_areas(course),
         "modules": selectors.course_syllabus(course),
         "enrolment": enrolment if active else None,
         "seats_left": max(course.capacity - course.seats_taken, 0),
@@ -45,7 +47,7 @@ def course_detail(request, code):
     }
     user = request.user
     if user.is_authenticated and user.is_trainee:
-        licences = list(user.licences.all())
+        licences = list(licence_list_for_holder(user=user))
         if active:
             annotated = [e for e in selectors.enrolment_list_for_trainee(user=user) if e.pk == enrolment.pk]
             ((context["enrolment"], context["pathway"]),) = trainee_journeys(
@@ -155,12 +157,7 @@ def lesson_complete(request, code, lesson_id):
 
 @login_required
 def lesson_image(request, code, image_id):
-    course = selectors.get_course_for(request.user, code)
-    enrolment = selectors.enrolment_for(request.user, course)
-    active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
-    if not active and not selectors.course_can_manage(request.user, course):
-        raise Http404
-    image = get_object_or_404(LessonImage, pk=image_id, course=course)
+    image = selectors.get_lesson_image_for(request.user, code, image_id)
     try:
         handle = image.image.open("rb")
     except FileNotFoundError:
@@ -174,6 +171,6 @@ def lesson_image(request, code, image_id):
 def roster(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     roster = selectors.course_roster(course=course)
-    sessions = handson.sessions_for_enrolments(e.pk for e in roster)
-    rows = [(e, handson.requirement_status(course=course, sessions=sessions[e.pk])) for e in roster]
+    statuses = handson_selectors.requirement_status_by_enrolment(course=course, enrolments=roster)
+    rows = [(e, statuses[e.pk]) for e in roster]
     return render(request, "courses/roster.html", {"course": course, "rows": rows})

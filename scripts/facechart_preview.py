@@ -22,7 +22,12 @@ sys.path.insert(0, str(ROOT))
 settings.configure(
     DEBUG=False,
     INSTALLED_APPS=["django.contrib.staticfiles"],
-    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(ROOT / "templates")]}],
+    TEMPLATES=[
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(ROOT / "templates"), str(ROOT / "courses" / "templates")],
+        }
+    ],
     # An absolute path: in a file:// page "/work/main/static/css/…" is that file.
     STATIC_URL=f"{(ROOT / 'static').as_posix()}/",
     USE_I18N=False,
@@ -33,7 +38,7 @@ from django.template import Template, engines  # noqa: E402
 from django.template.context import Context  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 
-from courses.face_sites import SITES, chart_context  # noqa: E402
+from courses.handson.face_sites import SITES, chart_context  # noqa: E402
 
 PAGE = """{% load static %}<!DOCTYPE html>
 <html lang="en-GB">
@@ -63,7 +68,7 @@ def sample_units() -> dict[str, int]:
 
 
 def render(editable: bool) -> str:
-    chart = render_to_string("partials/face_chart.html", chart_context(sample_units(), editable=editable))
+    chart = render_to_string("courses/handson/face_chart.html", chart_context(sample_units(), editable=editable))
     page = Template(PAGE, engine=engines["django"].engine)
     heading = "Hands-on session: injection sites" if editable else "Signed session: injection sites"
     return page.render(Context({"chart": chart, "editable": editable, "heading": heading}, autoescape=False))

@@ -6,7 +6,7 @@ import pytest
 
 from certification.models import Certificate
 from certification.tests.factories import AwardFactory, CertificateFactory
-from courses import handson
+from courses.handson import selectors as handson
 from courses.models import InjectionSession
 from courses.tests.factories import InjectionSessionFactory, SessionSiteFactory
 from exams.models import Criterion

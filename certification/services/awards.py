@@ -11,10 +11,10 @@ from certification.models import Award
 from core.emails import email_queue
 from core.services import audit_record
 
-# Other apps' models, for now: courses has no service that locks an enrolment nor a
-# selector for a trainee's unawarded enrolments; the evidence reads marked TODO(arch-merge)
-# below move to the courses and exams selectors being written alongside.
-from courses.models import Enrolment, InjectionSession
+# Exception to reading through selectors: the award locks the enrolment row it hangs on and
+# asks which enrolments have no award yet (certification's own relation).
+from courses.handson.selectors import signed_session_count
+from courses.models import Enrolment
 from exams.practical.selectors import practical_pass_latest
 from exams.selectors import written_pass_best
 
@@ -45,8 +45,7 @@ def award_if_eligible(*, enrolment_id, actor: User | None = None) -> Award | Non
         licence = licence_valid_for(user=enrolment.trainee).order_by("-expires_on").first()
         if attempt is None or assessment is None or licence is None:
             return None
-        # TODO(arch-merge): courses.handson.selectors.signed_session_count(enrolment)
-        signed = enrolment.sessions.filter(status=InjectionSession.Status.SIGNED).count()
+        signed = signed_session_count(enrolment)
         try:
             with transaction.atomic():
                 award = Award.objects.create(

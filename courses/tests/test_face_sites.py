@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from courses import face_sites
-from courses.face_sites import (
+from courses.handson import face_sites
+from courses.handson.face_sites import (
     AREA_BY_CODE,
     AREAS,
     MAX_UNITS_PER_3_MONTHS,

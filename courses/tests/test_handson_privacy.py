@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
-from courses.handson_forms import AmendmentForm, ReflectionForm, SessionForm
+from courses.handson.forms import AmendmentForm, ReflectionForm, SessionForm
 from courses.models import InjectionSession, SessionSite
 from tests.support.handson import post_data
 

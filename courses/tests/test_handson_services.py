@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from core.models import AuditEvent
-from courses import handson
+from courses.handson import selectors as handson_selectors
+from courses.handson import services as handson
 from courses.models import InjectionSession, SessionSite
 from courses.tests.factories import CourseFactory, EnrolmentFactory
 from tests.support.handson import GLABELLA, RATINGS, data, record
@@ -132,7 +133,7 @@ def test_dose_off_the_reference_warns_and_needs_acknowledging(setup):
         ratings=RATINGS,
         acknowledged=True,
     )
-    assert session.dose_warnings == ["Glabellar lines: 30 U given; the on-label dose is 20 U over 5 sites."]
+    assert session.dose_warning_texts == ["Glabellar lines: 30 U given; the on-label dose is 20 U over 5 sites."]
 
 
 def test_over_400_units_in_three_months_for_one_model_warns(setup):
@@ -141,7 +142,7 @@ def test_over_400_units_in_three_months_for_one_model_warns(setup):
     record(enrolment, instructor, units=masseter, model_code="M-0500")
     record(enrolment, instructor, units=masseter, model_code="M-0500")
     third = record(enrolment, instructor, units=masseter, model_code="M-0500", sign=False)
-    assert third.dose_warnings[-1] == (
+    assert third.dose_warning_texts[-1] == (
         "Model M-0500: 540 U in 90 days including earlier sessions; the maximum is 400 U in 3 months."
     )
 
@@ -183,20 +184,20 @@ def test_amendment_keeps_the_original(setup):
 
 def test_requirement_counts_signed_sessions_areas_and_recent_competence(setup):
     enrolment, instructor = setup
-    assert not handson.handson_requirement_met(enrolment=enrolment)
+    assert not handson_selectors.handson_requirement_met(enrolment=enrolment)
     record(enrolment, instructor, overall_independence="limited",
            performed_on=timezone.localdate() - datetime.timedelta(days=3))  # fmt: skip
     record(enrolment, instructor, units={**GLABELLA, **FOREHEAD},
            performed_on=timezone.localdate() - datetime.timedelta(days=2))  # fmt: skip
     record(enrolment, instructor, sign=False)  # a draft never counts
-    sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-    status = handson.requirement_status(course=enrolment.course, sessions=sessions)
+    sessions = handson_selectors.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    status = handson_selectors.requirement_status(course=enrolment.course, sessions=sessions)
     assert (status.signed, status.required) == (2, 3)
     assert [(a.code, a.done, a.need) for a in status.areas] == [("glabella", 2, 2), ("forehead", 1, 1)]
     assert status.recent_competent == 1
     assert not status.met
     record(enrolment, instructor, units=CANTHAL)
-    assert handson.handson_requirement_met(enrolment=enrolment)
+    assert handson_selectors.handson_requirement_met(enrolment=enrolment)
 
 
 def test_a_superseded_session_does_not_count(setup):
@@ -210,8 +211,8 @@ def test_a_superseded_session_does_not_count(setup):
         ratings=RATINGS,
         reason="x",
     )
-    sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-    assert handson.requirement_status(course=enrolment.course, sessions=sessions).signed == 1
+    sessions = handson_selectors.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    assert handson_selectors.requirement_status(course=enrolment.course, sessions=sessions).signed == 1
 
 
 def test_database_refuses_a_session_without_consent(setup):

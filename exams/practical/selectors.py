@@ -10,7 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from courses.models import Course, Enrolment, InjectionSession
+from courses.handson.selectors import session_signer_ids
+from courses.models import Course, Enrolment
 from exams.models import Assessment, PracticalExam, RubricVersion, Station, StationScore
 
 
@@ -19,15 +20,9 @@ def current_rubric(station: Station) -> RubricVersion | None:
     return station.versions.order_by("-number").first()
 
 
-# TODO(arch-merge): courses.handson.selectors.session_signer_ids(trainee) replaces this
-# read of courses' InjectionSession table (and the import of it above).
 def examiner_conflicts(*, examiners: list[User], trainee: User) -> list[User]:
     """Examiners who signed any of the trainee's hands-on sessions (one query)."""
-    signers = set(
-        InjectionSession.objects.filter(enrolment__trainee=trainee)
-        .exclude(status=InjectionSession.Status.DRAFT)
-        .values_list("instructor_id", flat=True)
-    )
+    signers = session_signer_ids(trainee)
     return [e for e in examiners if e.pk in signers]
 
 

@@ -24,7 +24,7 @@ from accounts.selectors import licence_valid_for
 from core.emails import email_queue
 from core.services import audit_record
 from core.signals import eligibility_changed
-from courses.handson import handson_requirement_met
+from courses.handson.selectors import handson_requirement_met
 from courses.models import Enrolment
 from exams.models import Assessment, Criterion, GlobalGrade, PracticalExam, Station, StationScore
 from exams.selectors import written_exam_passed
@@ -62,8 +62,6 @@ def practical_blockers(*, enrolment: Enrolment) -> list[str]:
         blockers.append(str(MSG_LICENCE))
     if not written_exam_passed(enrolment=enrolment):
         blockers.append(str(MSG_WRITTEN))
-    # TODO(arch-merge): courses.handson.selectors.handson_requirement_met(enrolment) (the
-    # import above is from courses/handson.py, which becomes a package).
     if not handson_requirement_met(enrolment=enrolment):
         blockers.append(str(MSG_HANDSON))
     assessments = list(enrolment.assessments.all())

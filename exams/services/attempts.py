@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
-from courses.models import Enrolment, Lesson, LessonCompletion
+from courses.models import Enrolment
+from courses.selectors import theory_complete
 from exams.models import Attempt, AttemptItem, CaseSet, ExamSettings, ItemStatus, Option, Question
 
 from .grading import attempt_grade
@@ -42,14 +43,6 @@ MSG_BANK_SHORT_CASES = _("The question bank has {have} active case sets; the exa
 MSG_NOT_OPEN = _("This attempt has been submitted; answers can no longer change.")
 
 _random = secrets.SystemRandom()
-
-
-# TODO(arch-merge): courses.selectors.theory_complete(enrolment) replaces this read of
-# courses' Lesson and LessonCompletion tables (and the import of them above).
-def _theory_complete(enrolment: Enrolment) -> bool:
-    total = Lesson.objects.filter(module__course_id=enrolment.course_id).count()
-    done = LessonCompletion.objects.filter(enrolment=enrolment, lesson__module__course_id=enrolment.course_id).count()
-    return total > 0 and done >= total
 
 
 def attempt_blockers(*, enrolment: Enrolment, now: datetime.datetime | None = None) -> list[str]:
@@ -71,7 +64,7 @@ def _blockers(
         blockers.append(str(MSG_NOT_ENROLLED))
     if not licence_valid_for(user=enrolment.trainee).exists():
         blockers.append(str(MSG_NO_LICENCE))
-    if not _theory_complete(enrolment):
+    if not theory_complete(enrolment):
         blockers.append(str(MSG_THEORY_INCOMPLETE))
     submitted = list(
         enrolment.attempts.filter(status=Attempt.Status.SUBMITTED)

@@ -1,4 +1,4 @@
-/* Face chart: progressive enhancement of templates/partials/face_chart.html. No libraries.
+/* Face chart: progressive enhancement of courses/templates/courses/handson/face_chart.html. No libraries.
  *
  * Without this script the table's number inputs are the form: everything works, only the
  * totals are the server's. With it:
@@ -14,7 +14,7 @@
  * Steppers: each row gets "−" and "+" buttons (1 U; 44 px) for adjusting without the
  *   on-screen keyboard. "−" from 1 U or less empties the field.
  * Live: the dots, per-area totals, the session total and the dose warnings (the same
- *   wording as courses.face_sites.dose_warnings) follow every change.
+ *   wording as courses.handson.face_sites.dose_warnings) follow every change.
  */
 (function () {
   "use strict";

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses import handson
+from courses.handson import services as handson
 from courses.models import COMPETENCIES, InjectionSession
 
 # The five glabellar sites at their reference dose: 20 U, on label.

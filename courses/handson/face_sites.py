@@ -1,8 +1,8 @@
 """Injection-site catalogue for the hands-on training log's face chart (DESIGN.md §3).
 
 Pure data and arithmetic: no Django imports, no models, no database. The chart template
-(``templates/partials/face_chart.html``) draws these sites on a front view of a face; the
-training-log form stores units per site code.
+(``courses/templates/courses/handson/face_chart.html``) draws these sites on a front view
+of a face; the training-log form stores units per site code.
 
 Sides
     ``"R"`` and ``"L"`` are the PATIENT's right and left, as in every clinical record.
@@ -27,8 +27,9 @@ Reference doses
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TypedDict
 
 VIEWBOX = (20, 0, 360, 500)  # min-x, min-y, width, height: the drawing spans x 20..380
 MAX_UNITS_PER_SITE = 100
@@ -242,51 +243,157 @@ def area_totals(units_by_site: Mapping[str, Decimal | float | int | None]) -> di
     return totals
 
 
-def area_warnings(area: dict, totals: Mapping[str, Decimal]) -> list[str]:
+# Dose warnings ---------------------------------------------------------------------------
+#
+# A session stores its warnings as codes with parameters (``DoseWarning``), never as
+# sentences: ``warning_text`` words them when they are shown, in the reader's language.
+# The parameters are what the sentence needs as it stood when the session was recorded,
+# the reference dose applied included, so that a later change of reference (per-product
+# doses, say) never rewrites what an old session warned about.
+
+AREA_OFF_REFERENCE = "area_off_reference"
+AREA_WITHOUT_PARTNER = "area_without_partner"
+SESSION_OVER_MAXIMUM = "session_over_maximum"
+MODEL_OVER_MAXIMUM = "model_over_maximum"
+# A sentence stored before warnings had codes, that the data migration could not read:
+# {"code": "legacy", "params": {"text": "…"}}, shown as it was.
+LEGACY = "legacy"
+
+
+class DoseWarning(TypedDict):
+    code: str
+    params: dict[str, str]
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for ``makemessages`` (which looks for this name) and returns it
+    untranslated: this module imports no Django, so ``warning_text`` is handed the
+    translation function by its caller."""
+    return message
+
+
+WARNING_TEXTS: dict[str, str] = {
+    AREA_OFF_REFERENCE: gettext_noop(
+        "%(area)s: %(units)s U given; the on-label dose is %(reference)s U over %(sites)s sites."
+    ),
+    AREA_WITHOUT_PARTNER: gettext_noop(
+        "%(area)s: given without the %(partner)s; on label they are treated together "
+        "(%(partner_units)s U to the %(partner)s)."
+    ),
+    SESSION_OVER_MAXIMUM: gettext_noop("Session total: %(units)s U given; the maximum is %(maximum)s U in 3 months."),
+    MODEL_OVER_MAXIMUM: gettext_noop(
+        "Model %(model_code)s: %(units)s U in 90 days including earlier sessions; "
+        "the maximum is %(maximum)s U in 3 months."
+    ),
+}
+
+
+def _warning(code: str, **params: str) -> DoseWarning:
+    return {"code": code, "params": params}
+
+
+def warning_text(warning: Mapping, translate: Callable[[str], str] = gettext_noop) -> str:
+    """The sentence for a stored warning. ``translate`` is Django's ``gettext`` where the
+    text is shown (the default leaves it in English). Area codes in the parameters are
+    shown by their names; a legacy or unknown warning shows its stored text."""
+    code = warning.get("code")
+    params = dict(warning.get("params") or {})
+    if code not in WARNING_TEXTS:
+        return str(params.get("text", code))
+    if "area" in params:
+        params["area"] = AREA_BY_CODE[params["area"]]["name"]
+    if "partner" in params:
+        params["partner"] = AREA_BY_CODE[params["partner"]]["name"].lower()
+    return translate(WARNING_TEXTS[code]) % params
+
+
+def area_warning_codes(area: dict, totals: Mapping[str, Decimal]) -> list[DoseWarning]:
     """Warnings for one area, given every area's total (see ``area_totals``)."""
     total = totals[area["code"]]
-    warnings = []
+    warnings: list[DoseWarning] = []
     if not total:
         return warnings
     reference = area["reference_units"]
     if reference is not None and total != reference:
         warnings.append(
-            f"{area['name']}: {format_units(total)} U given; "
-            f"the on-label dose is {reference} U over {area['reference_sites']} sites."
+            _warning(
+                AREA_OFF_REFERENCE,
+                area=area["code"],
+                units=format_units(total),
+                reference=format_units(reference),
+                sites=str(area["reference_sites"]),
+            )
         )
     partner_code = area.get("given_with")
     if partner_code and not totals[partner_code]:
-        partner = AREA_BY_CODE[partner_code]
         warnings.append(
-            f"{area['name']}: given without the {partner['name'].lower()}; on label they are "
-            f"treated together ({partner['reference_units']} U to the {partner['name'].lower()})."
+            _warning(
+                AREA_WITHOUT_PARTNER,
+                area=area["code"],
+                partner=partner_code,
+                partner_units=format_units(AREA_BY_CODE[partner_code]["reference_units"]),
+            )
         )
     return warnings
 
 
-def session_warning(session_total: Decimal) -> str | None:
+def session_warning_code(session_total: Decimal) -> DoseWarning | None:
     if session_total > MAX_UNITS_PER_3_MONTHS:
-        return (
-            f"Session total: {format_units(session_total)} U given; "
-            f"the maximum is {MAX_UNITS_PER_3_MONTHS} U in 3 months."
+        return _warning(SESSION_OVER_MAXIMUM, units=format_units(session_total), maximum=str(MAX_UNITS_PER_3_MONTHS))
+    return None
+
+
+def model_warning_code(*, model_code: str, units_in_90_days: Decimal) -> DoseWarning | None:
+    """One model's units over the last 90 days, this session's included, against the
+    3-month maximum."""
+    if units_in_90_days > MAX_UNITS_PER_3_MONTHS:
+        return _warning(
+            MODEL_OVER_MAXIMUM,
+            model_code=model_code,
+            units=format_units(units_in_90_days),
+            maximum=str(MAX_UNITS_PER_3_MONTHS),
         )
     return None
 
 
-def dose_warnings(units_by_site: Mapping[str, Decimal | float | int | None]) -> list[str]:
-    """Human-readable warnings, in AREAS order, then the session total's.
+def dose_warning_codes(units_by_site: Mapping[str, Decimal | float | int | None]) -> list[DoseWarning]:
+    """The warnings a session records, in AREAS order, then the session total's.
 
     An on-label area warns when its total is neither 0 (untreated) nor its reference dose;
     forehead lines also warn when given without the glabellar lines; the session warns
     above MAX_UNITS_PER_3_MONTHS. Warnings never block saving. Raises KeyError for an
     unknown site code, ValueError for a negative or non-numeric value.
+
+    The references are the onabotulinumtoxinA label's. Per-product references would come
+    in as a keyword argument here; each warning records the reference it applied, so
+    ``warning_text`` never needs the product.
     """
     totals = area_totals(units_by_site)
-    warnings = [w for area in AREAS for w in area_warnings(area, totals)]
-    over = session_warning(sum(totals.values(), Decimal(0)))
+    warnings = [w for area in AREAS for w in area_warning_codes(area, totals)]
+    over = session_warning_code(sum(totals.values(), Decimal(0)))
     if over:
         warnings.append(over)
     return warnings
+
+
+def area_warnings(
+    area: dict, totals: Mapping[str, Decimal], translate: Callable[[str], str] = gettext_noop
+) -> list[str]:
+    """``area_warning_codes`` as sentences."""
+    return [warning_text(w, translate) for w in area_warning_codes(area, totals)]
+
+
+def session_warning(session_total: Decimal, translate: Callable[[str], str] = gettext_noop) -> str | None:
+    """``session_warning_code`` as a sentence."""
+    over = session_warning_code(session_total)
+    return warning_text(over, translate) if over else None
+
+
+def dose_warnings(
+    units_by_site: Mapping[str, Decimal | float | int | None], translate: Callable[[str], str] = gettext_noop
+) -> list[str]:
+    """``dose_warning_codes`` as sentences (English unless ``translate`` is given)."""
+    return [warning_text(w, translate) for w in dose_warning_codes(units_by_site)]
 
 
 def chart_context(
@@ -294,13 +401,15 @@ def chart_context(
     *,
     editable: bool = True,
     field_prefix: str = "units_",
+    translate: Callable[[str], str] = gettext_noop,
 ) -> dict:
-    """Everything ``partials/face_chart.html`` renders, for ``{% include … %}`` or
+    """Everything ``courses/handson/face_chart.html`` renders, for ``{% include … %}`` or
     ``render_to_string``: ``sites`` (copies of SITES with ``units``: Decimal or None and
     ``units_display``), ``areas`` (copies of AREAS with their ``sites``, ``total``,
     ``total_display``, ``warnings``, ``has_units``), ``session_total``,
     ``session_total_display``, ``session_warning``, ``warnings``, ``editable``,
-    ``field_prefix`` and the limits.
+    ``field_prefix`` and the limits. Warnings are worded with ``translate`` (Django's
+    ``gettext`` in a view; English by default).
     """
     units_by_site = dict(units_by_site or {})
     totals = area_totals(units_by_site)
@@ -330,7 +439,7 @@ def chart_context(
                 "total": totals[area["code"]],
                 "total_display": format_units(totals[area["code"]]),
                 "has_units": bool(totals[area["code"]]),
-                "warnings": area_warnings(area, totals),
+                "warnings": area_warnings(area, totals, translate),
                 "given_with_name": AREA_BY_CODE[area["given_with"]]["name"] if area.get("given_with") else "",
                 "given_with_units": AREA_BY_CODE[area["given_with"]]["reference_units"]
                 if area.get("given_with")
@@ -343,8 +452,8 @@ def chart_context(
         "areas": areas,
         "session_total": session_total,
         "session_total_display": format_units(session_total),
-        "session_warning": session_warning(session_total),
-        "warnings": dose_warnings(units_by_site),
+        "session_warning": session_warning(session_total, translate),
+        "warnings": dose_warnings(units_by_site, translate),
         "editable": editable,
         "field_prefix": field_prefix,
         "max_units_per_site": MAX_UNITS_PER_SITE,

@@ -3,8 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import face_sites, handson
-from .models import COMPETENCIES, Independence, InjectionSession, Product
+from courses.models import COMPETENCIES, Independence, InjectionSession, Product
+
+from . import face_sites, services
 
 UNIT_PREFIX = "units_"
 
@@ -25,7 +26,7 @@ class SessionForm(forms.Form):
     )
     consent_confirmed = forms.BooleanField(
         label=_("Written consent obtained from the model"),
-        error_messages={"required": handson.MSG_CONSENT},
+        error_messages={"required": services.MSG_CONSENT},
     )
     product = forms.ChoiceField(label=_("Product"), choices=Product.choices)
     vial_units = forms.DecimalField(label=_("Vial size (U)"), min_value=1, max_value=500, decimal_places=1, initial=100)
@@ -64,13 +65,13 @@ class SessionForm(forms.Form):
         for code, label in COMPETENCIES:
             self.fields[f"rating_{code}"] = forms.ChoiceField(
                 label=label, choices=Independence.choices, widget=forms.RadioSelect,
-                error_messages={"required": handson.MSG_RATING_MISSING},
+                error_messages={"required": services.MSG_RATING_MISSING},
             )  # fmt: skip
         for site in face_sites.SITES:
             self.fields[f"{UNIT_PREFIX}{site['code']}"] = forms.DecimalField(
                 label=site["name"], required=False, min_value=0, max_value=face_sites.MAX_UNITS_PER_SITE,
                 decimal_places=1,
-                error_messages={"min_value": handson.MSG_UNITS_RANGE, "max_value": handson.MSG_UNITS_RANGE},
+                error_messages={"min_value": services.MSG_UNITS_RANGE, "max_value": services.MSG_UNITS_RANGE},
             )  # fmt: skip
 
     @property
@@ -85,7 +86,7 @@ class SessionForm(forms.Form):
             if key.startswith(UNIT_PREFIX) and key[len(UNIT_PREFIX) :] not in face_sites.SITE_BY_CODE
         ]
         for code in unknown:
-            self.add_error(None, handson.MSG_UNKNOWN_SITE.format(code=code))
+            self.add_error(None, str(services.MSG_UNKNOWN_SITE).format(code=code))
         return data
 
     def units_by_site(self) -> dict[str, Decimal]:
@@ -112,7 +113,7 @@ class SessionForm(forms.Form):
         return {code: self.cleaned_data.get(f"rating_{code}") for code, _label in COMPETENCIES}
 
     def service_kwargs(self) -> dict:
-        """What handson.session_save_draft / session_amend take from this form."""
+        """What services.session_save_draft / session_amend take from this form."""
         return {
             "data": self.session_data(),
             "units_by_site": self.units_by_site(),
@@ -121,11 +122,11 @@ class SessionForm(forms.Form):
         }
 
     def session_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in handson.SESSION_FIELDS}
+        return {name: self.cleaned_data[name] for name in services.SESSION_FIELDS}
 
     @classmethod
     def initial_from(cls, session: InjectionSession) -> dict:
-        initial = {name: getattr(session, name) for name in handson.SESSION_FIELDS}
+        initial = {name: getattr(session, name) for name in services.SESSION_FIELDS}
         initial.update({f"rating_{code}": level for code, level in session.ratings.items()})
         initial.update({f"{UNIT_PREFIX}{s.site_code}": s.units for s in session.sites.all()})
         return initial

@@ -1,10 +1,13 @@
+"""The hands-on training log's pages: the instructors' session list, the session form
+(record, edit a draft, amend), sign-off, the session page with the trainee's
+reflection, and the trainee's logbook (HTML and PDF)."""
+
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Sum
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -12,37 +15,15 @@ from django.views.decorators.http import require_POST
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
+from courses import selectors as course_selectors
+from courses.models import InjectionSession
 
-from . import face_sites, handson, selectors
-from .handson_forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
-from .models import Enrolment, InjectionSession, SessionSite
-
-
-def _session_queryset():
-    return InjectionSession.objects.select_related(
-        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment"
-    ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
-
-
-def get_session_for(user, pk) -> InjectionSession:
-    """A session for its trainee, the course's instructors, the examiners assigned to the
-    trainee's practical assessments and administrators; 404 for anyone else."""
-    session = _session_queryset().filter(pk=pk).first()
-    if session is None:
-        raise Http404
-    course = session.enrolment.course
-    if (
-        session.enrolment.trainee_id == user.pk
-        or user.is_administrator
-        or (user.is_examiner and session.enrolment.assessments.filter(examiners=user).exists())
-        or (user.is_instructor and course.instructors.filter(pk=user.pk).exists())
-    ):
-        return session
-    raise Http404
+from . import face_sites, selectors, services
+from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
 def _chart(units, *, editable, errors=None):
-    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX)
+    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX, translate=_)
     context["unit_errors"] = errors or {}
     return context
 
@@ -70,31 +51,26 @@ def _concentration(form) -> dict:
     try:
         vial = Decimal(str(source.get("vial_units") or 100))
         ml = Decimal(str(source.get("diluent_ml") or "2.5"))
-        return {"vial": vial, "ml": ml, "per": handson.units_per_01ml(vial, ml)}
+        return {"vial": vial, "ml": ml, "per": services.units_per_01ml(vial, ml)}
     except (InvalidOperation, ZeroDivisionError, ArithmeticError):
         return {"vial": Decimal(100), "ml": Decimal("2.5"), "per": Decimal(4)}
 
 
 @role_required("instructor")
 def session_list(request, code):
-    course = selectors.get_taught_course_for(request.user, code)
-    sessions = (
-        InjectionSession.objects.filter(enrolment__course=course)
-        .select_related("enrolment__trainee", "instructor")
-        .annotate(total_units=Sum("sites__units"))
-        .order_by("-performed_on", "-created_at")
-    )
+    course = course_selectors.get_taught_course_for(request.user, code)
+    sessions = selectors.session_list_for_course(course=course)
     return render(request, "courses/handson/session_list.html", {"course": course, "sessions": sessions})
 
 
 @role_required("instructor")
 def session_create(request, code):
-    course = selectors.get_taught_course_for(request.user, code)
-    enrolments = Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).select_related("trainee")
+    course = course_selectors.get_taught_course_for(request.user, code)
+    enrolments = course_selectors.enrolment_list_active(course=course)
     form = SessionForm(request.POST or None, enrolments=enrolments, initial={"enrolment": request.GET.get("enrolment")})
     if request.method == "POST" and form.is_valid():
         try:
-            session = handson.session_save_draft(
+            session = services.session_save_draft(
                 enrolment=form.cleaned_data["enrolment"],
                 instructor=request.user,
                 **form.service_kwargs(),
@@ -109,17 +85,15 @@ def session_create(request, code):
 
 @role_required("instructor")
 def session_edit(request, pk):
-    session = get_session_for(request.user, pk)
+    session = selectors.get_supervised_session_for(request.user, pk)
     course = session.enrolment.course
-    if not course.instructors.filter(pk=request.user.pk).exists():
-        raise Http404
     if session.is_locked:
-        messages.error(request, _(handson.MSG_LOCKED))
+        messages.error(request, services.MSG_LOCKED)
         return redirect("courses:session_detail", pk=session.pk)
     form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
     if request.method == "POST" and form.is_valid():
         try:
-            handson.session_save_draft(
+            services.session_save_draft(
                 enrolment=session.enrolment,
                 instructor=request.user,
                 **form.service_kwargs(),
@@ -138,9 +112,9 @@ def session_edit(request, pk):
 @role_required("instructor")
 @require_POST
 def session_sign(request, pk):
-    session = get_session_for(request.user, pk)
+    session = selectors.get_session_for(request.user, pk)
     try:
-        handson.session_sign(session_id=session.pk, instructor=request.user)
+        services.session_sign(session_id=session.pk, instructor=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -150,17 +124,15 @@ def session_sign(request, pk):
 
 @role_required("instructor")
 def session_amend(request, pk):
-    original = get_session_for(request.user, pk)
+    original = selectors.get_supervised_session_for(request.user, pk)
     course = original.enrolment.course
-    if not course.instructors.filter(pk=request.user.pk).exists():
-        raise Http404
     if original.status != InjectionSession.Status.SIGNED:
-        messages.error(request, _(handson.MSG_NOT_SIGNED))
+        messages.error(request, services.MSG_NOT_SIGNED)
         return redirect("courses:session_detail", pk=original.pk)
     form = AmendmentForm(request.POST or None, initial=SessionForm.initial_from(original))
     if request.method == "POST" and form.is_valid():
         try:
-            amendment = handson.session_amend(
+            amendment = services.session_amend(
                 original_id=original.pk,
                 instructor=request.user,
                 reason=form.cleaned_data["amendment_reason"],
@@ -192,7 +164,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
             "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
             "is_owner": is_owner,
             "can_sign": request.user.is_instructor
-            and session.enrolment.course.instructors.filter(pk=request.user.pk).exists(),
+            and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
             "reflection_form": reflection_form,
         },
         status=status,
@@ -201,19 +173,17 @@ def _render_session(request, session, *, reflection_form=None, status=200):
 
 @login_required
 def session_detail(request, pk):
-    return _render_session(request, get_session_for(request.user, pk))
+    return _render_session(request, selectors.get_session_for(request.user, pk))
 
 
 @role_required("trainee")
 @require_POST
 def session_reflect(request, pk):
-    session = get_session_for(request.user, pk)
-    if session.enrolment.trainee_id != request.user.pk:
-        raise Http404
+    session = selectors.get_own_session_for(request.user, pk)
     form = ReflectionForm(request.POST)
     if form.is_valid():
         try:
-            handson.session_reflect(session=session, trainee=request.user, text=form.cleaned_data["reflection"])
+            services.session_reflect(session=session, trainee=request.user, text=form.cleaned_data["reflection"])
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -222,22 +192,15 @@ def session_reflect(request, pk):
     return _render_session(request, session, reflection_form=form, status=400)
 
 
-def _logbook_context(request, code):
-    course = selectors.get_course_for(request.user, code)
-    enrolment = Enrolment.objects.filter(trainee=request.user, course=course).first()
-    if enrolment is None:
-        raise Http404
-    sessions = handson.sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-    status = handson.requirement_status(course=course, sessions=sessions)
-    rows = [
-        (
-            s,
-            face_sites.area_totals({x.site_code: x.units for x in s.sites.all()}),
-            sum(x.units for x in s.sites.all()),
-        )
-        for s in sessions
-    ]
-    return {"course": course, "enrolment": enrolment, "rows": rows, "status": status, "trainee": request.user}
+def _logbook_context(request, code) -> dict:
+    logbook = selectors.get_logbook_for(request.user, code)
+    return {
+        "course": logbook.course,
+        "enrolment": logbook.enrolment,
+        "rows": logbook.rows,
+        "status": logbook.status,
+        "trainee": request.user,
+    }
 
 
 @role_required("trainee")

@@ -1,0 +1,233 @@
+"""The hands-on training log's reads: who may see a session, the sessions of a course,
+the trainee's logbook, the requirement check that the practical exam and certificates
+rely on, and the counts other apps ask for."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import User
+from courses.models import Course, Enrolment, Independence, InjectionSession, SessionSite
+from courses.selectors import course_is_taught_by, enrolment_for, get_course_for
+
+from . import face_sites
+
+# Access -------------------------------------------------------------------------------
+
+
+def _session_queryset() -> QuerySet[InjectionSession]:
+    return InjectionSession.objects.select_related(
+        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment"
+    ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
+
+
+def get_session_for(user: User, pk) -> InjectionSession:
+    """A session for its trainee, the course's instructors, the examiners assigned to the
+    trainee's practical assessments and administrators; 404 for anyone else."""
+    session = _session_queryset().filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    course = session.enrolment.course
+    if (
+        session.enrolment.trainee_id == user.pk
+        or user.is_administrator
+        or (user.is_examiner and session.enrolment.assessments.filter(examiners=user).exists())
+        or (user.is_instructor and course_is_taught_by(course, user))
+    ):
+        return session
+    raise Http404
+
+
+def get_supervised_session_for(user: User, pk) -> InjectionSession:
+    """A session of a course the user teaches (to edit or amend); 404 otherwise."""
+    session = get_session_for(user, pk)
+    if not course_is_taught_by(session.enrolment.course, user):
+        raise Http404
+    return session
+
+
+def get_own_session_for(user: User, pk) -> InjectionSession:
+    """One of the trainee's own sessions (to reflect on); 404 otherwise."""
+    session = get_session_for(user, pk)
+    if session.enrolment.trainee_id != user.pk:
+        raise Http404
+    return session
+
+
+def session_list_for_course(*, course: Course) -> QuerySet[InjectionSession]:
+    """Every session of the course, newest first, with its trainee, instructor and the
+    units given (``total_units``), for the instructors' list."""
+    return (
+        InjectionSession.objects.filter(enrolment__course=course)
+        .select_related("enrolment__trainee", "instructor")
+        .annotate(total_units=Sum("sites__units"))
+        .order_by("-performed_on", "-created_at")
+    )
+
+
+def recent_units_for_model(*, model_code: str, performed_on: datetime.date, exclude=None) -> Decimal:
+    """Units given to this model code by any signed session in the 90 days up to the date."""
+    since = performed_on - datetime.timedelta(days=90)
+    sites = SessionSite.objects.filter(
+        session__model_code__iexact=model_code,
+        session__performed_on__gt=since,
+        session__performed_on__lte=performed_on,
+        session__status=InjectionSession.Status.SIGNED,
+    )
+    if exclude is not None:
+        sites = sites.exclude(session__in=exclude)
+    return sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
+# Requirement -------------------------------------------------------------------------
+
+
+@dataclass
+class AreaProgress:
+    code: str
+    name: str
+    done: int
+    need: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.need
+
+
+@dataclass
+class RequirementStatus:
+    signed: int
+    required: int
+    recent_needed: int
+    recent_competent: int
+    areas: list[AreaProgress] = field(default_factory=list)
+
+    @property
+    def missing_areas(self) -> list[AreaProgress]:
+        return [a for a in self.areas if not a.met]
+
+    @property
+    def met(self) -> bool:
+        return self.signed >= self.required and not self.missing_areas and self.recent_competent >= self.recent_needed
+
+
+def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
+    """Progress against the course's requirement, from the trainee's current signed
+    sessions (``sites`` prefetched). Superseded sessions never count."""
+    signed = sorted(
+        (s for s in sessions if s.status == InjectionSession.Status.SIGNED),
+        key=lambda s: (s.performed_on, s.signed_at),
+        reverse=True,
+    )
+    areas = []
+    for code, need in course.handson_area_minimums.items():
+        done = sum(
+            1 for s in signed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
+        )
+        areas.append(AreaProgress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
+    recent_competent = 0
+    for session in signed[: course.handson_recent_competent]:
+        if session.overall_independence != Independence.COMPETENT:
+            break
+        recent_competent += 1
+    return RequirementStatus(
+        signed=len(signed),
+        required=course.handson_min_sessions,
+        recent_needed=course.handson_recent_competent,
+        recent_competent=recent_competent,
+        areas=areas,
+    )
+
+
+def requirement_areas(course: Course) -> list[tuple[str, int]]:
+    """(area name, sessions needed) for the course page."""
+    return [(face_sites.AREA_BY_CODE[code]["name"], int(need)) for code, need in course.handson_area_minimums.items()]
+
+
+def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:
+    """Signed and superseded sessions with their sites, grouped by enrolment: 2 queries."""
+    grouped: dict = defaultdict(list)
+    sessions = (
+        InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
+        .exclude(status=InjectionSession.Status.DRAFT)
+        .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
+    )
+    for session in sessions:
+        grouped[session.enrolment_id].append(session)
+    return grouped
+
+
+def requirement_status_by_enrolment(*, course: Course, enrolments: Iterable[Enrolment]) -> dict:
+    """Each enrolment's progress against the course's requirement, by enrolment id (2 queries)."""
+    enrolment_ids = [e.pk for e in enrolments]
+    sessions = sessions_for_enrolments(enrolment_ids)
+    return {pk: requirement_status(course=course, sessions=sessions[pk]) for pk in enrolment_ids}
+
+
+def handson_requirement_met(*, enrolment: Enrolment) -> bool:
+    """Has this trainee met the course's hands-on requirement? (For the practical exam
+    and certificates.)"""
+    sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    return requirement_status(course=enrolment.course, sessions=sessions).met
+
+
+def signed_session_count(enrolment: Enrolment) -> int:
+    """The enrolment's signed sessions (amended originals, superseded, are not counted):
+    the evidence an award records."""
+    return enrolment.sessions.filter(status=InjectionSession.Status.SIGNED).count()
+
+
+def session_signer_ids(trainee: User) -> set[int]:
+    """Everyone who signed one of the trainee's sessions, in any course (one query): they
+    may not examine the trainee's practical."""
+    return set(
+        InjectionSession.objects.filter(enrolment__trainee=trainee)
+        .exclude(status=InjectionSession.Status.DRAFT)
+        .values_list("instructor_id", flat=True)
+    )
+
+
+# The trainee's logbook -----------------------------------------------------------------
+
+
+@dataclass
+class Logbook:
+    course: Course
+    enrolment: Enrolment
+    sessions: list[InjectionSession]
+    status: RequirementStatus
+
+    @property
+    def rows(self) -> list[tuple[InjectionSession, dict[str, Decimal], Decimal]]:
+        """(session, units per area, units in all) for each signed or superseded session."""
+        return [
+            (
+                s,
+                face_sites.area_totals({x.site_code: x.units for x in s.sites.all()}),
+                sum(x.units for x in s.sites.all()),
+            )
+            for s in self.sessions
+        ]
+
+
+def get_logbook_for(user: User, code: str) -> Logbook:
+    """The user's own logbook for a course they are (or were) enrolled in; 404 otherwise."""
+    course = get_course_for(user, code)
+    enrolment = enrolment_for(user, course)
+    if enrolment is None:
+        raise Http404
+    sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    return Logbook(
+        course=course,
+        enrolment=enrolment,
+        sessions=sessions,
+        status=requirement_status(course=course, sessions=sessions),
+    )

@@ -1,0 +1,17 @@
+"""The hands-on pages, included from ``courses.urls`` into the ``courses`` namespace."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("teach/courses/<slug:code>/sessions/", views.session_list, name="session_list"),
+    path("teach/courses/<slug:code>/sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<uuid:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<uuid:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<uuid:pk>/sign/", views.session_sign, name="session_sign"),
+    path("sessions/<uuid:pk>/amend/", views.session_amend, name="session_amend"),
+    path("sessions/<uuid:pk>/reflection/", views.session_reflect, name="session_reflect"),
+    path("me/courses/<slug:code>/logbook/", views.logbook, name="logbook"),
+    path("me/courses/<slug:code>/logbook.pdf", views.logbook_pdf, name="logbook_pdf"),
+]

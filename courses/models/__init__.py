@@ -1,0 +1,32 @@
+"""The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments)
+and ``handson`` (the supervised-session log). Re-exported here because Django and the
+migrations look them up as ``courses.models.<name>`` (the migrations also reference
+``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
+
+from .catalogue import (
+    Course,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    LessonImage,
+    Module,
+    lesson_image_path,
+    validate_area_minimums,
+)
+from .handson import COMPETENCIES, Independence, InjectionSession, Product, SessionSite
+
+__all__ = [
+    "COMPETENCIES",
+    "Course",
+    "Enrolment",
+    "Independence",
+    "InjectionSession",
+    "Lesson",
+    "LessonCompletion",
+    "LessonImage",
+    "Module",
+    "Product",
+    "SessionSite",
+    "lesson_image_path",
+    "validate_area_minimums",
+]

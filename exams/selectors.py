@@ -167,6 +167,7 @@ def attempts_for(*, enrolment: Enrolment) -> list[Attempt]:
     return list(enrolment.attempts.order_by("-number"))
 
 
+# Exception to reading through courses.selectors: the exam pages' own one-query look-ups.
 def get_active_enrolment(user: User, course: Course) -> Enrolment:
     enrolment = (
         Enrolment.objects.filter(trainee=user, course=course, status=Enrolment.Status.ACTIVE)

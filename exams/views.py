@@ -4,7 +4,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
-from courses.models import Course
 
 from . import analysis, bank, rendering, selectors
 from .models import Attempt, ExamSettings, ItemStatus
@@ -222,14 +221,14 @@ def attempt_result(request, pk):
 
 @role_required("administrator")
 def item_analysis(request, code):
-    course = get_object_or_404(Course, code=code)
+    course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
     return render(request, "exams/analysis.html", {"course": course, "stats": stats})
 
 
 @role_required("administrator")
 def item_analysis_csv(request, code):
-    course = get_object_or_404(Course, code=code)
+    course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="item-analysis-{course.code}.csv"'
@@ -247,7 +246,7 @@ def item_analysis_csv(request, code):
 
 @role_required("administrator")
 def question_bank(request, code):
-    course = get_object_or_404(Course, code=code)
+    course = course_selectors.get_course_for_staff(code)
     report = None
     error = ""
     if request.method == "POST":
@@ -278,7 +277,7 @@ def question_bank(request, code):
 def question_bank_export(request, code, fmt):
     if fmt not in ("json", "csv"):
         raise Http404
-    course = get_object_or_404(Course, code=code)
+    course = course_selectors.get_course_for_staff(code)
     if fmt == "csv":
         response = HttpResponse(bank.bank_export_csv(course=course), content_type="text/csv; charset=utf-8")
     else:

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from courses.models import Enrolment
+from courses.models import Enrolment  # the field needs a model; its choices come from the selector
+from courses.selectors import enrolment_list_active
 from exams.models import GlobalGrade, Station
 
 
@@ -26,9 +27,7 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, course, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = Enrolment.objects.filter(
-            course=course, status=Enrolment.Status.ACTIVE
-        ).select_related("trainee")
+        self.fields["enrolment"].queryset = enrolment_list_active(course=course)
         self.fields["enrolment"].label_from_instance = lambda e: e.trainee.legal_name or e.trainee.email
         self.fields["stations"].queryset = Station.objects.filter(practical__course=course)
         self.fields["examiners"].label_from_instance = lambda u: u.display_name

@@ -82,6 +82,7 @@ def assessment_schedule(
     """Schedule an assessment with the stations' current rubric versions. Raises
     ValidationError by field. Holds a SELECT FOR UPDATE lock on the enrolment row only
     (not the joined trainee and course rows), so two schedules cannot race."""
+    # Exception to reading through courses.selectors: a row lock, taken by the writer.
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",)).select_related("trainee", "course").get(pk=enrolment.pk)
     )

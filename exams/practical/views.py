@@ -3,13 +3,12 @@ examiner's (scoring a station) and the trainee's (results)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import selectors as course_selectors
-from courses.models import Course
 from exams.models import StationScore
 from exams.selectors import get_active_enrolment
 
@@ -19,7 +18,7 @@ from .forms import AdoptPassMarkForm, ScheduleForm, ScoreForm
 
 @role_required("administrator")
 def practical_admin(request, code):
-    course = get_object_or_404(Course, code=code)
+    course = course_selectors.get_course_for_staff(code)
     form = ScheduleForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

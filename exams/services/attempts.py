@@ -168,6 +168,7 @@ def attempt_start(*, trainee: User, enrolment: Enrolment) -> Attempt:
     lock on the enrolment, so simultaneous starts make one attempt. Only the enrolment
     row: without ``of`` PostgreSQL also locked the joined course and user rows, so every
     trainee starting the same course's exam queued on the course row."""
+    # Exception to reading through courses.selectors: a row lock, taken by the writer.
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",)).select_related("course", "trainee").get(pk=enrolment.pk)
     )

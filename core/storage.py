@@ -24,13 +24,15 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 class PrivateS3Storage(S3Storage):
     """A private bucket. What keeps the files private is fixed here, not read from the
-    environment: every object is written with the ``private`` canned ACL, no custom
-    (public) domain, and no URL is ever made, signed or not."""
+    environment: every object is written with an ACL that grants the bucket's owner alone
+    (``bucket-owner-full-control``: the same as ``private`` when the site's credentials own
+    the bucket, and the one canned ACL that AWS buckets with ACLs disabled, the default
+    since 2023, accept), no custom (public) domain, and no URL is ever made, signed or not."""
 
     def get_default_settings(self):
         defaults = super().get_default_settings()
         defaults.update(
-            default_acl="private",
+            default_acl="bucket-owner-full-control",
             querystring_auth=True,
             custom_domain=None,
             # Like the disk: a name already taken gets a suffix instead of replacing another

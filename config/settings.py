@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -157,9 +158,35 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Licence scans and certificates: never under STATIC_ROOT and never given a URL;
-# views stream them to whoever may see them (core.storage.private_storage).
+# Private media (licence scans, certificates, signatures, lesson images): never under
+# STATIC_ROOT and never given a URL; views stream them to whoever may see them
+# (core.storage.private_storage). On this machine's disk (PRIVATE_MEDIA_ROOT) unless
+# PRIVATE_STORAGE_BACKEND=s3, or a bucket or S3 endpoint is set: then in a private bucket
+# on S3-compatible object storage, shared by every web and worker machine.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")
+PRIVATE_STORAGE_BACKEND = env(
+    "PRIVATE_STORAGE_BACKEND", default="s3" if AWS_STORAGE_BUCKET_NAME or S3_ENDPOINT_URL else "local"
+)
+if PRIVATE_STORAGE_BACKEND not in ("local", "s3"):
+    raise ImproperlyConfigured(f"PRIVATE_STORAGE_BACKEND is {PRIVATE_STORAGE_BACKEND!r}: use local or s3.")
+if PRIVATE_STORAGE_BACKEND == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("Private files on S3 need a bucket: set AWS_STORAGE_BUCKET_NAME.")
+# Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or when unset boto3's own chain
+# (instance or task role, ~/.aws). The ACL (private), no public domain and no URLs are fixed
+# in core.storage.PrivateS3Storage, not settings.
+PRIVATE_S3_OPTIONS = {
+    "bucket_name": AWS_STORAGE_BUCKET_NAME,
+    "endpoint_url": S3_ENDPOINT_URL or None,
+    "region_name": env("S3_REGION_NAME", default="") or None,
+    "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+    # "path" for most self-hosted stores (MinIO, Ceph); empty lets boto3 choose.
+    "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+    # A key prefix, to share a bucket between sites ("glabella/").
+    "location": env("S3_KEY_PREFIX", default=""),
+}
 # `make backup` / `manage.py backup` write <BACKUP_DIR>/<UTC time>/ (core.backups).
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

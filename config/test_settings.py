@@ -21,7 +21,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test gets its own folder (conftest._private_media); this is only the fallback.
+# Private files on disk whatever a developer's .env says: the object-storage tests point
+# at their own S3 server on loopback (core/tests/test_object_storage.py).
 PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "glabella-test-private"
+PRIVATE_STORAGE_BACKEND = "local"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 if REDIS_URL:

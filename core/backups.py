@@ -6,15 +6,20 @@ A backup is one folder, ``<BACKUP_DIR>/<UTC time>/``, readable by its owner only
 
 - ``database.dump``: ``pg_dump --format=custom`` on PostgreSQL, or ``database.sqlite3``:
   an online copy made with SQLite's backup API;
-- ``private-media.tar.gz``: PRIVATE_MEDIA_ROOT;
+- ``private-media.tar.gz``: every private file (``core.storage``), read through the storage:
+  the PRIVATE_MEDIA_ROOT folder, or the objects of the bucket (under its key prefix) when
+  the files are on S3-compatible object storage;
 - ``manifest.json``: what is in it, SHA-256 of each file, and the audit trail's event
   count and head hash when the backup began (so ``audit_verify --head`` after a restore
   proves no event of the backup was lost).
 
 Restoring checks the hashes first, then replaces the database (``pg_restore --clean
---single-transaction``; or the SQLite file) and the private media folder. What was there
-is kept beside it as ``*.pre-restore-<time>`` (SQLite file, media folder) for the operator
-to remove.
+--single-transaction``; or the SQLite file) and the private media. What was there is kept
+beside it as ``*.pre-restore-<time>`` (SQLite file, media folder) for the operator to
+remove. On object storage every file of the backup is written back under its own key;
+objects that are not in the backup are left in the bucket (no record refers to them), and
+what a restore overwrote is kept only if the bucket has versioning on. The archive has the
+same layout for both, so a backup taken on disk restores into a bucket and back.
 """
 
 from __future__ import annotations
@@ -119,19 +124,12 @@ def create(dest_root: Path | None = None) -> Path:
             finally:
                 target.close()
                 source.close()
-        media_root = Path(settings.PRIVATE_MEDIA_ROOT)
-        media_files = 0
-        with tarfile.open(folder / MEDIA_ARCHIVE, "w:gz") as archive:
-            if media_root.is_dir():
-                for path in sorted(media_root.rglob("*")):
-                    if path.is_file() and not path.is_symlink():
-                        archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
-                        media_files += 1
+        media_files = media_archive(folder / MEDIA_ARCHIVE)
         manifest = {
             "format": FORMAT,
             "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "database": {"vendor": vendor, "name": str(db["NAME"]), "file": database_file.name},
-            "private_media": {"root": str(media_root), "file": MEDIA_ARCHIVE, "files": media_files},
+            "private_media": {"root": media_location(), "file": MEDIA_ARCHIVE, "files": media_files},
             "audit": audit,
             "sha256": {name: _sha256(folder / name) for name in (database_file.name, MEDIA_ARCHIVE)},
         }
@@ -183,14 +181,76 @@ def restore(folder: Path) -> dict:
             target.rename(target.with_name(f"{target.name}.pre-restore-{stamp}"))
         incoming.replace(target)
 
+    media_restore(folder / manifest["private_media"]["file"], stamp=stamp)
+    return manifest
+
+
+def media_location() -> str:
+    """Where the private files are, for the manifest and the operator."""
+    if settings.PRIVATE_STORAGE_BACKEND == "s3":
+        options = settings.PRIVATE_S3_OPTIONS
+        return f"s3://{options['bucket_name']}/{options['location']}"
+    return str(settings.PRIVATE_MEDIA_ROOT)
+
+
+def media_archive(path: Path) -> int:
+    """Write every private file into a tar.gz at ``path``; return how many."""
+    from .storage import private_files, private_storage
+
+    count = 0
+    with tarfile.open(path, "w:gz") as archive:
+        if settings.PRIVATE_STORAGE_BACKEND == "s3":
+            for name in private_files():
+                with private_storage.open(name, "rb") as handle:
+                    info = tarfile.TarInfo(name)
+                    info.size = handle.size
+                    info.mode = 0o600
+                    archive.addfile(info, handle)
+                count += 1
+            return count
+        media_root = Path(settings.PRIVATE_MEDIA_ROOT)
+        if media_root.is_dir():
+            for file in sorted(media_root.rglob("*")):
+                if file.is_file() and not file.is_symlink():
+                    archive.add(file, arcname=str(file.relative_to(media_root)), recursive=False)
+                    count += 1
+    return count
+
+
+def media_restore(path: Path, *, stamp: str) -> None:
+    """Put the files of the archive at ``path`` back into private storage."""
+    if settings.PRIVATE_STORAGE_BACKEND == "s3":
+        _media_restore_to_bucket(path)
+        return
     media_root = Path(settings.PRIVATE_MEDIA_ROOT)
     media_root.parent.mkdir(parents=True, exist_ok=True)
     incoming = media_root.with_name(f"{media_root.name}.restoring-{stamp}")
     incoming.mkdir(mode=0o700)
-    with tarfile.open(folder / manifest["private_media"]["file"], "r:gz") as archive:
+    with tarfile.open(path, "r:gz") as archive:
         # The "data" filter refuses absolute paths, "..", links out of the folder and devices.
         archive.extractall(incoming, filter="data")  # nosec B202 (filtered)
     if media_root.exists():
         media_root.rename(media_root.with_name(f"{media_root.name}.pre-restore-{stamp}"))
     incoming.rename(media_root)
-    return manifest
+
+
+def _media_restore_to_bucket(path: Path) -> None:
+    from django.core.files import File
+
+    from .storage import private_storage
+
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive:
+            # The same refusals as extracting to disk: absolute paths, "..", links, devices.
+            try:
+                member = tarfile.data_filter(member, "/restore")
+            except tarfile.FilterError as error:
+                raise BackupError(f"The media archive holds {member.name!r}, which is refused: {error}") from None
+            if not member.isfile():
+                continue
+            handle = archive.extractfile(member)
+            # Under its own key: the storage would give a taken name a suffix.
+            private_storage.delete(member.name)
+            saved = private_storage.save(member.name, File(handle, name=member.name))
+            if saved != member.name:
+                raise BackupError(f"{member.name} was restored as {saved}: another process wrote it meanwhile.")

@@ -89,7 +89,7 @@ def test_a_worker_child_killed_mid_render_is_redelivered_and_completes_once(brok
         certificate.refresh_from_db()
         assert certificate.status == Certificate.Status.RENDERING
         assert certificate.render_attempts == 1
-        assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]  # written, not committed
+        assert stored_file_names() == [f"{certificate.serial}.pdf"]  # written, not committed
         os.kill(child, signal.SIGKILL)
         wait_for(lambda: "WorkerLostError" in log.read_text(), what="the parent to see its child die", log=log)
     # The lock is released; the killed child's transaction rolls back and the requeued
@@ -104,7 +104,7 @@ def test_a_worker_child_killed_mid_render_is_redelivered_and_completes_once(brok
     assert len(certificate_mails(broker.mail_dir, certificate)) == len(mails) == 1
     assert Certificate.objects.count() == 1
     assert certificate.render_attempts == 2
-    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names() == [f"{certificate.serial}.pdf"]
     assert certificate.pdf.read() == mails[0].get_payload()[1].get_payload(decode=True)
     assert AuditEvent.objects.filter(object_id=str(certificate.pk), action="certificate.issued").count() == 1
     new_children = children_of(worker.pid)
@@ -172,7 +172,7 @@ def test_a_whole_worker_killed_mid_render_is_picked_up_by_the_stalled_sweep(brok
     certificate.refresh_from_db()
     assert certificate.render_attempts == 2
     assert len(certificate_mails(broker.mail_dir, certificate)) == 1
-    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names() == [f"{certificate.serial}.pdf"]
     assert AuditEvent.objects.filter(object_id=str(certificate.pk), action="certificate.issued").count() == 1
     assert broker.length() == 0
     assert broker.unacked() == {}
@@ -252,7 +252,7 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
     assert Certificate.objects.count() == 1
     assert certificate.render_attempts == 1
     assert len(certificate_mails(broker.mail_dir, certificate)) == 1
-    assert stored_file_names(settings) == [f"{certificate.serial}.pdf"]
+    assert stored_file_names() == [f"{certificate.serial}.pdf"]
 
 
 @pytest.mark.parametrize("smtp", ["up", "down"])
@@ -440,7 +440,7 @@ def test_a_poison_certificate_retries_then_is_failed_for_administrators_not_loop
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.FAILED
     assert certificate.render_attempts == 2
-    assert stored_file_names(settings) == []
+    assert stored_file_names() == []
     assert broker.length() == 0
     # Nor does the sweep take it up again.
     Certificate.objects.filter(pk=certificate.pk).update(queued_at=timezone.now() - datetime.timedelta(hours=1))

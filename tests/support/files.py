@@ -8,14 +8,11 @@ import tempfile
 from pathlib import Path
 
 
-def stored_files(settings, folder: str = "certificates") -> list[Path]:
-    """The files in ``folder`` of the private media root, sorted."""
-    path = settings.PRIVATE_MEDIA_ROOT / folder
-    return sorted(path.iterdir()) if path.exists() else []
+def stored_file_names(folder: str = "certificates") -> list[str]:
+    """The names of the files in ``folder`` of private storage (disk or bucket), sorted."""
+    from core.storage import private_files
 
-
-def stored_file_names(settings, folder: str = "certificates") -> list[str]:
-    return [path.name for path in stored_files(settings, folder)]
+    return [name.rsplit("/", 1)[-1] for name in private_files(folder)]
 
 
 def pdf_text(pdf: bytes) -> str:

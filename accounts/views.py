@@ -48,7 +48,7 @@ def licence_list(request):
 
 @role_required("trainee")
 def licence_create(request):
-    form = LicenceForm(request.POST or None, request.FILES or None)
+    form = LicenceForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

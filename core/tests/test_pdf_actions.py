@@ -233,3 +233,28 @@ def test_typical_pdfs_pass_the_walk_directly():
 
     assert has_actions(SHAPES["javascript-in-an-object-stream"]()) is True
     assert has_actions(link(action("/URI", URI="https://www.example.org/"))) is False
+
+
+@pytest.mark.django_db
+def test_a_licence_pdf_is_shown_to_administrators_in_a_sandbox(client_for, trainee, administrator):
+    """The inline frame that shows a licence PDF gets a sandboxed document that may load
+    and run nothing (Chromium's PDF viewer still draws it: see the licence journey)."""
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from accounts.tests.factories import LicenceFactory, pdf_bytes
+
+    licence = LicenceFactory(holder=trainee)
+    licence.document.save("scan.pdf", ContentFile(pdf_bytes()), save=False)
+    licence.document_content_type = "application/pdf"
+    licence.save()
+    response = client_for(administrator).get(reverse("accounts:licence_document", args=[licence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in response["Content-Security-Policy"].split(";")
+    )
+    assert "sandbox" in directives
+    assert directives["sandbox"] == ""  # no allow-scripts, allow-forms, allow-popups, ...
+    assert directives["default-src"] == "'none'"
+    assert "script-src" not in directives  # default-src 'none' covers scripts

@@ -51,6 +51,10 @@ class LicenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request  # the upload counts against this request's user
+
     def clean_number(self):
         from .validators import validate_printed_number
 
@@ -75,7 +79,7 @@ class LicenceForm(forms.Form):
         return expires_on
 
     def clean_document(self):
-        return check_document(self.cleaned_data["document"])
+        return check_document(self.cleaned_data["document"], request=self.request)
 
 
 class LicenceDecisionForm(forms.Form):

@@ -48,7 +48,7 @@ def licence_list(request):
 
 @role_required("trainee")
 def licence_create(request):
-    form = LicenceForm(request.POST or None, request.FILES or None)
+    form = LicenceForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -95,11 +95,13 @@ def licence_document(request, pk):
     response = FileResponse(handle, content_type=licence.document_content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
-    # Shown inline, framed only by our own pages, loading nothing. Images are also
-    # sandboxed; a PDF is not, because browsers' PDF viewers do not run in a sandboxed
-    # document (scripted PDFs are refused at upload instead).
-    policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    response["Content-Security-Policy"] = policy + ("; sandbox" if licence.is_image else "")
+    # Shown inline, framed only by our own pages, loading nothing, running nothing, and
+    # sandboxed (a unique origin; no scripts, forms, pop-ups or navigation of the page
+    # that frames it). Chromium's PDF viewer still draws a PDF served so; PDFs with
+    # scripts or actions are refused at upload as well (core.pdf_actions).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+    )
     return response
 
 

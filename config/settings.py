@@ -191,6 +191,16 @@ PRIVATE_S3_OPTIONS = {
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# Uploaded images (core.uploads): refused if decoding and converting them would hold more
+# than this (40 megapixels of RGB(A) fits; a 1-bit scan is one byte a pixel); stored at
+# most MAX_IMAGE_SIDE pixels on the long side. Decoding and PDF checks run in a child
+# process capped at UPLOAD_CHECK_MEMORY_BYTES of address space and UPLOAD_CHECK_SECONDS.
+MAX_IMAGE_DECODED_BYTES = env.int("MAX_IMAGE_DECODED_BYTES", default=160 * 2**20)
+MAX_IMAGE_SIDE = env.int("MAX_IMAGE_SIDE", default=4096)
+UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_BYTES", default=512 * 2**20)
+UPLOAD_CHECK_SECONDS = env.int("UPLOAD_CHECK_SECONDS", default=20)
+# Uploads (licences, lesson images, signatures) per signed-in user.
+UPLOAD_RATE_LIMIT = env("UPLOAD_RATE_LIMIT", default="30/h")
 # Django keeps uploads up to this size in memory before spooling to disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

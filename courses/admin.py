@@ -12,7 +12,17 @@ from . import services
 from .models import Course, InjectionSession, Lesson, LessonImage, Module
 
 
+class UploadRequestMixin:
+    """Hands the admin's request to its form, so that uploads count against the user's
+    upload rate (core.uploads)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form)(form.__name__, (form,), {"request": request})
+
+
 class CourseAdminForm(forms.ModelForm):
+    request = None
     eligible_professions = forms.MultipleChoiceField(
         choices=Profession.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -34,7 +44,7 @@ class CourseAdminForm(forms.ModelForm):
         upload = self.cleaned_data.get("director_signature")
         if not isinstance(upload, UploadedFile):
             return upload
-        checked = check_document(upload)
+        checked = check_document(upload, request=self.request)
         if not checked.content_type.startswith("image/"):
             raise ValidationError("The signature must be a PNG or JPEG image.")
         return ContentFile(checked.content, name=f"signature{checked.extension}")
@@ -47,7 +57,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(UploadRequestMixin, admin.ModelAdmin):
     form = CourseAdminForm
     list_display = ("code", "title", "status", "capacity", "credit_hours", "accreditation_valid_until")
     list_filter = ("status", "accrediting_body")
@@ -86,20 +96,21 @@ class LessonAdmin(admin.ModelAdmin):
 
 class LessonImageAdminForm(forms.ModelForm):
     upload = forms.FileField(help_text="JPEG or PNG, up to 10 MB.")
+    request = None
 
     class Meta:
         model = LessonImage
         fields = ("course", "alt_text")
 
     def clean_upload(self):
-        checked = check_document(self.cleaned_data["upload"])
+        checked = check_document(self.cleaned_data["upload"], request=self.request)
         if not checked.content_type.startswith("image/"):
             raise ValidationError("Lesson images must be JPEG or PNG.")
-        return self.cleaned_data["upload"]
+        return checked  # checked once: the service stores it as it is
 
 
 @admin.register(LessonImage)
-class LessonImageAdmin(admin.ModelAdmin):
+class LessonImageAdmin(UploadRequestMixin, admin.ModelAdmin):
     form = LessonImageAdminForm
     list_display = ("alt_text", "course", "id")
     readonly_fields = ("lesson_html",)

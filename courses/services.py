@@ -188,11 +188,12 @@ def course_save(*, course: Course, actor: User | None) -> Course:
 
 
 def lesson_image_add(*, course: Course, upload, alt_text: str) -> LessonImage:
+    """``upload`` is an uploaded file, or a document core.uploads has already checked."""
     from django.core.files.base import ContentFile
 
-    from core.uploads import check_document
+    from core.uploads import CheckedDocument, check_document
 
-    checked = check_document(upload)
+    checked = upload if isinstance(upload, CheckedDocument) else check_document(upload)
     if not checked.content_type.startswith("image/"):
         raise ValidationError({"image": _("Lesson images must be JPEG or PNG.")})
     image = LessonImage(course=course, content_type=checked.content_type, alt_text=alt_text)

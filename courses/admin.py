@@ -10,6 +10,7 @@ from core.uploads import check_document
 
 from . import services
 from .handson import services as handson_services
+from .handson.face_sites import format_units as fmt
 from .models import Course, InjectionSession, Lesson, LessonImage, Module, Product, ProductAreaReference
 
 
@@ -164,7 +165,7 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="Presets (U per 0.1 mL)")
     def presets_display(self, obj):
         rows = obj.preset_rows if obj.pk else []
-        return "; ".join(f"{v:g} U in {m:g} mL = {c:g} U per 0.1 mL" for v, m, c in rows) or "—"
+        return "; ".join(f"{fmt(v)} U in {fmt(m)} mL = {fmt(c)} U per 0.1 mL" for v, m, c in rows) or "—"
 
     def has_delete_permission(self, request, obj=None):
         return False

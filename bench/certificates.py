@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import math
 import os
@@ -230,11 +231,18 @@ UNITS_BY_SITE = {
 }  # fmt: skip
 
 
+@functools.cache
+def botox():
+    from courses.models import Product
+
+    return Product.objects.get(code="onabotulinumtoxinA")
+
+
 def session_data(i: int, today: datetime.date) -> dict:
     return {
         "performed_on": today, "clinic": "Riverside Clinic", "model_code": f"M-{i:04d}", "consent_confirmed": True,
-        "product": "onabotulinumtoxinA", "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
-        "lot_number": "C1234A", "lot_expiry": today + LOT_SHELF_LIFE, "complications": "",
+        "product": botox(), "vial_units": Decimal(100),
+        "diluent_ml": Decimal("2.5"), "lot_number": "C1234A", "lot_expiry": today + LOT_SHELF_LIFE, "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",
         "agreed_actions": "",
     }  # fmt: skip
@@ -370,8 +378,9 @@ def practical_in_bulk(enrolments, stations, *, ratings, now, today, decider, ins
     marks = {str(c.pk): str(c.points) for c in first.criteria.all()}
     total = sum((Decimal(v) for v in marks.values()), Decimal(0))
     # The warnings session_save_draft would record: the same doses for every model, none before.
+    first = session_data(0, today)
     warnings = handson.session_dose_warnings(
-        units_by_site=UNITS_BY_SITE, model_code=session_data(0, today)["model_code"], performed_on=today
+        units_by_site=UNITS_BY_SITE, model_code=first["model_code"], performed_on=today, product=first["product"]
     )
     with transaction.atomic():
         sessions = []

@@ -9,7 +9,9 @@ from core.admin import ReadOnlyAdminMixin
 from core.uploads import check_document
 
 from . import services
-from .models import Course, InjectionSession, Lesson, LessonImage, Module
+from .handson import services as handson_services
+from .handson.face_sites import format_units as fmt
+from .models import Course, InjectionSession, Lesson, LessonImage, Module, Product, ProductAreaReference
 
 
 class UploadRequestMixin:
@@ -144,3 +146,41 @@ class InjectionSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Dose warnings")
     def dose_warning_sentences(self, obj):
         return "; ".join(obj.dose_warning_texts) or "—"
+
+
+class ProductAreaReferenceInline(admin.TabularInline):
+    model = ProductAreaReference
+    extra = 0
+    fields = ("area_code", "units", "sites", "given_with", "citation")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """Products and their label references. The figures drive the dose warnings: a
+    clinician must review every change, and every change is audited. A product used by a
+    session cannot be deleted; make it inactive instead."""
+
+    list_display = ("short_name", "generic_name", "unit_label", "cap_display", "active")
+    list_filter = ("active",)
+    readonly_fields = ("presets_display",)
+    inlines = [ProductAreaReferenceInline]
+    fields = (
+        "code", "generic_name", "brand_names", "unit_label", "vial_sizes", "reconstitution_presets",
+        "presets_display", "cap_units", "cap_citation", "active", "position",
+    )  # fmt: skip
+
+    @admin.display(description="Cumulative cap")
+    def cap_display(self, obj):
+        return f"{obj.cap_units} U / 3 months" if obj.cap_units else "no label cap"
+
+    @admin.display(description="Presets (U per 0.1 mL)")
+    def presets_display(self, obj):
+        rows = obj.preset_rows if obj.pk else []
+        return "; ".join(f"{fmt(v)} U in {fmt(m)} mL = {fmt(c)} U per 0.1 mL" for v, m, c in rows) or "—"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        handson_services.product_record_change(product=form.instance, actor=request.user, created=not change)

@@ -69,6 +69,7 @@ def seed() -> Course:
         for lesson in first_lessons:
             services.lesson_complete(enrolment=enrolment, lesson=lesson)
     if not enrolment.sessions.exists():
+        seed_dysport_sessions(enrolment=enrolment, instructor=instructor)
         seed_sessions(enrolment=enrolment, instructor=instructor)
     return course
 
@@ -88,6 +89,8 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
     from .handson import face_sites
     from .handson import services as handson_services
     from .models import COMPETENCIES, Independence, Product
+
+    botox = Product.objects.get(code="onabotulinumtoxinA")
 
     forehead = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "forehead"}
     canthal = {s["code"]: 4 for s in face_sites.SITES if s["area"] == "lateral_canthal"}
@@ -114,7 +117,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
                 "clinic": "Riverside Aesthetics Training Clinic",
                 "model_code": code,
                 "consent_confirmed": True,
-                "product": Product.ONA,
+                "product": botox,
                 "vial_units": Decimal(100),
                 "diluent_ml": Decimal("2.5"),
                 "lot_number": f"C{5120 + index}A2",
@@ -132,3 +135,40 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
         )
         if sign_all or index < len(plans) - 1:
             handson_services.session_sign(session_id=session.pk, instructor=instructor)
+
+
+def seed_dysport_sessions(*, enrolment: Enrolment, instructor: User) -> None:
+    """Two signed Dysport sessions, older than the Botox ones: the label's 50 U to the
+    glabellar lines (no warning), then 60 U (checked against Dysport's 50 U, not Botox's 20)."""
+    from .handson import services as handson_services
+    from .models import COMPETENCIES, Independence, Product
+
+    dysport = Product.objects.get(code="abobotulinumtoxinA")
+    today = timezone.localdate()
+    plans = [(50, "M-0091", 10, "Dysport at its label dose: 10 U at each glabellar site."), (45, "M-0092", 12, "")]
+    for index, (days_ago, code, per_site, went_well) in enumerate(plans):
+        session = handson_services.session_save_draft(
+            enrolment=enrolment,
+            instructor=instructor,
+            data={
+                "performed_on": today - datetime.timedelta(days=days_ago),
+                "clinic": "Riverside Aesthetics Training Clinic",
+                "model_code": code,
+                "consent_confirmed": True,
+                "product": dysport,
+                "vial_units": Decimal(300),
+                "diluent_ml": Decimal("2.5"),
+                "lot_number": f"D{7310 + index}B1",
+                "lot_expiry": today + datetime.timedelta(days=150),
+                "complications": "",
+                "complication_management": "",
+                "overall_independence": Independence.DIRECT,
+                "went_well": went_well,
+                "to_improve": "" if index == 0 else "Dysport units are not Botox units: check the plan's product.",
+                "agreed_actions": "",
+            },
+            units_by_site={site: Decimal(per_site) for site in GLABELLA},
+            ratings={c: Independence.DIRECT for c, _label in COMPETENCIES},
+            acknowledged=True,
+        )
+        handson_services.session_sign(session_id=session.pk, instructor=instructor)

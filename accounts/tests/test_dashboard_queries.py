@@ -17,6 +17,7 @@ from accounts.models import Jurisdiction, Licence, User
 from certification.models import Award, Certificate
 from courses.models import Course, Enrolment, InjectionSession, Lesson, LessonCompletion, Module, SessionSite
 from exams.models import Assessment, Attempt, PracticalExam, RubricVersion, Station, StationScore
+from tests.support.products import product
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +108,12 @@ def _certified(enrolments: list[Enrolment], licences: list[Licence], instructor:
     attempt, a passed practical, an award and (unless ``certificate`` is False) an issued
     certificate."""
     now, today = timezone.now(), timezone.localdate()
+    botox = product("onabotulinumtoxinA")
     sessions = InjectionSession.objects.bulk_create(
         InjectionSession(enrolment=e, instructor=instructor, performed_on=today, clinic="Clinic", model_code="M-0001",
                          consent_confirmed=True, lot_number="L1", lot_expiry=today + datetime.timedelta(days=90),
-                         overall_independence="competent", status=InjectionSession.Status.SIGNED, signed_at=now)
+                         overall_independence="competent", status=InjectionSession.Status.SIGNED, signed_at=now,
+                         product=botox)
         for e in enrolments
     )  # fmt: skip
     SessionSite.objects.bulk_create(SessionSite(session=s, site_code="procerus", units=Decimal(4)) for s in sessions)

@@ -18,83 +18,77 @@ Coordinates
     target (44 px once the chart is 317 px wide), and a tap goes to the nearest dot.
 
 Reference doses
-    On-label doses (onabotulinumtoxinA): glabellar lines 20 U over 5 sites (4 U each);
-    lateral canthal lines 24 U, 12 U a side over 3 sites a side (4 U each); forehead lines
-    20 U over 5 sites (4 U each), given together with the glabellar 20 U; at most 400 U
-    in 3 months. Other areas are off-label and have no reference dose
-    (``reference_units`` is None). A dose off the reference warns; it never blocks.
+    Per product (``ProductLabel``): botulinum toxin units are not interchangeable between
+    products, so every check takes the session's product, built from the database's
+    ``Product`` and ``ProductAreaReference`` rows (``courses.models.handson``), which cite
+    the labels. An area the product's label gives no dose for is "no label reference for
+    <product>" (an informational note, never a warning on another product's number); a
+    product's cumulative cap applies only where its label states one. A dose off the
+    reference warns; it never blocks.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TypedDict
 
 VIEWBOX = (20, 0, 360, 500)  # min-x, min-y, width, height: the drawing spans x 20..380
 MAX_UNITS_PER_SITE = 100
-MAX_UNITS_PER_3_MONTHS = 400
 MIN_SITE_SPACING = 35
-# Units a tap on an empty site pre-fills when the area has no on-label dose per site.
+# Units a tap on an empty site pre-fills when the product's label gives the area no dose.
 DEFAULT_TAP_UNITS = 2
 
 AREAS: list[dict] = [
     {
         "code": "glabella",
         "name": "Glabellar lines",
-        "reference_units": 20,
         "reference_sites": 5,
-        "note": "On label: 20 U over 5 sites, 4 U each.",
+        "note": "5 sites: the procerus and the medial and lateral corrugators.",
     },
     {
         "code": "forehead",
         "name": "Forehead lines",
-        "reference_units": 20,
         "reference_sites": 5,
-        "given_with": "glabella",
-        "note": "On label: 20 U over 5 sites, 4 U each, given with the glabellar 20 U.",
+        "note": "5 sites across the mid-forehead, at least 2 cm above the brows.",
     },
     {
         "code": "lateral_canthal",
         "name": "Lateral canthal lines (crow's feet)",
-        "reference_units": 24,
         "reference_sites": 6,
-        "note": "On label: 24 U over 6 sites, 12 U a side over 3 sites a side, 4 U each.",
+        "note": "3 sites a side, lateral to the orbital rim.",
     },
     {
         "code": "bunny_lines",
         "name": "Bunny lines (nasalis)",
-        "reference_units": None,
         "reference_sites": 2,
-        "note": "Off-label: 1 site a side on the upper lateral nasal wall.",
+        "note": "1 site a side on the upper lateral nasal wall.",
     },
     {
         "code": "perioral",
         "name": "Perioral (lip) lines",
-        "reference_units": None,
         "reference_sites": 4,
-        "note": "Off-label: 4 sites just outside the vermilion border.",
+        "note": "4 sites just outside the vermilion border.",
     },
     {
         "code": "dao",
         "name": "Depressor anguli oris (DAO)",
-        "reference_units": None,
         "reference_sites": 2,
-        "note": "Off-label: 1 site a side, low, near the jawline.",
+        "note": "1 site a side, low, near the jawline.",
     },
     {
         "code": "mentalis",
         "name": "Mentalis (chin)",
-        "reference_units": None,
         "reference_sites": 1,
-        "note": "Off-label: 1 central site (or 2 either side of the midline; record the total).",
+        "note": "1 central site (or 2 either side of the midline; record the total).",
     },
     {
         "code": "masseter",
         "name": "Masseter (optional)",
-        "reference_units": None,
         "reference_sites": 6,
-        "note": "Off-label, optional: 3 sites a side in the lower masseter.",
+        "note": "Optional: 3 sites a side in the lower masseter.",
     },
 ]
 
@@ -108,7 +102,7 @@ _LABEL_OFFSETS = {
 _MIRROR = {"e": "w", "w": "e", "n": "n", "s": "s"}
 
 
-def _site(code, name, area, side, x, y, reference_units, label, label_at):
+def _site(code, name, area, side, x, y, label, label_at):
     dx, dy, anchor = _LABEL_OFFSETS[label_at]
     return {
         "code": code,
@@ -117,7 +111,6 @@ def _site(code, name, area, side, x, y, reference_units, label, label_at):
         "side": side,
         "x": x,
         "y": y,
-        "reference_units": reference_units,
         "label": label,
         "label_dx": dx,
         "label_dy": dy,
@@ -125,10 +118,10 @@ def _site(code, name, area, side, x, y, reference_units, label, label_at):
     }
 
 
-def _pair(code, name, area, x, y, reference_units, label, label_at):
+def _pair(code, name, area, x, y, label, label_at):
     """The patient's right site (viewer's left, at x) and its mirror image on the left."""
     return [
-        _site(f"{code}_r", f"{name}, right", area, "R", x, y, reference_units, label, label_at),
+        _site(f"{code}_r", f"{name}, right", area, "R", x, y, label, label_at),
         _site(
             f"{code}_l",
             f"{name}, left",
@@ -136,7 +129,6 @@ def _pair(code, name, area, x, y, reference_units, label, label_at):
             "L",
             400 - x,
             y,
-            reference_units,
             label,
             _MIRROR[label_at],
         ),
@@ -147,30 +139,30 @@ SITES: list[dict] = [
     # Glabellar complex, the label's 5 sites: procerus at the nasal root between the brow
     # heads, medial corrugators about 1 cm above the rim over the medial canthi, lateral
     # corrugators about 1 cm above the rim at the mid-pupillary lines.
-    _site("procerus", "Procerus", "glabella", "C", 200, 214, 4, "P", "s"),
-    *_pair("corrugator_medial", "Corrugator, medial", "glabella", 172, 186, 4, "CM", "n"),
-    *_pair("corrugator_lateral", "Corrugator, lateral", "glabella", 140, 168, 4, "CL", "w"),
+    _site("procerus", "Procerus", "glabella", "C", 200, 214, "P", "s"),
+    *_pair("corrugator_medial", "Corrugator, medial", "glabella", 172, 186, "CM", "n"),
+    *_pair("corrugator_lateral", "Corrugator, lateral", "glabella", 140, 168, "CL", "w"),
     # Frontalis: a row across the mid-forehead, about 3 cm above the brows (never closer
     # than 2 cm), inside the temporal fusion lines. F1 is the patient's right (viewer's left).
-    _site("frontalis_1", "Frontalis F1, right lateral", "forehead", "R", 128, 128, 4, "F1", "n"),
-    _site("frontalis_2", "Frontalis F2, right medial", "forehead", "R", 164, 128, 4, "F2", "n"),
-    _site("frontalis_3", "Frontalis F3, central", "forehead", "C", 200, 128, 4, "F3", "n"),
-    _site("frontalis_4", "Frontalis F4, left medial", "forehead", "L", 236, 128, 4, "F4", "n"),
-    _site("frontalis_5", "Frontalis F5, left lateral", "forehead", "L", 272, 128, 4, "F5", "n"),
+    _site("frontalis_1", "Frontalis F1, right lateral", "forehead", "R", 128, 128, "F1", "n"),
+    _site("frontalis_2", "Frontalis F2, right medial", "forehead", "R", 164, 128, "F2", "n"),
+    _site("frontalis_3", "Frontalis F3, central", "forehead", "C", 200, 128, "F3", "n"),
+    _site("frontalis_4", "Frontalis F4, left medial", "forehead", "L", 236, 128, "F4", "n"),
+    _site("frontalis_5", "Frontalis F5, left lateral", "forehead", "L", 272, 128, "F5", "n"),
     # Lateral canthal lines: a vertical fan 1-1.5 cm lateral to the lateral orbital rim;
     # the middle point level with the lateral canthus, the others about 1.5 cm above/below.
-    *_pair("lateral_canthal_upper", "Lateral canthal, upper", "lateral_canthal", 96, 203, 4, "LC1", "w"),
-    *_pair("lateral_canthal_middle", "Lateral canthal, middle", "lateral_canthal", 84, 238, 4, "LC2", "w"),
-    *_pair("lateral_canthal_lower", "Lateral canthal, lower", "lateral_canthal", 96, 273, 4, "LC3", "w"),
-    # Off-label areas: no reference dose.
-    *_pair("nasalis", "Nasalis (bunny lines)", "bunny_lines", 181, 256, None, "N", "w"),
-    *_pair("perioral_upper", "Upper lip", "perioral", 180, 342, None, "Lip", "w"),
-    *_pair("perioral_lower", "Lower lip", "perioral", 182, 400, None, "Lip", "w"),
-    *_pair("dao", "Depressor anguli oris", "dao", 140, 414, None, "DAO", "w"),
-    _site("mentalis", "Mentalis", "mentalis", "C", 200, 444, None, "Mn", "e"),
-    *_pair("masseter_upper", "Masseter, upper", "masseter", 84, 318, None, "M1", "w"),
-    *_pair("masseter_anterior", "Masseter, anterior", "masseter", 112, 342, None, "M2", "n"),
-    *_pair("masseter_lower", "Masseter, lower", "masseter", 100, 375, None, "M3", "w"),
+    *_pair("lateral_canthal_upper", "Lateral canthal, upper", "lateral_canthal", 96, 203, "LC1", "w"),
+    *_pair("lateral_canthal_middle", "Lateral canthal, middle", "lateral_canthal", 84, 238, "LC2", "w"),
+    *_pair("lateral_canthal_lower", "Lateral canthal, lower", "lateral_canthal", 96, 273, "LC3", "w"),
+    # Areas no label in the catalogue gives a dose for.
+    *_pair("nasalis", "Nasalis (bunny lines)", "bunny_lines", 181, 256, "N", "w"),
+    *_pair("perioral_upper", "Upper lip", "perioral", 180, 342, "Lip", "w"),
+    *_pair("perioral_lower", "Lower lip", "perioral", 182, 400, "Lip", "w"),
+    *_pair("dao", "Depressor anguli oris", "dao", 140, 414, "DAO", "w"),
+    _site("mentalis", "Mentalis", "mentalis", "C", 200, 444, "Mn", "e"),
+    *_pair("masseter_upper", "Masseter, upper", "masseter", 84, 318, "M1", "w"),
+    *_pair("masseter_anterior", "Masseter, anterior", "masseter", 112, 342, "M2", "n"),
+    *_pair("masseter_lower", "Masseter, lower", "masseter", 100, 375, "M3", "w"),
 ]
 
 AREA_BY_CODE: dict[str, dict] = {area["code"]: area for area in AREAS}
@@ -243,18 +235,72 @@ def area_totals(units_by_site: Mapping[str, Decimal | float | int | None]) -> di
     return totals
 
 
+# Products ------------------------------------------------------------------------------
+
+
+class AreaReference(TypedDict):
+    units: Decimal
+    sites: int
+    given_with: str | None  # an area the label says this one is treated together with
+    citation: str
+
+
+@dataclass(frozen=True)
+class ProductLabel:
+    """What the dose checks need of a product: its name as the warnings show it, its
+    label's reference doses by area code and its cumulative cap (None where the label
+    states none). ``courses.models.Product.label()`` builds one from the database."""
+
+    code: str
+    name: str
+    references: Mapping[str, AreaReference] = field(default_factory=dict)
+    cap_units: int | None = None
+
+    def tap_units(self, area_code: str) -> Decimal:
+        """Units a tap on an empty site of the area pre-fills: the label's dose per site."""
+        reference = self.references.get(area_code)
+        if reference is None or not reference["sites"]:
+            return Decimal(DEFAULT_TAP_UNITS)
+        return Decimal(reference["units"]) / reference["sites"]
+
+    def chart_data(self) -> dict:
+        """JSON-ready references for the face chart's live warnings (static/js/facechart.js)."""
+        return {
+            "name": self.name,
+            "cap": self.cap_units,
+            "areas": {
+                code: {
+                    "units": format_units(ref["units"]),
+                    "sites": ref["sites"],
+                    "per_site": format_units(self.tap_units(code)),
+                    "given_with": ref["given_with"] or "",
+                    "given_with_units": format_units(self.references[ref["given_with"]]["units"])
+                    if ref["given_with"] in self.references
+                    else "",
+                }
+                for code, ref in self.references.items()
+            },
+        }
+
+
 # Dose warnings ---------------------------------------------------------------------------
 #
 # A session stores its warnings as codes with parameters (``DoseWarning``), never as
 # sentences: ``warning_text`` words them when they are shown, in the reader's language.
 # The parameters are what the sentence needs as it stood when the session was recorded,
-# the reference dose applied included, so that a later change of reference (per-product
-# doses, say) never rewrites what an old session warned about.
+# the reference dose and the product's name included, so that a later change of reference
+# never rewrites what an old session warned about.
 
 AREA_OFF_REFERENCE = "area_off_reference"
 AREA_WITHOUT_PARTNER = "area_without_partner"
 SESSION_OVER_MAXIMUM = "session_over_maximum"
+# Before per-product caps: units of every product added together. Kept to word old sessions.
 MODEL_OVER_MAXIMUM = "model_over_maximum"
+MODEL_OVER_PRODUCT_MAXIMUM = "model_over_product_maximum"
+MODEL_MIXED_PRODUCTS = "model_mixed_products"
+# Informational: the product's label gives this area no dose, so nothing is checked.
+AREA_NO_REFERENCE = "area_no_reference"
+INFORMATIONAL = frozenset({AREA_NO_REFERENCE})
 # A sentence stored before warnings had codes, that the data migration could not read:
 # {"code": "legacy", "params": {"text": "…"}}, shown as it was.
 LEGACY = "legacy"
@@ -285,11 +331,25 @@ WARNING_TEXTS: dict[str, str] = {
         "Model %(model_code)s: %(units)s U in 90 days including earlier sessions; "
         "the maximum is %(maximum)s U in 3 months."
     ),
+    MODEL_OVER_PRODUCT_MAXIMUM: gettext_noop(
+        "Model %(model_code)s: %(units)s U of %(product)s in 90 days including earlier sessions; "
+        "the label maximum is %(maximum)s U in 3 months."
+    ),
+    MODEL_MIXED_PRODUCTS: gettext_noop(
+        "Model %(model_code)s received %(other_product)s on %(other_date)s and %(product)s now; "
+        "units of different products are not interchangeable."
+    ),
+    AREA_NO_REFERENCE: gettext_noop("%(area)s: no label reference for %(product)s; the dose is not checked."),
 }
 
 
 def _warning(code: str, **params: str) -> DoseWarning:
     return {"code": code, "params": params}
+
+
+def is_informational(warning: Mapping) -> bool:
+    """A note (no label reference) rather than a warning: it needs no acknowledging."""
+    return warning.get("code") in INFORMATIONAL
 
 
 def warning_text(warning: Mapping, translate: Callable[[str], str] = gettext_noop) -> str:
@@ -307,109 +367,133 @@ def warning_text(warning: Mapping, translate: Callable[[str], str] = gettext_noo
     return translate(WARNING_TEXTS[code]) % params
 
 
-def area_warning_codes(area: dict, totals: Mapping[str, Decimal]) -> list[DoseWarning]:
-    """Warnings for one area, given every area's total (see ``area_totals``)."""
+def area_warning_codes(area: dict, totals: Mapping[str, Decimal], product: ProductLabel) -> list[DoseWarning]:
+    """Warnings (and the no-reference note) for one treated area against the product's
+    label, given every area's total (see ``area_totals``)."""
     total = totals[area["code"]]
     warnings: list[DoseWarning] = []
     if not total:
         return warnings
-    reference = area["reference_units"]
-    if reference is not None and total != reference:
+    reference = product.references.get(area["code"])
+    if reference is None:
+        return [_warning(AREA_NO_REFERENCE, area=area["code"], product=product.name)]
+    if total != reference["units"]:
         warnings.append(
             _warning(
                 AREA_OFF_REFERENCE,
                 area=area["code"],
                 units=format_units(total),
-                reference=format_units(reference),
-                sites=str(area["reference_sites"]),
+                reference=format_units(reference["units"]),
+                sites=str(reference["sites"]),
             )
         )
-    partner_code = area.get("given_with")
+    partner_code = reference["given_with"]
     if partner_code and not totals[partner_code]:
+        partner = product.references.get(partner_code)
         warnings.append(
             _warning(
                 AREA_WITHOUT_PARTNER,
                 area=area["code"],
                 partner=partner_code,
-                partner_units=format_units(AREA_BY_CODE[partner_code]["reference_units"]),
+                partner_units=format_units(partner["units"]) if partner else "",
             )
         )
     return warnings
 
 
-def session_warning_code(session_total: Decimal) -> DoseWarning | None:
-    if session_total > MAX_UNITS_PER_3_MONTHS:
-        return _warning(SESSION_OVER_MAXIMUM, units=format_units(session_total), maximum=str(MAX_UNITS_PER_3_MONTHS))
+def session_warning_code(session_total: Decimal, product: ProductLabel) -> DoseWarning | None:
+    """The session's total against the product's cap (no cap on the label: no warning)."""
+    if product.cap_units is not None and session_total > product.cap_units:
+        return _warning(SESSION_OVER_MAXIMUM, units=format_units(session_total), maximum=str(product.cap_units))
     return None
 
 
-def model_warning_code(*, model_code: str, units_in_90_days: Decimal) -> DoseWarning | None:
-    """One model's units over the last 90 days, this session's included, against the
-    3-month maximum."""
-    if units_in_90_days > MAX_UNITS_PER_3_MONTHS:
+def model_warning_code(*, model_code: str, units_in_90_days: Decimal, product: ProductLabel) -> DoseWarning | None:
+    """One model's units OF THIS PRODUCT over the last 90 days, this session's included,
+    against the product's 3-month cap (units of other products are not added: they are
+    not interchangeable)."""
+    if product.cap_units is not None and units_in_90_days > product.cap_units:
         return _warning(
-            MODEL_OVER_MAXIMUM,
+            MODEL_OVER_PRODUCT_MAXIMUM,
             model_code=model_code,
             units=format_units(units_in_90_days),
-            maximum=str(MAX_UNITS_PER_3_MONTHS),
+            product=product.name,
+            maximum=str(product.cap_units),
         )
     return None
 
 
-def dose_warning_codes(units_by_site: Mapping[str, Decimal | float | int | None]) -> list[DoseWarning]:
-    """The warnings a session records, in AREAS order, then the session total's.
+def mixed_product_warning_code(
+    *, model_code: str, product: ProductLabel, other_product: str, other_date: str
+) -> DoseWarning:
+    """The model had another product (``other_product``, by name) on ``other_date`` (ISO)
+    within the 90 days."""
+    return _warning(
+        MODEL_MIXED_PRODUCTS,
+        model_code=model_code,
+        other_product=other_product,
+        other_date=other_date,
+        product=product.name,
+    )
 
-    An on-label area warns when its total is neither 0 (untreated) nor its reference dose;
-    forehead lines also warn when given without the glabellar lines; the session warns
-    above MAX_UNITS_PER_3_MONTHS. Warnings never block saving. Raises KeyError for an
-    unknown site code, ValueError for a negative or non-numeric value.
 
-    The references are the onabotulinumtoxinA label's. Per-product references would come
-    in as a keyword argument here; each warning records the reference it applied, so
-    ``warning_text`` never needs the product.
+def dose_warning_codes(
+    units_by_site: Mapping[str, Decimal | float | int | None], product: ProductLabel
+) -> list[DoseWarning]:
+    """The warnings a session records against ``product``'s label, in AREAS order, then
+    the session total's.
+
+    An area with a label reference warns when its total is neither 0 (untreated) nor the
+    reference; an area given without the area its label pairs it with warns; an area the
+    label gives no dose for gets the informational ``AREA_NO_REFERENCE``; the session
+    warns above the product's cap, if its label states one. Warnings never block saving.
+    Raises KeyError for an unknown site code, ValueError for a negative or non-numeric value.
     """
     totals = area_totals(units_by_site)
-    warnings = [w for area in AREAS for w in area_warning_codes(area, totals)]
-    over = session_warning_code(sum(totals.values(), Decimal(0)))
+    warnings = [w for area in AREAS for w in area_warning_codes(area, totals, product)]
+    over = session_warning_code(sum(totals.values(), Decimal(0)), product)
     if over:
         warnings.append(over)
     return warnings
 
 
-def area_warnings(
-    area: dict, totals: Mapping[str, Decimal], translate: Callable[[str], str] = gettext_noop
-) -> list[str]:
-    """``area_warning_codes`` as sentences."""
-    return [warning_text(w, translate) for w in area_warning_codes(area, totals)]
-
-
-def session_warning(session_total: Decimal, translate: Callable[[str], str] = gettext_noop) -> str | None:
-    """``session_warning_code`` as a sentence."""
-    over = session_warning_code(session_total)
-    return warning_text(over, translate) if over else None
-
-
 def dose_warnings(
-    units_by_site: Mapping[str, Decimal | float | int | None], translate: Callable[[str], str] = gettext_noop
+    units_by_site: Mapping[str, Decimal | float | int | None],
+    product: ProductLabel,
+    translate: Callable[[str], str] = gettext_noop,
 ) -> list[str]:
-    """``dose_warning_codes`` as sentences (English unless ``translate`` is given)."""
-    return [warning_text(w, translate) for w in dose_warning_codes(units_by_site)]
+    """The warnings of ``dose_warning_codes`` as sentences (English unless ``translate``
+    is given), without the informational notes (see ``dose_notes``)."""
+    return [warning_text(w, translate) for w in dose_warning_codes(units_by_site, product) if not is_informational(w)]
+
+
+def dose_notes(
+    units_by_site: Mapping[str, Decimal | float | int | None],
+    product: ProductLabel,
+    translate: Callable[[str], str] = gettext_noop,
+) -> list[str]:
+    """The informational notes of ``dose_warning_codes`` as sentences."""
+    return [warning_text(w, translate) for w in dose_warning_codes(units_by_site, product) if is_informational(w)]
 
 
 def chart_context(
     units_by_site: Mapping[str, Decimal | float | int | None] | None = None,
     *,
+    product: ProductLabel,
+    products: list[ProductLabel] | None = None,
     editable: bool = True,
     field_prefix: str = "units_",
     translate: Callable[[str], str] = gettext_noop,
 ) -> dict:
     """Everything ``courses/handson/face_chart.html`` renders, for ``{% include … %}`` or
-    ``render_to_string``: ``sites`` (copies of SITES with ``units``: Decimal or None and
-    ``units_display``), ``areas`` (copies of AREAS with their ``sites``, ``total``,
-    ``total_display``, ``warnings``, ``has_units``), ``session_total``,
-    ``session_total_display``, ``session_warning``, ``warnings``, ``editable``,
-    ``field_prefix`` and the limits. Warnings are worded with ``translate`` (Django's
-    ``gettext`` in a view; English by default).
+    ``render_to_string``: ``sites`` (copies of SITES with ``units``: Decimal or None,
+    ``units_display`` and the product's ``tap_units``), ``areas`` (copies of AREAS with
+    their ``sites``, ``total``, ``total_display``, ``reference`` (the product's, or None),
+    ``warnings``, ``notes``, ``has_units``), ``session_total``, ``session_total_display``,
+    ``session_warning``, ``warnings``, ``product`` and ``products_json`` (every selectable
+    product's references, for the live warnings when the product select changes),
+    ``editable``, ``field_prefix`` and the limits. Warnings are worded with ``translate``
+    (Django's ``gettext`` in a view; English by default).
     """
     units_by_site = dict(units_by_site or {})
     totals = area_totals(units_by_site)
@@ -421,16 +505,15 @@ def chart_context(
                 **site,
                 "units": units if units else None,
                 "units_display": format_units(units) if units else "",
-                "reference_display": format_units(site["reference_units"])
-                if site["reference_units"] is not None
-                else "",
-                "tap_units": site["reference_units"] or DEFAULT_TAP_UNITS,
+                "tap_units": format_units(product.tap_units(site["area"])),
                 "colour": AREA_COLOURS[site["area"]],
             }
         )
     areas = []
     for area in AREAS:
         area_sites = [s for s in sites if s["area"] == area["code"]]
+        codes = area_warning_codes(area, totals, product)
+        reference = product.references.get(area["code"])
         areas.append(
             {
                 **area,
@@ -439,23 +522,24 @@ def chart_context(
                 "total": totals[area["code"]],
                 "total_display": format_units(totals[area["code"]]),
                 "has_units": bool(totals[area["code"]]),
-                "warnings": area_warnings(area, totals, translate),
-                "given_with_name": AREA_BY_CODE[area["given_with"]]["name"] if area.get("given_with") else "",
-                "given_with_units": AREA_BY_CODE[area["given_with"]]["reference_units"]
-                if area.get("given_with")
-                else "",
+                "reference": reference,
+                "reference_display": format_units(reference["units"]) if reference else "",
+                "warnings": [warning_text(w, translate) for w in codes if not is_informational(w)],
+                "notes": [warning_text(w, translate) for w in codes if is_informational(w)],
             }
         )
     session_total = sum(totals.values(), Decimal(0))
+    over = session_warning_code(session_total, product)
     return {
         "sites": sites,
         "areas": areas,
         "session_total": session_total,
         "session_total_display": format_units(session_total),
-        "session_warning": session_warning(session_total, translate),
-        "warnings": dose_warnings(units_by_site, translate),
+        "session_warning": warning_text(over, translate) if over else None,
+        "warnings": dose_warnings(units_by_site, product, translate),
+        "product": product,
+        "products_json": json.dumps({p.code: p.chart_data() for p in (products or [product])}),
         "editable": editable,
         "field_prefix": field_prefix,
         "max_units_per_site": MAX_UNITS_PER_SITE,
-        "max_units_per_3_months": MAX_UNITS_PER_3_MONTHS,
     }

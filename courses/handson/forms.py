@@ -3,9 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import COMPETENCIES, Independence, InjectionSession, Product
+from courses.models import COMPETENCIES, Independence, InjectionSession
 
-from . import face_sites, services
+from . import face_sites, selectors, services
 
 UNIT_PREFIX = "units_"
 
@@ -28,7 +28,13 @@ class SessionForm(forms.Form):
         label=_("Written consent obtained from the model"),
         error_messages={"required": services.MSG_CONSENT},
     )
-    product = forms.ChoiceField(label=_("Product"), choices=Product.choices)
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=None,
+        error_messages={"invalid_choice": services.MSG_PRODUCT, "required": services.MSG_PRODUCT},
+    )
     vial_units = forms.DecimalField(label=_("Vial size (U)"), min_value=1, max_value=500, decimal_places=1, initial=100)
     diluent_ml = forms.DecimalField(
         label=_("Saline added (mL)"),
@@ -55,8 +61,14 @@ class SessionForm(forms.Form):
         label=_("I have reviewed the dose warnings and the doses are as given"), required=False
     )
 
-    def __init__(self, *args, enrolments=None, **kwargs):
+    def __init__(self, *args, enrolments=None, current_product=None, **kwargs):
+        """``current_product``: the product of the session being edited or amended, still
+        offered when it has since been made inactive (the session keeps what it said)."""
         super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = selectors.product_choices(current=current_product)
+        if not self.is_bound and not self.initial.get("product"):
+            first = self.fields["product"].queryset.first()
+            self.initial["product"] = first.code if first else None
         if enrolments is None:
             del self.fields["enrolment"]
         else:
@@ -124,9 +136,17 @@ class SessionForm(forms.Form):
     def session_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in services.SESSION_FIELDS}
 
+    def selected_product_code(self) -> str | None:
+        """The product the chart checks against: the one posted, or the initial one."""
+        if self.is_bound:
+            return self.data.get("product") or None
+        product = self.initial.get("product")
+        return getattr(product, "code", product)
+
     @classmethod
     def initial_from(cls, session: InjectionSession) -> dict:
         initial = {name: getattr(session, name) for name in services.SESSION_FIELDS}
+        initial["product"] = session.product.code
         initial.update({f"rating_{code}": level for code, level in session.ratings.items()})
         initial.update({f"{UNIT_PREFIX}{s.site_code}": s.units for s in session.sites.all()})
         return initial

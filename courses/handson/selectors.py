@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
-from courses.models import Course, Enrolment, Independence, InjectionSession, SessionSite
+from courses.models import Course, Enrolment, Independence, InjectionSession, Product, SessionSite
 from courses.selectors import course_is_taught_by, enrolment_for, get_course_for
 
 from . import face_sites
@@ -25,8 +25,8 @@ from . import face_sites
 
 def _session_queryset() -> QuerySet[InjectionSession]:
     return InjectionSession.objects.select_related(
-        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment"
-    ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
+        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment", "product"
+    ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")), "product__references")
 
 
 def get_session_for(user: User, pk) -> InjectionSession:
@@ -67,24 +67,65 @@ def session_list_for_course(*, course: Course) -> QuerySet[InjectionSession]:
     units given (``total_units``), for the instructors' list."""
     return (
         InjectionSession.objects.filter(enrolment__course=course)
-        .select_related("enrolment__trainee", "instructor")
+        .select_related("enrolment__trainee", "instructor", "product")
         .annotate(total_units=Sum("sites__units"))
         .order_by("-performed_on", "-created_at")
     )
 
 
-def recent_units_for_model(*, model_code: str, performed_on: datetime.date, exclude=None) -> Decimal:
-    """Units given to this model code by any signed session in the 90 days up to the date."""
+def recent_units_for_model(*, model_code: str, performed_on: datetime.date, product: Product, exclude=None) -> Decimal:
+    """Units OF THIS PRODUCT given to this model code by any signed session in the 90 days
+    up to the date (units of different products are not interchangeable)."""
     since = performed_on - datetime.timedelta(days=90)
     sites = SessionSite.objects.filter(
         session__model_code__iexact=model_code,
         session__performed_on__gt=since,
         session__performed_on__lte=performed_on,
         session__status=InjectionSession.Status.SIGNED,
+        session__product=product,
     )
     if exclude is not None:
         sites = sites.exclude(session__in=exclude)
     return sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
+
+
+def other_products_for_model(
+    *, model_code: str, performed_on: datetime.date, product: Product, exclude=None
+) -> list[tuple[Product, datetime.date]]:
+    """Other products this model code received in signed sessions in the 90 days up to the
+    date: (product, the latest date it was given), earliest first. One query."""
+    since = performed_on - datetime.timedelta(days=90)
+    sessions = InjectionSession.objects.filter(
+        model_code__iexact=model_code,
+        performed_on__gt=since,
+        performed_on__lte=performed_on,
+        status=InjectionSession.Status.SIGNED,
+    ).exclude(product=product)
+    if exclude is not None:
+        sessions = sessions.exclude(pk__in=exclude)
+    latest = dict(sessions.values_list("product_id").annotate(last=Max("performed_on")).order_by())
+    products = Product.objects.in_bulk(list(latest)) if latest else {}
+    return sorted(((products[pk], day) for pk, day in latest.items()), key=lambda row: (row[1], row[0].code))
+
+
+# Products ----------------------------------------------------------------------------
+
+
+def product_choices(*, current: Product | None = None) -> QuerySet[Product]:
+    """The products a session can be recorded with: the active ones (and ``current``, the
+    product of a session being edited, even if it has been made inactive since)."""
+    condition = Q(active=True)
+    if current is not None:
+        condition |= Q(pk=current.pk)
+    return Product.objects.filter(condition).order_by("position", "generic_name")
+
+
+def product_labels(products: Iterable[Product] | None = None) -> list[face_sites.ProductLabel]:
+    """The dose checks' view of each product (the active ones by default). Two queries."""
+    queryset = Product.objects.filter(active=True) if products is None else products
+    if isinstance(queryset, QuerySet):
+        queryset = queryset.prefetch_related("references")
+    return [product.label() for product in queryset]
 
 
 # Requirement -------------------------------------------------------------------------
@@ -158,6 +199,7 @@ def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:
     sessions = (
         InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
         .exclude(status=InjectionSession.Status.DRAFT)
+        .select_related("product")
         .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
     )
     for session in sessions:

@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
-from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSession, SessionSite
+from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSession, Product, SessionSite
 from courses.selectors import course_is_taught_by
 
 from . import face_sites
-from .selectors import recent_units_for_model
+from .selectors import other_products_for_model, recent_units_for_model
 
 MSG_FUTURE_DATE = _("The session date cannot be in the future.")
 MSG_LOT_EXPIRED = _("This lot had expired on the session date; expired product must not be used.")
@@ -37,6 +37,7 @@ MSG_UNITS_RANGE = _("Enter between 0 and 100 units.")
 MSG_UNKNOWN_SITE = _("There is no injection site called “{code}”.")
 MSG_NO_SITES = _("Record the units given at one site at least.")
 MSG_ACKNOWLEDGE = _("These doses differ from the on-label reference: confirm you have reviewed them to save.")
+MSG_PRODUCT = _("Choose one of the products in the list; this one is unknown or no longer in use.")
 MSG_NOT_INSTRUCTOR = _("Only the course's instructors can record or sign its sessions.")
 MSG_LOCKED = _("This session is signed and locked; record a correction as an amendment.")
 MSG_NOT_SIGNED = _("Only a signed session can be amended.")
@@ -72,18 +73,30 @@ def units_per_01ml(vial_units: Decimal, diluent_ml: Decimal) -> Decimal:
 
 
 def session_dose_warnings(
-    *, units_by_site: dict[str, Decimal], model_code: str, performed_on: datetime.date, exclude=()
+    *, units_by_site: dict[str, Decimal], model_code: str, performed_on: datetime.date, product: Product, exclude=()
 ) -> list[face_sites.DoseWarning]:
     """The warnings a session records, as codes with parameters (face_sites.warning_text
-    words them when shown): the face chart's, then the model's units over 90 days when
-    earlier signed sessions take them above the 3-month maximum."""
-    warnings = face_sites.dose_warning_codes(units_by_site)
-    earlier = recent_units_for_model(model_code=model_code, performed_on=performed_on, exclude=exclude)
+    words them when shown), against the session's product's label: the face chart's; the
+    model's units of this product over 90 days when earlier signed sessions take them above
+    the product's cap (only where its label states one); and one warning per other product
+    the model received within the 90 days (units are not interchangeable)."""
+    label = product.label()
+    warnings = face_sites.dose_warning_codes(units_by_site, label)
+    earlier = recent_units_for_model(model_code=model_code, performed_on=performed_on, product=product, exclude=exclude)
     if earlier:
         total = earlier + sum(units_by_site.values(), Decimal(0))
-        over = face_sites.model_warning_code(model_code=model_code, units_in_90_days=total)
+        over = face_sites.model_warning_code(model_code=model_code, units_in_90_days=total, product=label)
         if over:
             warnings.append(over)
+    others = other_products_for_model(
+        model_code=model_code, performed_on=performed_on, product=product, exclude=exclude
+    )
+    for other, day in others:
+        warnings.append(
+            face_sites.mixed_product_warning_code(
+                model_code=model_code, product=label, other_product=other.short_name, other_date=day.isoformat()
+            )
+        )
     return warnings
 
 
@@ -124,9 +137,10 @@ def _check(
         units_by_site=units_by_site,
         model_code=data["model_code"],
         performed_on=data["performed_on"],
+        product=data["product"],
         exclude=exclude,
     )
-    if warnings and not acknowledged:
+    if any(not face_sites.is_informational(w) for w in warnings) and not acknowledged:
         raise ValidationError({"acknowledge_warnings": [MSG_ACKNOWLEDGE]})
     return warnings
 
@@ -139,7 +153,7 @@ def _write(
     session.model_code = data["model_code"].upper()
     session.ratings = {code: ratings[code] for code, _label in COMPETENCIES}
     session.dose_warnings = warnings
-    session.dose_warnings_acknowledged = bool(warnings)
+    session.dose_warnings_acknowledged = any(not face_sites.is_informational(w) for w in warnings)
     session.save()
     session.sites.all().delete()
     SessionSite.objects.bulk_create(
@@ -243,3 +257,21 @@ def session_reflect(*, session: InjectionSession, trainee: User, text: str) -> I
     session.reflection_at = timezone.now()
     session.save(update_fields=["reflection", "reflection_at"])
     return session
+
+
+def product_record_change(*, product: Product, actor: User, created: bool) -> None:
+    """Audit a product's creation or change in the admin, with the figures it now holds
+    (its references and cap drive every later session's dose warnings)."""
+    audit_record(
+        actor=actor,
+        action="product.created" if created else "product.changed",
+        obj=product,
+        summary=f"{'Added' if created else 'Changed'} product {product} ({'active' if product.active else 'inactive'})",
+        details={
+            "cap_units": product.cap_units,
+            "references": {
+                ref.area_code: {"units": str(ref.units), "sites": ref.sites, "given_with": ref.given_with}
+                for ref in product.references.all()
+            },
+        },
+    )

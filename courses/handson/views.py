@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,10 +23,21 @@ from . import face_sites, selectors, services
 from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
-def _chart(units, *, editable, errors=None):
-    context = face_sites.chart_context(units, editable=editable, field_prefix=UNIT_PREFIX, translate=_)
+def _chart(units, *, product, products=None, editable, errors=None):
+    context = face_sites.chart_context(
+        units, product=product, products=products, editable=editable, field_prefix=UNIT_PREFIX, translate=_
+    )
     context["unit_errors"] = errors or {}
     return context
+
+
+def _form_products(form) -> tuple[face_sites.ProductLabel, list[face_sites.ProductLabel]]:
+    """The product the form's chart checks against (the one chosen, else the first in the
+    list) and every product the select offers, for the live warnings."""
+    labels = selectors.product_labels(form.fields["product"].queryset)
+    chosen = form.selected_product_code()
+    selected = next((p for p in labels if p.code == chosen), labels[0] if labels else None)
+    return selected or face_sites.ProductLabel(code="", name=_("no product")), labels
 
 
 def _unit_errors(form):
@@ -36,10 +48,11 @@ def _session_form_response(request, template, form, context, status=200):
     units = form.typed_units() if form.is_bound else {
         k[len(UNIT_PREFIX) :]: v for k, v in form.initial.items() if k.startswith(UNIT_PREFIX) and v
     }  # fmt: skip
+    product, products = _form_products(form)
     context.update(
         {
             "form": form,
-            "chart": _chart(units, editable=True, errors=_unit_errors(form)),
+            "chart": _chart(units, product=product, products=products, editable=True, errors=_unit_errors(form)),
             "concentration": _concentration(form),
         }
     )
@@ -90,7 +103,7 @@ def session_edit(request, pk):
     if session.is_locked:
         messages.error(request, services.MSG_LOCKED)
         return redirect("courses:session_detail", pk=session.pk)
-    form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
+    form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session), current_product=session.product)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_save_draft(
@@ -129,7 +142,9 @@ def session_amend(request, pk):
     if original.status != InjectionSession.Status.SIGNED:
         messages.error(request, services.MSG_NOT_SIGNED)
         return redirect("courses:session_detail", pk=original.pk)
-    form = AmendmentForm(request.POST or None, initial=SessionForm.initial_from(original))
+    form = AmendmentForm(
+        request.POST or None, initial=SessionForm.initial_from(original), current_product=original.product
+    )
     if request.method == "POST" and form.is_valid():
         try:
             amendment = services.session_amend(
@@ -161,7 +176,9 @@ def _render_session(request, session, *, reflection_form=None, status=200):
         {
             "session": session,
             "course": session.enrolment.course,
-            "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
+            "chart": _chart(
+                {s.site_code: s.units for s in session.sites.all()}, product=session.product.label(), editable=False
+            ),
             "is_owner": is_owner,
             "can_sign": request.user.is_instructor
             and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
@@ -213,8 +230,11 @@ def logbook_pdf(request, code):
     from core.pdf import render_pdf
 
     context = _logbook_context(request, code)
+    sessions = [s for s, _t, _u in context["rows"]]
+    prefetch_related_objects(sessions, "product__references")
     context["charts"] = [
-        (s, _chart({x.site_code: x.units for x in s.sites.all()}, editable=False)) for s, _t, _u in context["rows"]
+        (s, _chart({x.site_code: x.units for x in s.sites.all()}, product=s.product.label(), editable=False))
+        for s in sessions
     ]
     html = render_to_string("courses/handson/logbook_pdf.html", context, request=request)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")

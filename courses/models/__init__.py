@@ -13,7 +13,7 @@ from .catalogue import (
     lesson_image_path,
     validate_area_minimums,
 )
-from .handson import COMPETENCIES, Independence, InjectionSession, Product, SessionSite
+from .handson import COMPETENCIES, Independence, InjectionSession, Product, ProductAreaReference, SessionSite
 
 __all__ = [
     "COMPETENCIES",
@@ -26,6 +26,7 @@ __all__ = [
     "LessonImage",
     "Module",
     "Product",
+    "ProductAreaReference",
     "SessionSite",
     "lesson_image_path",
     "validate_area_minimums",

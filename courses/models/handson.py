@@ -5,13 +5,14 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from courses.handson.face_sites import warning_text
+from courses.handson.face_sites import AREAS, ProductLabel, is_informational, warning_text
 
 from .catalogue import Enrolment
 
@@ -36,12 +37,120 @@ COMPETENCIES = [
 ]
 
 
-class Product(models.TextChoices):
-    ONA = "onabotulinumtoxinA", _("onabotulinumtoxinA (Botox Cosmetic)")
-    ABO = "abobotulinumtoxinA", _("abobotulinumtoxinA (Dysport)")
-    INCO = "incobotulinumtoxinA", _("incobotulinumtoxinA (Xeomin)")
-    PRA = "prabotulinumtoxinA", _("prabotulinumtoxinA (Jeuveau)")
-    DAXI = "daxibotulinumtoxinA", _("daxibotulinumtoxinA (Daxxify)")
+def _area_choices() -> list[tuple[str, str]]:
+    return [(area["code"], area["name"]) for area in AREAS]
+
+
+class Product(models.Model):
+    """A botulinum toxin product. Units are not interchangeable between products, so each
+    has its own label references per area (``ProductAreaReference``) and cumulative cap.
+    Seeded from the US labels by migration; edited in the Django admin. A clinician must
+    review the figures before they are relied on (README)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("e.g. abobotulinumtoxinA"))
+    generic_name = models.CharField(_("generic name"), max_length=60)
+    brand_names = models.CharField(
+        _("brand names"), max_length=120, help_text=_("Separated by “ / ”; the first is shown in warnings.")
+    )
+    unit_label = models.CharField(_("units"), max_length=60, help_text=_("e.g. Allergan units, Speywood units"))
+    vial_sizes = models.JSONField(_("vial sizes (U)"), default=list, blank=True)
+    # [{"vial_units": 100, "diluent_ml": "2.5"}, …]
+    reconstitution_presets = models.JSONField(_("reconstitution presets"), default=list, blank=True)
+    cap_units = models.PositiveIntegerField(
+        _("cumulative cap (U per model in 3 months)"),
+        null=True,
+        blank=True,
+        help_text=_("Only where the label states one; empty means no label cap."),
+    )
+    cap_citation = models.TextField(_("cap citation"), blank=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive products cannot be chosen."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "generic_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cap_units__isnull=True) | Q(cap_units__gt=0), name="product_cap_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.generic_name})"
+
+    @property
+    def short_name(self) -> str:
+        return self.brand_names.split("/")[0].strip() or self.generic_name
+
+    @property
+    def preset_rows(self) -> list[tuple[Decimal, Decimal, Decimal]]:
+        """(vial units, saline mL, units per 0.1 mL) for each reconstitution preset."""
+        rows = []
+        for preset in self.reconstitution_presets:
+            vial, ml = Decimal(str(preset["vial_units"])), Decimal(str(preset["diluent_ml"]))
+            rows.append((vial, ml, (vial / ml / 10).quantize(Decimal("0.01"))))
+        return rows
+
+    def clean(self):
+        errors = {}
+        if not isinstance(self.vial_sizes, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= 1000 for v in self.vial_sizes
+        ):
+            errors["vial_sizes"] = _("A list of vial sizes in units, e.g. [50, 100].")
+        try:
+            presets_ok = isinstance(self.reconstitution_presets, list) and all(
+                Decimal(str(p["vial_units"])) > 0 and Decimal(str(p["diluent_ml"])) > 0
+                for p in self.reconstitution_presets
+            )
+        except (TypeError, KeyError, ArithmeticError, ValueError):
+            presets_ok = False
+        if not presets_ok:
+            errors["reconstitution_presets"] = _('A list like [{"vial_units": 100, "diluent_ml": "2.5"}].')
+        if errors:
+            raise ValidationError(errors)
+
+    def label(self) -> ProductLabel:
+        """The product as the dose checks take it (its ``references``, prefetch them)."""
+        return ProductLabel(
+            code=self.code,
+            name=self.short_name,
+            references={
+                ref.area_code: {
+                    "units": ref.units,
+                    "sites": ref.sites,
+                    "given_with": ref.given_with or None,
+                    "citation": ref.citation,
+                }
+                for ref in self.references.all()
+            },
+            cap_units=self.cap_units,
+        )
+
+
+class ProductAreaReference(models.Model):
+    """A product's label dose for one area of the face chart, with the label cited."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="references")
+    area_code = models.CharField(_("area"), max_length=40, choices=_area_choices())
+    units = models.DecimalField(_("reference units"), max_digits=6, decimal_places=1)
+    sites = models.PositiveSmallIntegerField(_("reference sites"))
+    given_with = models.CharField(
+        _("given with"),
+        max_length=40,
+        choices=_area_choices(),
+        blank=True,
+        help_text=_("An area the label says this one is treated together with."),
+    )
+    citation = models.TextField(_("citation"), help_text=_("e.g. BOTOX Cosmetic US PI, 2023: glabellar lines 20 U"))
+
+    class Meta:
+        ordering = ["product", "area_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "area_code"], name="product_area_reference_once"),
+            models.CheckConstraint(condition=Q(units__gt=0) & Q(sites__gt=0), name="product_reference_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.short_name}: {self.get_area_code_display()} {self.units} U / {self.sites}"
 
 
 class InjectionSession(models.Model):
@@ -67,7 +176,7 @@ class InjectionSession(models.Model):
         help_text=_("An anonymised code for the model, e.g. M-0147. Never a name or a birth date."),
     )
     consent_confirmed = models.BooleanField(_("written consent obtained from the model"), default=False)
-    product = models.CharField(_("product"), max_length=30, choices=Product.choices, default=Product.ONA)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("product"))
     vial_units = models.DecimalField(_("vial size (U)"), max_digits=5, decimal_places=1, default=100)
     diluent_ml = models.DecimalField(_("saline added (mL)"), max_digits=4, decimal_places=2, default=Decimal("2.5"))
     lot_number = models.CharField(_("lot number"), max_length=40)
@@ -139,7 +248,16 @@ class InjectionSession(models.Model):
     @property
     def dose_warning_texts(self) -> list[str]:
         """The recorded dose warnings as sentences in the current language."""
-        return [warning_text(warning, gettext) for warning in self.dose_warnings]
+        return [warning_text(w, gettext) for w in self.dose_warnings if not is_informational(w)]
+
+    @property
+    def dose_note_texts(self) -> list[str]:
+        """The recorded notes (areas without a label reference for the product) as sentences."""
+        return [warning_text(w, gettext) for w in self.dose_warnings if is_informational(w)]
+
+    @property
+    def has_dose_warnings(self) -> bool:
+        return any(not is_informational(w) for w in self.dose_warnings)
 
     @property
     def rating_rows(self) -> list[tuple[str, str, str]]:

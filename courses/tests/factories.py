@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.tests.factories import TraineeFactory, UserFactory
 from courses.models import Course, Enrolment, InjectionSession, Lesson, Module, SessionSite
 from tests.support.handson import GLABELLA, RATINGS
+from tests.support.products import product
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -90,6 +91,7 @@ class InjectionSessionFactory(factory.django.DjangoModelFactory):
     clinic = "Riverside Clinic"
     model_code = factory.Sequence(lambda n: f"M-{n % 10000:04d}")
     consent_confirmed = True
+    product = factory.LazyFunction(product)
     lot_number = "C1234A"
     lot_expiry = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=100))
     ratings = factory.LazyFunction(lambda: dict(RATINGS))

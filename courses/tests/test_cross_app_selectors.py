@@ -15,6 +15,7 @@ from courses.handson import selectors as handson_selectors
 from courses.handson import services as handson_services
 from courses.models import COMPETENCIES, InjectionSession, Lesson, LessonCompletion
 from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
+from tests.support.products import product
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def session(enrolment, instructor, *, sign=True, model_code="M-0147") -> Injecti
     today = timezone.localdate()
     data = {
         "performed_on": today, "clinic": "Riverside Clinic", "model_code": model_code, "consent_confirmed": True,
-        "product": "onabotulinumtoxinA", "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
+        "product": product("onabotulinumtoxinA"), "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
         "lot_number": "C1234A", "lot_expiry": today + datetime.timedelta(days=100), "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",
         "agreed_actions": "",

@@ -11,16 +11,17 @@ from courses.handson import face_sites
 from courses.handson.face_sites import (
     AREA_BY_CODE,
     AREAS,
-    MAX_UNITS_PER_3_MONTHS,
     MIN_SITE_SPACING,
     SITE_BY_CODE,
     SITES,
     VIEWBOX,
     area_totals,
     chart_context,
-    dose_warnings,
+    dose_notes,
     format_units,
 )
+from courses.handson.face_sites import dose_warnings as product_dose_warnings
+from tests.support.labels import BOTOX, DYSPORT
 
 
 # The root conftest's autouse fixtures reset Django's cache and private media. Nothing here
@@ -36,10 +37,17 @@ def _private_media():
 
 
 ON_LABEL = {"glabella": (20, 5), "lateral_canthal": (24, 6), "forehead": (20, 5)}
+MAX_UNITS_PER_3_MONTHS = 400
 
 
-def reference_units(*area_codes: str) -> dict[str, int]:
-    return {s["code"]: s["reference_units"] for s in SITES if s["area"] in area_codes}
+def dose_warnings(units, product=BOTOX):
+    """The checks against Botox's label unless another product is given (issue 15: they
+    used to take no product and applied Botox's figures to every product)."""
+    return product_dose_warnings(units, product)
+
+
+def reference_units(*area_codes: str, product=BOTOX) -> dict[str, Decimal]:
+    return {s["code"]: product.tap_units(s["area"]) for s in SITES if s["area"] in area_codes}
 
 
 def test_module_imports_no_django():
@@ -51,27 +59,29 @@ def test_module_imports_no_django():
 @pytest.mark.parametrize(("area_code", "expected"), ON_LABEL.items())
 def test_on_label_reference_sites_add_up_to_the_label_dose(area_code, expected):
     units, n_sites = expected
-    area = AREA_BY_CODE[area_code]
-    assert (area["reference_units"], area["reference_sites"]) == (units, n_sites)
+    reference = BOTOX.references[area_code]
+    assert (reference["units"], reference["sites"]) == (units, n_sites)
     sites = [s for s in SITES if s["area"] == area_code]
-    assert len(sites) == n_sites
-    assert all(s["reference_units"] == 4 for s in sites)
-    assert sum(s["reference_units"] for s in sites) == units
+    assert len(sites) == n_sites == AREA_BY_CODE[area_code]["reference_sites"]
+    assert BOTOX.tap_units(area_code) == 4
+    assert sum(reference_units(area_code).values()) == units
 
 
 def test_lateral_canthal_is_12_units_a_side_over_3_sites_a_side():
     for side in ("R", "L"):
         sites = [s for s in SITES if s["area"] == "lateral_canthal" and s["side"] == side]
         assert len(sites) == 3
-        assert sum(s["reference_units"] for s in sites) == 12
+        assert sum(BOTOX.tap_units(s["area"]) for s in sites) == 12
 
 
-def test_off_label_areas_have_no_reference_dose():
-    on_label = {a["code"] for a in AREAS if a["reference_units"] is not None}
-    assert on_label == set(ON_LABEL)
-    for site in SITES:
-        if site["area"] not in on_label:
-            assert site["reference_units"] is None, site["code"]
+def test_the_site_catalogue_holds_no_products_doses():
+    # Reference doses are per product (ProductLabel), never in the catalogue.
+    assert all("reference_units" not in a and "given_with" not in a for a in AREAS)
+    assert all("reference_units" not in s for s in SITES)
+    assert set(BOTOX.references) == set(ON_LABEL)
+    for area in AREAS:
+        if area["code"] not in ON_LABEL:
+            assert BOTOX.tap_units(area["code"]) == face_sites.DEFAULT_TAP_UNITS
 
 
 def test_codes_are_unique():
@@ -124,7 +134,7 @@ def test_bilateral_sites_are_mirror_images():
         if site["code"].endswith("_r"):
             twin = SITE_BY_CODE[site["code"][:-2] + "_l"]
             assert (twin["x"], twin["y"]) == (400 - site["x"], site["y"])
-            assert twin["reference_units"] == site["reference_units"]
+            assert twin["area"] == site["area"]
 
 
 def test_anatomical_landmarks_are_in_order_top_to_bottom():
@@ -206,7 +216,12 @@ def test_forehead_without_glabella_warns():
 
 
 def test_off_label_areas_never_warn_about_their_dose():
-    assert dose_warnings({"masseter_upper_r": 25, "masseter_upper_l": 25, "mentalis": 8}) == []
+    units = {"masseter_upper_r": 25, "masseter_upper_l": 25, "mentalis": 8}
+    assert dose_warnings(units) == []
+    assert dose_notes(units, BOTOX) == [
+        "Mentalis (chin): no label reference for Botox; the dose is not checked.",
+        "Masseter (optional): no label reference for Botox; the dose is not checked.",
+    ]
 
 
 def test_warns_above_400_units_per_session():
@@ -232,7 +247,7 @@ def test_format_units():
 
 
 def test_chart_context_for_the_template():
-    ctx = chart_context({"procerus": 4, "frontalis_3": "2.5"}, editable=False, field_prefix="u_")
+    ctx = chart_context({"procerus": 4, "frontalis_3": "2.5"}, product=BOTOX, editable=False, field_prefix="u_")
     assert ctx["editable"] is False
     assert ctx["field_prefix"] == "u_"
     assert [s["code"] for s in ctx["sites"]] == [s["code"] for s in SITES]
@@ -240,7 +255,9 @@ def test_chart_context_for_the_template():
     assert by_code["procerus"]["units"] == 4
     assert by_code["procerus"]["units_display"] == "4"
     assert by_code["frontalis_1"]["units"] is None
-    assert by_code["mentalis"]["tap_units"] == face_sites.DEFAULT_TAP_UNITS
+    assert by_code["mentalis"]["tap_units"] == str(face_sites.DEFAULT_TAP_UNITS)
+    assert by_code["procerus"]["tap_units"] == "4"
+    assert chart_context({}, product=DYSPORT)["sites"][0]["tap_units"] == "10"
     glabella = ctx["areas"][0]
     assert glabella["total"] == 4
     assert glabella["warnings"] == ["Glabellar lines: 4 U given; the on-label dose is 20 U over 5 sites."]

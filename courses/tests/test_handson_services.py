@@ -143,7 +143,7 @@ def test_over_400_units_in_three_months_for_one_model_warns(setup):
     record(enrolment, instructor, units=masseter, model_code="M-0500")
     third = record(enrolment, instructor, units=masseter, model_code="M-0500", sign=False)
     assert third.dose_warning_texts[-1] == (
-        "Model M-0500: 540 U in 90 days including earlier sessions; the maximum is 400 U in 3 months."
+        "Model M-0500: 540 U of Botox in 90 days including earlier sessions; the label maximum is 400 U in 3 months."
     )
 
 

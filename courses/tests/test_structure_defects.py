@@ -24,6 +24,8 @@ from courses.handson import face_sites
 from courses.handson import services as handson_services
 from courses.models import COMPETENCIES, InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory
+from tests.support.labels import BOTOX
+from tests.support.products import product
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def data(**overrides) -> dict:
     today = timezone.localdate()
     values = {
         "performed_on": today, "clinic": "Riverside Clinic", "model_code": "M-0147", "consent_confirmed": True,
-        "product": "onabotulinumtoxinA", "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
+        "product": product("onabotulinumtoxinA"), "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
         "lot_number": "C1234A", "lot_expiry": today + datetime.timedelta(days=100), "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",
         "agreed_actions": "",
@@ -223,17 +225,22 @@ def test_warning_text_is_translated_with_the_function_it_is_given():
 
 
 def every_kind_of_warning() -> list[dict]:
+    """Every kind of warning the log wrote as a sentence before 0005 (against Botox's label,
+    then applied to every product; issue 15 made the checks per product)."""
     forehead_only = {f"frontalis_{i}": 2 for i in range(1, 6)}
     masseter = {f"masseter_{p}_{s}": 70 for p in ("upper", "anterior", "lower") for s in "rl"}
-    warnings = face_sites.dose_warning_codes(OVER_GLABELLA | {"lateral_canthal_upper_r": Decimal("2.5")})
-    warnings += face_sites.dose_warning_codes(forehead_only) + face_sites.dose_warning_codes(masseter)
-    warnings.append(face_sites.model_warning_code(model_code="M-0500", units_in_90_days=Decimal(540)))
+    warnings = face_sites.dose_warning_codes(OVER_GLABELLA | {"lateral_canthal_upper_r": Decimal("2.5")}, BOTOX)
+    warnings += face_sites.dose_warning_codes(forehead_only, BOTOX) + face_sites.dose_warning_codes(masseter, BOTOX)
+    warnings = [w for w in warnings if not face_sites.is_informational(w)]
+    warnings.append(
+        {"code": "model_over_maximum", "params": {"model_code": "M-0500", "units": "540", "maximum": "400"}}
+    )
     return warnings
 
 
 def test_every_kind_of_warning_reads_back_from_its_sentence():
     warnings = every_kind_of_warning()
-    assert {w["code"] for w in warnings} == set(face_sites.WARNING_TEXTS)
+    assert {w["code"] for w in warnings} == set(MIGRATION.SENTENCES)
     for warning in warnings:
         sentence = face_sites.warning_text(warning)
         assert MIGRATION.sentence_to_code(sentence) == warning

@@ -3,9 +3,13 @@
  * Without this script the table's number inputs are the form: everything works, only the
  * totals are the server's. With it:
  *
+ * Product: the doses are checked against the label of the product chosen in the form's
+ *   "product" select (the references of every product are in the chart's data-products
+ *   JSON, from courses.handson.face_sites.chart_context); changing it re-checks them.
  * Tap (click, or Enter/Space on a focused site):
- *   - An EMPTY site gets its on-label dose per site (4 U), or 2 U where the label gives
- *     none, so tapping the five glabellar dots records the on-label 20 U.
+ *   - An EMPTY site gets the product's label dose per site (4 U of Botox, 10 U of Dysport,
+ *     8 U of Daxxify), or 2 U where the label gives the area none, so tapping the five
+ *     glabellar dots records the product's label dose.
  *   - Then that site's input in the table is focused with its value selected: typing
  *     replaces it; the table row is scrolled into view only as far as needed.
  *   - A site that already has units is never changed by a tap, only focused. A tap is
@@ -44,9 +48,19 @@
     if (!svg || !Object.keys(inputs).length) return; // read-only chart: nothing to enhance
     svg.querySelectorAll("[data-site]").forEach(function (g) { dots[g.getAttribute("data-site")] = g; });
     var groups = Array.prototype.slice.call(root.querySelectorAll("tbody[data-area]"));
-    var maxSession = parseFloat(root.getAttribute("data-max-session")) || 400;
     var sessionOut = root.querySelector("[data-session-total]");
     var sessionWarn = root.querySelector("[data-session-warning]");
+    var capNote = root.querySelector("[data-cap-note]");
+    var products = {};
+    try { products = JSON.parse(root.getAttribute("data-products") || "{}"); } catch (e) { products = {}; }
+    var form = root.closest("form");
+    var select = form ? form.querySelector('select[name="product"]') : null;
+
+    // The chosen product's references (the server's choice when there is no select).
+    function product() {
+      var code = select ? select.value : root.getAttribute("data-product");
+      return products[code] || products[root.getAttribute("data-product")] || { name: "", cap: null, areas: {} };
+    }
 
     function rowOf(code) { return root.querySelector('[data-site-row="' + code + '"]'); }
 
@@ -64,32 +78,59 @@
       g.setAttribute("aria-label", g.getAttribute("data-name") + ", " + (n > 0 ? shown + " " + unitWord(n) : "no units"));
     }
 
-    function areaWarnings(group, totals) {
-      var total = totals[group.getAttribute("data-area")];
-      var out = [];
+    // The same wording as courses.handson.face_sites.WARNING_TEXTS.
+    function areaWarnings(group, totals, p) {
+      var area = group.getAttribute("data-area");
+      var total = totals[area];
+      var out = { warnings: [], notes: [] };
       if (!total) return out;
       var name = group.getAttribute("data-area-name");
-      var ref = group.getAttribute("data-reference-units");
-      if (ref !== "" && total !== parseFloat(ref)) {
-        out.push(name + ": " + fmt(total) + " U given; the on-label dose is " + ref + " U over " +
-          group.getAttribute("data-reference-sites") + " sites.");
+      var ref = p.areas[area];
+      if (!ref) {
+        out.notes.push(name + ": no label reference for " + p.name + "; the dose is not checked.");
+        return out;
       }
-      var partner = group.getAttribute("data-given-with");
+      if (total !== parseFloat(ref.units)) {
+        out.warnings.push(name + ": " + fmt(total) + " U given; the on-label dose is " + ref.units + " U over " +
+          ref.sites + " sites.");
+      }
+      var partner = ref.given_with;
       if (partner && !totals[partner]) {
-        var pname = group.getAttribute("data-given-with-name").toLowerCase();
-        out.push(name + ": given without the " + pname + "; on label they are treated together (" +
-          group.getAttribute("data-given-with-units") + " U to the " + pname + ").");
+        var partnerGroup = root.querySelector('tbody[data-area="' + partner + '"]');
+        var pname = (partnerGroup ? partnerGroup.getAttribute("data-area-name") : partner).toLowerCase();
+        out.warnings.push(name + ": given without the " + pname + "; on label they are treated together (" +
+          ref.given_with_units + " U to the " + pname + ").");
       }
       return out;
     }
 
-    function setWarnings(holder, messages) {
+    // The chart's per-product text: each area's reference line, the cap, the tap doses.
+    function showProduct(p) {
+      groups.forEach(function (group) {
+        var line = group.querySelector("[data-area-reference]");
+        var ref = p.areas[group.getAttribute("data-area")];
+        if (line) {
+          line.textContent = ref ? p.name + " label: " + ref.units + " U over " + ref.sites + " sites."
+            : "No label reference for " + p.name + ".";
+        }
+      });
+      if (capNote) {
+        capNote.textContent = p.cap ? p.name + " label: at most " + p.cap + " U in 3 months."
+          : "No label cap for " + p.name + ".";
+      }
+      Object.keys(dots).forEach(function (code) {
+        var ref = p.areas[dots[code].getAttribute("data-area")];
+        dots[code].setAttribute("data-tap-units", ref ? ref.per_site : "2");
+      });
+    }
+
+    function setWarnings(holder, messages, className) {
       if (!holder) return;
       var cell = holder.querySelector("td") || holder;
       cell.textContent = "";
       messages.forEach(function (m) {
         var p = document.createElement("p");
-        p.className = "fc-warning";
+        p.className = className || "fc-warning";
         p.textContent = m;
         cell.appendChild(p);
       });
@@ -97,6 +138,7 @@
     }
 
     function showTotals() {
+      var p = product();
       var totals = {};
       var session = 0;
       groups.forEach(function (group) {
@@ -110,14 +152,15 @@
         var out = group.querySelector("[data-area-total]");
         var shown = fmt(totals[group.getAttribute("data-area")]);
         if (out && out.textContent !== shown) out.textContent = shown;
-        var messages = areaWarnings(group, totals);
-        setWarnings(group.querySelector("[data-area-warning]"), messages);
-        group.classList.toggle("is-off", messages.length > 0);
+        var messages = areaWarnings(group, totals, p);
+        setWarnings(group.querySelector("[data-area-warning]"), messages.warnings);
+        setWarnings(group.querySelector("[data-area-info]"), messages.notes, "fc-info");
+        group.classList.toggle("is-off", messages.warnings.length > 0);
       });
       session = round2(session);
       if (sessionOut && sessionOut.textContent !== fmt(session)) sessionOut.textContent = fmt(session);
-      setWarnings(sessionWarn, session > maxSession
-        ? ["Session total: " + fmt(session) + " U given; the maximum is " + maxSession + " U in 3 months."]
+      setWarnings(sessionWarn, p.cap && session > p.cap
+        ? ["Session total: " + fmt(session) + " U given; the maximum is " + p.cap + " U in 3 months."]
         : []);
     }
 
@@ -201,6 +244,14 @@
       field.appendChild(button("1 unit more", "+", STEP));
     });
 
+    if (select) {
+      select.addEventListener("change", function () {
+        showProduct(product());
+        showTotals();
+      });
+    }
+
+    showProduct(product());
     Object.keys(inputs).forEach(showSite);
     showTotals();
   }

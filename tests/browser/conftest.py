@@ -19,6 +19,10 @@ def page(chromium_path, live_server, transactional_db):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    from tests.support.products import ensure_catalogue
+
+    ensure_catalogue()  # an earlier transactional test's flush emptied it
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path,

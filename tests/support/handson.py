@@ -10,6 +10,8 @@ from django.utils import timezone
 from courses.handson import services as handson
 from courses.models import COMPETENCIES, InjectionSession
 
+from .products import product
+
 # The five glabellar sites at their reference dose: 20 U, on label.
 GLABELLA = {
     "procerus": Decimal(4),
@@ -22,7 +24,8 @@ RATINGS = {code: "competent" for code, _label in COMPETENCIES}
 
 
 def data(**overrides):
-    """Valid session details (what the form's cleaned data holds), with ``overrides``."""
+    """Valid session details (what the form's cleaned data holds), with ``overrides``;
+    ``product`` is a product code (Botox by default)."""
     today = timezone.localdate()
     values = {
         "performed_on": today,
@@ -42,6 +45,7 @@ def data(**overrides):
         "agreed_actions": "",
     }
     values.update(overrides)
+    values["product"] = product(values["product"])
     return values
 
 
@@ -60,6 +64,7 @@ def record(enrolment, instructor, units=None, sign=True, **overrides):
 def post_data(enrolment=None, **overrides):
     """What the session form posts for a valid session (``None`` drops a field)."""
     values = {key: value for key, value in data().items()}
+    values["product"] = values["product"].code
     values.update({f"rating_{code}": level for code, level in RATINGS.items()})
     values.update({f"units_{code}": str(units) for code, units in GLABELLA.items()})
     values["consent_confirmed"] = "on"

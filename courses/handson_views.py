@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
@@ -76,6 +76,7 @@ def _concentration(form) -> dict:
 
 
 @role_required("instructor")
+@require_safe
 def session_list(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     sessions = (
@@ -88,6 +89,7 @@ def session_list(request, code):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_create(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     enrolments = Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE).select_related("trainee")
@@ -108,6 +110,7 @@ def session_create(request, code):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_edit(request, pk):
     session = get_session_for(request.user, pk)
     course = session.enrolment.course
@@ -149,6 +152,7 @@ def session_sign(request, pk):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_amend(request, pk):
     original = get_session_for(request.user, pk)
     course = original.enrolment.course
@@ -200,6 +204,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
 
 
 @login_required
+@require_safe
 def session_detail(request, pk):
     return _render_session(request, get_session_for(request.user, pk))
 
@@ -241,11 +246,13 @@ def _logbook_context(request, code):
 
 
 @role_required("trainee")
+@require_safe
 def logbook(request, code):
     return render(request, "courses/handson/logbook.html", _logbook_context(request, code))
 
 
 @role_required("trainee")
+@require_safe
 def logbook_pdf(request, code):
     from core.pdf import render_pdf
 

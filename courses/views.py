@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from certification.selectors import course_pathway, trainee_journeys
 from core.permissions import role_required
@@ -15,6 +15,7 @@ from .forms import CatalogueFilterForm
 from .models import Enrolment, LessonImage
 
 
+@require_safe
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None, bodies=selectors.accrediting_bodies())
     filters = form.cleaned_data if form.is_valid() else {}
@@ -30,6 +31,7 @@ def catalogue(request):
     return render(request, "courses/catalogue.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+@require_safe
 def course_detail(request, code):
     course = selectors.get_course_for(request.user, code)
     enrolment = selectors.enrolment_for(request.user, course)
@@ -90,6 +92,7 @@ def withdraw(request, code):
 
 
 @login_required
+@require_safe
 def learn(request, code):
     """Resume where the trainee left off: the last lesson opened, else the first not done."""
     course = selectors.get_course_for(request.user, code)
@@ -110,6 +113,7 @@ def learn(request, code):
 
 
 @login_required
+@require_safe
 def lesson(request, code, lesson_id):
     course = selectors.get_course_for(request.user, code)
     lesson, enrolment = selectors.get_lesson_for(request.user, course, lesson_id)
@@ -154,6 +158,7 @@ def lesson_complete(request, code, lesson_id):
 
 
 @login_required
+@require_safe
 def lesson_image(request, code, image_id):
     course = selectors.get_course_for(request.user, code)
     enrolment = selectors.enrolment_for(request.user, course)
@@ -171,6 +176,7 @@ def lesson_image(request, code, image_id):
 
 
 @role_required("instructor", "administrator")
+@require_safe
 def roster(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     roster = selectors.course_roster(course=course)

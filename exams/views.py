@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.permissions import role_required
 from core.ratelimit import rate_limited_json
@@ -22,6 +22,7 @@ from .services import answers, attempts
 
 
 @role_required("trainee")
+@require_safe
 def exam_home(request, code):
     course = course_selectors.get_course_for(request.user, code)
     enrolment = selectors.get_active_enrolment(request.user, course)
@@ -64,6 +65,7 @@ def _closed_redirect(request, attempt):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_page(request, pk):
     attempt = selectors.get_attempt_for_page(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
@@ -165,6 +167,7 @@ def attempt_autosave(request, pk):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_summary(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
@@ -193,6 +196,7 @@ def attempt_submit(request, pk):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_result(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
     if attempt.status == Attempt.Status.OPEN and not attempts.attempt_close_if_expired(attempt=attempt):
@@ -221,6 +225,7 @@ def attempt_result(request, pk):
 
 
 @role_required("administrator")
+@require_safe
 def item_analysis(request, code):
     course = get_object_or_404(Course, code=code)
     stats = analysis.exam_analysis(course=course)
@@ -228,6 +233,7 @@ def item_analysis(request, code):
 
 
 @role_required("administrator")
+@require_safe
 def item_analysis_csv(request, code):
     course = get_object_or_404(Course, code=code)
     stats = analysis.exam_analysis(course=course)
@@ -246,6 +252,7 @@ def item_analysis_csv(request, code):
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_bank(request, code):
     course = get_object_or_404(Course, code=code)
     report = None
@@ -275,6 +282,7 @@ def question_bank(request, code):
 
 
 @role_required("administrator")
+@require_safe
 def question_bank_export(request, code, fmt):
     if fmt not in ("json", "csv"):
         raise Http404

@@ -50,9 +50,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    request_id = getattr(record, "request_id", None) or request_id_var.get()
+    return None if request_id in ("", "-") else request_id
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request_id,
-    and the exception's traceback when there is one."""
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, request_id
+    (null outside a request or task), the response's status_code on Django's request
+    records, and the exception's traceback when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -60,7 +66,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or request_id_var.get() or None,
+            "request_id": _request_id_of(record),
         }
         status = getattr(record, "status_code", None)
         if status is not None:  # django.request and django.server put it on their records

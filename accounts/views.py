@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
@@ -23,6 +23,7 @@ from .models import Jurisdiction, Licence
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -41,12 +42,14 @@ def profile_edit(request):
 
 
 @role_required("trainee")
+@require_safe
 def licence_list(request):
     licences = selectors.licence_list_for_holder(user=request.user)
     return render(request, "accounts/licence_list.html", {"licences": licences})
 
 
 @role_required("trainee")
+@require_http_methods(["GET", "HEAD", "POST"])
 def licence_create(request):
     form = LicenceForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
@@ -71,6 +74,7 @@ def licence_create(request):
 
 
 @login_required
+@require_safe
 def licence_detail(request, pk):
     licence = selectors.get_licence_for(request.user, pk)
     return render(
@@ -85,6 +89,7 @@ def licence_detail(request, pk):
 
 @login_required
 @xframe_options_sameorigin
+@require_safe
 def licence_document(request, pk):
     """Stream the licence scan to its holder or an administrator (404 for anyone else)."""
     licence = selectors.get_licence_for(request.user, pk)
@@ -106,6 +111,7 @@ def licence_document(request, pk):
 
 
 @role_required("administrator")
+@require_safe
 def licence_queue(request):
     queue = selectors.licence_queue()[:200]
     return render(
@@ -116,6 +122,7 @@ def licence_queue(request):
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def licence_review(request, pk):
     """One licence from the queue: the document inline and a one-step decision."""
     licence = get_object_or_404(Licence.objects.select_related("holder", "jurisdiction", "decided_by"), pk=pk)
@@ -162,12 +169,14 @@ def licence_revoke(request, pk):
 
 
 @role_required("administrator")
+@require_safe
 def jurisdiction_list(request):
     jurisdictions = Jurisdiction.objects.annotate(licence_count=Count("licences"))
     return render(request, "accounts/jurisdiction_list.html", {"jurisdictions": jurisdictions})
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def jurisdiction_edit(request, pk=None):
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk) if pk else Jurisdiction()
     form = JurisdictionForm(request.POST or None, instance=jurisdiction)

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
@@ -56,6 +56,7 @@ def _verify_result(request, certificate: Certificate | None, *, how: str):
     return response
 
 
+@require_safe
 def verify_code(request, code):
     """What the QR code opens."""
     limited = _limited(request)
@@ -64,6 +65,7 @@ def verify_code(request, code):
     return _verify_result(request, verification.certificate_for_code(code), how="code")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):
     """Look a certificate up by serial and surname, or check a PDF file."""
     lookup = LookupForm(request.POST if request.POST.get("action") == "lookup" else None)
@@ -100,6 +102,7 @@ def verify(request):
 
 
 @role_required("trainee")
+@require_safe
 def certificate_list(request):
     return render(
         request,
@@ -109,12 +112,14 @@ def certificate_list(request):
 
 
 @role_required("trainee", "administrator")
+@require_safe
 def certificate_detail(request, pk):
     certificate = selectors.get_certificate_for(request.user, pk)
     return render(request, "certification/certificate_detail.html", {"certificate": certificate})
 
 
 @role_required("trainee", "administrator")
+@require_safe
 def certificate_pdf(request, pk):
     certificate = selectors.get_certificate_document_for(request.user, pk)
     try:
@@ -127,6 +132,7 @@ def certificate_pdf(request, pk):
 
 
 @role_required("trainee", "administrator")
+@require_safe
 def certificate_badge(request, pk):
     certificate = selectors.get_certificate_badge_for(request.user, pk)
     body = json.dumps(open_badge(certificate), indent=2, ensure_ascii=False)
@@ -139,6 +145,7 @@ def certificate_badge(request, pk):
 
 
 @role_required("administrator")
+@require_safe
 def staff_queue(request):
     awards = list(selectors.awards_ready()[:200])
     form = IssueForm(award_ids=[a.pk for a in awards])
@@ -197,6 +204,7 @@ def _detail(request, certificate_id, *, status=200, **forms):
 
 
 @role_required("administrator")
+@require_safe
 def staff_detail(request, pk):
     return _detail(request, pk)
 

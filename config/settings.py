@@ -52,10 +52,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id for every request, in its log lines, its response and its Celery tasks.
+    "core.middleware.RequestIdMiddleware",
+    # Refuses an oversized body by its Content-Length, before anything reads it.
+    "core.middleware.RequestBodyLimitMiddleware",
+    # /healthz and /readyz: no host check, HTTPS redirect, session or sign-in.
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Below WhiteNoise (static files keep their long caching), above everything that
+    # answers a signed-in user.
+    "core.middleware.PrivateCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,6 +96,19 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under concurrent users: every transaction takes the write
+    # lock when it begins (IMMEDIATE), so two requests never both read and then fail
+    # to upgrade to writing ("database is locked" at once, whatever the timeout); a
+    # writer waits up to 20 s for the other. WAL lets readers go on while one writes,
+    # and with it synchronous=NORMAL is safe (a power cut may lose the last commits,
+    # never corrupt the file). PostgreSQL needs none of this.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -201,8 +223,15 @@ UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_BYTES", default=512 * 2
 UPLOAD_CHECK_SECONDS = env.int("UPLOAD_CHECK_SECONDS", default=20)
 # Uploads (licences, lesson images, signatures) per signed-in user.
 UPLOAD_RATE_LIMIT = env("UPLOAD_RATE_LIMIT", default="30/h")
-# Django keeps uploads up to this size in memory before spooling to disk.
+# A request body over this is refused with 413 by its Content-Length, before it is read
+# (core.middleware.RequestBodyLimitMiddleware): the largest upload and the form around it.
+# Set the proxy's limit to the same (nginx: client_max_body_size 12m).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=MAX_UPLOAD_BYTES + 2 * 1024 * 1024)
+# Uploaded files up to this size are kept in memory, larger ones spooled to a temporary
+# file: a worker holds at most this much of each upload.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields and JSON bodies (answers, autosaves) beyond this are refused (400): files
+# do not count, and no page posts more than a few kilobytes of text.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_BACKEND = env(
@@ -249,6 +278,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+WORKER_HEARTBEAT_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
     "licences-expire": {
         "task": "accounts.tasks.licences_expire_task",
@@ -273,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-requeue-stalled": {
         "task": "certification.tasks.certificates_requeue_stalled_task",
         "schedule": 300.0,
+    },
+    # /readyz wants a heartbeat at most three of these old (core.health).
+    "worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat_task",
+        "schedule": float(WORKER_HEARTBEAT_SECONDS),
     },
 }
 LICENCE_REMINDER_DAYS = 30
@@ -309,10 +344,25 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
 )
 
+# One JSON object a line (core.logging.JsonFormatter) with DJANGO_LOG_JSON=1, the
+# default unless DJANGO_DEBUG; plain lines otherwise. Either way every line carries the
+# request id (X-Request-ID), in the web process and in the Celery tasks it enqueued.
+LOG_JSON = env.bool("DJANGO_LOG_JSON", default=not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_JSON else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # At INFO, WeasyPrint logs seven progress lines per PDF and fontTools (its font subsetter
     # when HarfBuzz's is missing) several hundred, glyph lists included, per certificate.

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import urls as accounts_urls
+from core import health
 from core import views as core_views
 from portal import urls as portal_urls
 from portal import views as portal_views
@@ -12,6 +13,10 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Glabella administration"
 
 urlpatterns = [
+    # For load balancers and monitoring. core.health.HealthCheckMiddleware answers these
+    # two paths before the rest of the stack; the patterns give them their names.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", core_views.home, name="home"),
     path("dashboard/", portal_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import licence_list_for_holder
 from certification.selectors import course_pathway, trainee_journeys
@@ -17,6 +17,7 @@ from .handson import selectors as handson_selectors
 from .models import Enrolment
 
 
+@require_safe
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None, bodies=selectors.accrediting_bodies())
     filters = form.cleaned_data if form.is_valid() else {}
@@ -32,6 +33,7 @@ def catalogue(request):
     return render(request, "courses/catalogue.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+@require_safe
 def course_detail(request, code):
     course = selectors.get_course_for(request.user, code)
     enrolment = selectors.enrolment_for(request.user, course)
@@ -92,6 +94,7 @@ def withdraw(request, code):
 
 
 @login_required
+@require_safe
 def learn(request, code):
     """Resume where the trainee left off: the last lesson opened, else the first not done."""
     course = selectors.get_course_for(request.user, code)
@@ -112,6 +115,7 @@ def learn(request, code):
 
 
 @login_required
+@require_safe
 def lesson(request, code, lesson_id):
     course = selectors.get_course_for(request.user, code)
     lesson, enrolment = selectors.get_lesson_for(request.user, course, lesson_id)
@@ -156,6 +160,7 @@ def lesson_complete(request, code, lesson_id):
 
 
 @login_required
+@require_safe
 def lesson_image(request, code, image_id):
     image = selectors.get_lesson_image_for(request.user, code, image_id)
     try:
@@ -168,6 +173,7 @@ def lesson_image(request, code, image_id):
 
 
 @role_required("instructor", "administrator")
+@require_safe
 def roster(request, code):
     course = selectors.get_taught_course_for(request.user, code)
     roster = selectors.course_roster(course=course)

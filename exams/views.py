@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.permissions import role_required
 from core.ratelimit import rate_limited_json
@@ -21,6 +21,7 @@ from .services import answers, attempts
 
 
 @role_required("trainee")
+@require_safe
 def exam_home(request, code):
     course = course_selectors.get_course_for(request.user, code)
     enrolment = selectors.get_active_enrolment(request.user, course)
@@ -63,6 +64,7 @@ def _closed_redirect(request, attempt):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_page(request, pk):
     attempt = selectors.get_attempt_for_page(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
@@ -164,6 +166,7 @@ def attempt_autosave(request, pk):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_summary(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
@@ -192,6 +195,7 @@ def attempt_submit(request, pk):
 
 
 @role_required("trainee")
+@require_safe
 def attempt_result(request, pk):
     attempt = selectors.get_attempt_for(request.user, pk)
     if attempt.status == Attempt.Status.OPEN and not attempts.attempt_close_if_expired(attempt=attempt):
@@ -220,6 +224,7 @@ def attempt_result(request, pk):
 
 
 @role_required("administrator")
+@require_safe
 def item_analysis(request, code):
     course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
@@ -227,6 +232,7 @@ def item_analysis(request, code):
 
 
 @role_required("administrator")
+@require_safe
 def item_analysis_csv(request, code):
     course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
@@ -245,6 +251,7 @@ def item_analysis_csv(request, code):
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_bank(request, code):
     course = course_selectors.get_course_for_staff(code)
     report = None
@@ -274,6 +281,7 @@ def question_bank(request, code):
 
 
 @role_required("administrator")
+@require_safe
 def question_bank_export(request, code, fmt):
     if fmt not in ("json", "csv"):
         raise Http404

@@ -2,6 +2,7 @@
 each read through the owning app's selectors, and /dashboard/ in front of them."""
 
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from accounts import selectors as account_selectors
 from certification import selectors as certification_selectors
@@ -11,6 +12,7 @@ from courses import selectors as course_selectors
 from exams.practical.selectors import assessments_for_examiner
 
 
+@require_safe
 def dashboard(request):
     """Send each user to the dashboard of their most senior role."""
     user = request.user
@@ -27,6 +29,7 @@ def dashboard(request):
 
 
 @role_required("trainee")
+@require_safe
 def trainee_dashboard(request):
     licences = list(account_selectors.licence_list_for_holder(user=request.user))
     enrolments = course_selectors.enrolment_list_for_trainee(user=request.user)
@@ -47,6 +50,7 @@ def trainee_dashboard(request):
 
 
 @role_required("administrator")
+@require_safe
 def admin_dashboard(request):
     return render(
         request,
@@ -62,12 +66,14 @@ def admin_dashboard(request):
 
 
 @role_required("instructor")
+@require_safe
 def instructor_dashboard(request):
     courses = course_selectors.courses_taught(user=request.user)
     return render(request, "portal/instructor_dashboard.html", {"courses": courses})
 
 
 @role_required("examiner")
+@require_safe
 def examiner_dashboard(request):
     assessments = assessments_for_examiner(examiner=request.user)
     return render(request, "portal/examiner_dashboard.html", {"assessments": assessments})

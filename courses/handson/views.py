@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
@@ -70,6 +70,7 @@ def _concentration(form) -> dict:
 
 
 @role_required("instructor")
+@require_safe
 def session_list(request, code):
     course = course_selectors.get_taught_course_for(request.user, code)
     sessions = selectors.session_list_for_course(course=course)
@@ -77,6 +78,7 @@ def session_list(request, code):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_create(request, code):
     course = course_selectors.get_taught_course_for(request.user, code)
     enrolments = course_selectors.enrolment_list_active(course=course)
@@ -97,6 +99,7 @@ def session_create(request, code):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_edit(request, pk):
     session = selectors.get_supervised_session_for(request.user, pk)
     course = session.enrolment.course
@@ -136,6 +139,7 @@ def session_sign(request, pk):
 
 
 @role_required("instructor")
+@require_http_methods(["GET", "HEAD", "POST"])
 def session_amend(request, pk):
     original = selectors.get_supervised_session_for(request.user, pk)
     course = original.enrolment.course
@@ -189,6 +193,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
 
 
 @login_required
+@require_safe
 def session_detail(request, pk):
     return _render_session(request, selectors.get_session_for(request.user, pk))
 
@@ -221,11 +226,13 @@ def _logbook_context(request, code) -> dict:
 
 
 @role_required("trainee")
+@require_safe
 def logbook(request, code):
     return render(request, "courses/handson/logbook.html", _logbook_context(request, code))
 
 
 @role_required("trainee")
+@require_safe
 def logbook_pdf(request, code):
     from core.pdf import render_pdf
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
@@ -17,6 +18,7 @@ from .forms import AdoptPassMarkForm, ScheduleForm, ScoreForm
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def practical_admin(request, code):
     course = course_selectors.get_course_for_staff(code)
     form = ScheduleForm(request.POST or None, course=course)
@@ -46,6 +48,7 @@ def practical_admin(request, code):
 
 
 @role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
 def standard_setting_page(request, station_id):
     station = selectors.get_station(station_id)
     current = selectors.current_rubric(station)
@@ -81,6 +84,7 @@ def standard_setting_page(request, station_id):
 
 
 @role_required("examiner")
+@require_http_methods(["GET", "HEAD", "POST"])
 def score_station(request, pk, rubric_id):
     assessment = selectors.get_assessment_for_examiner(request.user, pk)
     rubric = selectors.get_rubric_of_assessment(assessment, rubric_id)
@@ -113,6 +117,7 @@ def score_station(request, pk, rubric_id):
 
 
 @role_required("trainee")
+@require_safe
 def practical_trainee(request, code):
     course = course_selectors.get_course_for(request.user, code)
     enrolment = get_active_enrolment(request.user, course)

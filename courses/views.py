@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,8 @@ from core.permissions import role_required
 from . import handson, selectors, services
 from .forms import CatalogueFilterForm
 from .models import Enrolment, LessonImage
+
+_LESSON_ID = re.compile(r"[0-9]{1,18}")
 
 
 def catalogue(request):
@@ -145,9 +149,12 @@ def lesson_complete(request, code, lesson_id):
     if enrolment is None:
         raise Http404
     services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    following = request.POST.get("next")
+    # The next lesson's id as the page wrote it: ASCII digits only (``str.isdigit`` is
+    # true for "²", which ``int`` refuses, and ``int`` reads "١" or 5,000 digits); any
+    # other value is treated as absent.
+    following = request.POST.get("next", "")
     ids = [pk for pk, _title in selectors.lesson_sequence(course)]
-    if following and following.isdigit() and int(following) in ids:
+    if _LESSON_ID.fullmatch(following) and int(following) in ids:
         return redirect("courses:lesson", code=code, lesson_id=int(following))
     messages.success(request, _("Lesson complete."))
     return redirect("courses:lesson", code=code, lesson_id=lesson.pk)

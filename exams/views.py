@@ -263,13 +263,11 @@ def question_bank(request, code):
         elif upload.size > 5 * 1024 * 1024:
             error = _("The file is larger than 5 MB.")
         else:
-            data = upload.read()
             try:
-                parsed = bank.parse_csv(data) if upload.name.lower().endswith(".csv") else bank.parse_json(data)
+                report = bank.bank_import_file(course=course, name=upload.name, data=upload.read())
             except ValueError as exc:
                 error = str(exc)
             else:
-                report = bank.bank_import(course=course, bank=parsed)
                 if report.ok:
                     messages.success(
                         request,

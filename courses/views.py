@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from . import selectors, services
 from .forms import CatalogueFilterForm
 from .handson import selectors as handson_selectors
 from .models import Enrolment
+
+_LESSON_ID = re.compile(r"[0-9]{1,18}")
 
 
 @require_safe
@@ -151,9 +155,12 @@ def lesson_complete(request, code, lesson_id):
     if enrolment is None:
         raise Http404
     services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    following = request.POST.get("next")
+    # The next lesson's id as the page wrote it: ASCII digits only (``str.isdigit`` is
+    # true for "²", which ``int`` refuses, and ``int`` reads "١" or 5,000 digits); any
+    # other value is treated as absent.
+    following = request.POST.get("next", "")
     ids = [pk for pk, _title in selectors.lesson_sequence(course)]
-    if following and following.isdigit() and int(following) in ids:
+    if _LESSON_ID.fullmatch(following) and int(following) in ids:
         return redirect("courses:lesson", code=code, lesson_id=int(following))
     messages.success(request, _("Lesson complete."))
     return redirect("courses:lesson", code=code, lesson_id=lesson.pk)

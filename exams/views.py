@@ -1,5 +1,4 @@
 import csv
-import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.json_input import JSONInputError, json_body
 from core.permissions import role_required
 from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
@@ -111,6 +111,9 @@ def attempt_save(request, pk):
 
 
 MSG_AUTOSAVE_LIMITED = gettext_lazy("Saving too often: your answer will be saved again in a few seconds.")
+MSG_AUTOSAVE_NOT_OBJECT = gettext_lazy('The request must be a JSON object such as {"position": 3, "keys": ["17"]}.')
+# A save is a question number, a few option keys and a flag: well under a kilobyte.
+AUTOSAVE_MAX_BYTES = 16 * 1024
 
 
 @role_required("trainee")
@@ -122,22 +125,25 @@ MSG_AUTOSAVE_LIMITED = gettext_lazy("Saving too often: your answer will be saved
 def attempt_autosave(request, pk):
     """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state.
 
+    Any body that is not such an object (too large, not UTF-8, not strict JSON, nested
+    too deeply, fields of the wrong type) answers 400 (413 if too large) with the reason;
+    ``attempt_answer`` checks the fields' types as well as their values.
+
     The attempt is not read here: ``attempt_answer`` reads and locks it with the item in
     one query and refuses (``not_found``: a 404 here) an attempt that is not this trainee's."""
     try:
-        payload = json.loads(request.body or b"{}")
-        position = int(payload["position"])
-        keys = payload.get("keys")
-        flagged = payload.get("flagged")
-        if keys is not None and (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)):
-            raise ValueError
-        if flagged is not None and not isinstance(flagged, bool):
-            raise ValueError
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        return JsonResponse({"ok": False, "error": _("The request was not understood.")}, status=400)
+        payload = json_body(request, max_bytes=AUTOSAVE_MAX_BYTES)
+    except JSONInputError as error:
+        return JsonResponse({"ok": False, "error": str(error)}, status=error.status)
+    if not isinstance(payload, dict):
+        return JsonResponse({"ok": False, "error": str(MSG_AUTOSAVE_NOT_OBJECT)}, status=400)
     try:
         item = answers.attempt_answer(
-            attempt_id=pk, trainee=request.user, position=position, keys=keys, flagged=flagged
+            attempt_id=pk,
+            trainee=request.user,
+            position=payload.get("position"),
+            keys=payload.get("keys"),
+            flagged=payload.get("flagged"),
         )
     except ValidationError as error:
         code = getattr(error, "code", "")
@@ -263,13 +269,11 @@ def question_bank(request, code):
         elif upload.size > 5 * 1024 * 1024:
             error = _("The file is larger than 5 MB.")
         else:
-            data = upload.read()
             try:
-                parsed = bank.parse_csv(data) if upload.name.lower().endswith(".csv") else bank.parse_json(data)
+                report = bank.bank_import_file(course=course, name=upload.name, data=upload.read())
             except ValueError as exc:
                 error = str(exc)
             else:
-                report = bank.bank_import(course=course, bank=parsed)
                 if report.ok:
                     messages.success(
                         request,

@@ -250,3 +250,21 @@ def test_a_lesson_image_whose_file_is_missing_is_404_not_500(client_for, verifie
     assert client_for(verified).get(url).status_code == 200
     image.image.storage.delete(image.image.name)
     assert client_for(verified).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "following",
+    ["²", "¹²", "١", "٣", "𝟙", "-1", "+1", " 1", "1.0", "1e3", "9" * 5000, "9" * 19, "0", "x", "", "\x00"],
+)
+def test_completing_a_lesson_with_a_strange_next_goes_back_to_the_lesson(client_for, verified, following):
+    """``next`` is the following lesson's id as the page wrote it: anything else (unicode
+    digits, signs, thousands of digits) is ignored, never a 500."""
+    course = course_with_lessons(2)
+    lesson = course.modules.first().lessons.first()
+    EnrolmentFactory(trainee=verified, course=course)
+    response = client_for(verified).post(
+        reverse("courses:lesson_complete", args=[course.code, lesson.pk]), {"next": following}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("courses:lesson", args=[course.code, lesson.pk]), 302)]
+    assert "Lesson complete." in response.content.decode()
+    assert LessonCompletion.objects.filter(lesson=lesson).exists()

@@ -25,6 +25,9 @@ MSG_TIME_UP = _("Time is up: this attempt closed at {deadline} and was graded wi
 MSG_BAD_OPTION = _("That answer is not one of this question's options.")
 MSG_ONE_ANSWER = _("Choose one answer for a single-best-answer question.")
 MSG_NO_ITEM = _("There is no question {position} in this attempt.")
+MSG_BAD_POSITION = _("position must be the question's number (a whole number).")
+MSG_BAD_KEYS = _("keys must be a list of option keys (text).")
+MSG_BAD_FLAGGED = _("flagged must be true or false.")
 
 
 def attempt_answer(
@@ -48,7 +51,11 @@ def attempt_answer(
     Autosave runs this every few seconds per trainee; the usual case (``_answer_open``)
     is two statements. Anything else (not theirs, closed, past the deadline, no such
     question) reads the whole attempt, locked, to say which.
+
+    The arguments' types are checked first (code ``invalid``): autosave passes what a
+    JSON body held, which may be anything.
     """
+    _answer_check_types(position=position, keys=keys, flagged=flagged)
     with transaction.atomic():
         now = timezone.now()
         item = _answer_open(attempt_id, trainee_id=trainee.pk, position=position, keys=keys, flagged=flagged, now=now)
@@ -65,12 +72,24 @@ def attempt_answer(
         if locked.status != Attempt.Status.OPEN:
             raise ValidationError(str(MSG_NOT_OPEN), code="closed")
         if now < locked.deadline:
-            raise ValidationError(str(MSG_NO_ITEM).format(position=position))
+            # A number of thousands of digits is not repeated back.
+            shown = position if abs(position) <= 10**9 else "…"
+            raise ValidationError(str(MSG_NO_ITEM).format(position=shown))
         attempt_grade(locked, now=now, by_deadline=True)
     raise ValidationError(
         str(MSG_TIME_UP).format(deadline=timezone.localtime(locked.deadline).strftime("%H:%M:%S")),
         code="time_up",
     )
+
+
+def _answer_check_types(*, position, keys, flagged) -> None:
+    # bool is an int to Python; a question number of ``true`` is a client's mistake.
+    if type(position) is not int:
+        raise ValidationError(str(MSG_BAD_POSITION), code="invalid")
+    if keys is not None and (not isinstance(keys, list) or not all(isinstance(key, str) for key in keys)):
+        raise ValidationError(str(MSG_BAD_KEYS), code="invalid")
+    if flagged is not None and type(flagged) is not bool:
+        raise ValidationError(str(MSG_BAD_FLAGGED), code="invalid")
 
 
 # The usual autosave in two plain statements (inside attempt_answer's transaction): the

@@ -12,11 +12,22 @@ from .catalogue import (
     Module,
     lesson_image_path,
     validate_area_minimums,
+    validate_type_minimums,
 )
-from .handson import COMPETENCIES, Independence, InjectionSession, Product, SessionSite
+from .handson import (
+    COMPETENCIES,
+    PERFORMED_CASE_TYPES,
+    CaseType,
+    Independence,
+    InjectionSession,
+    Product,
+    SessionSite,
+)
 
 __all__ = [
     "COMPETENCIES",
+    "PERFORMED_CASE_TYPES",
+    "CaseType",
     "Course",
     "Enrolment",
     "Independence",
@@ -29,4 +40,5 @@ __all__ = [
     "SessionSite",
     "lesson_image_path",
     "validate_area_minimums",
+    "validate_type_minimums",
 ]

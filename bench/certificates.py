@@ -240,9 +240,10 @@ def botox():
 
 def session_data(i: int, today: datetime.date) -> dict:
     return {
-        "performed_on": today, "clinic": "Riverside Clinic", "model_code": f"M-{i:04d}", "consent_confirmed": True,
-        "product": botox(), "vial_units": Decimal(100),
-        "diluent_ml": Decimal("2.5"), "lot_number": "C1234A", "lot_expiry": today + LOT_SHELF_LIFE, "complications": "",
+        "performed_on": today, "case_type": "supervised",
+        "clinic": "Riverside Clinic", "model_code": f"M-{i:04d}", "consent_confirmed": True,
+        "product": botox(), "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
+        "lot_number": "C1234A", "lot_expiry": today + LOT_SHELF_LIFE, "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",
         "agreed_actions": "",
     }  # fmt: skip

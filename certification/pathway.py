@@ -25,6 +25,8 @@ class Stage:
     action_url: str = ""
     value: int = 0
     total: int = 0
+    # More than one progress bar: (label, value, total) each; shown instead of value/total.
+    bars: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def state_label(self) -> str:
@@ -83,20 +85,20 @@ def pathway_for(
     if enrolment is None or handson is None:
         stages.append(
             Stage("handson", _("Hands-on training"), LOCKED,
-                  _("Supervised injection sessions, recorded and signed by your instructor, count here."))
+                  _("Observed and supervised cases, recorded and signed by your instructor, count here."))
         )  # fmt: skip
     else:
+        counts = handson_counts(handson)
+        detail = " · ".join(_("%(label)s %(done)s of %(need)s") % {"label": label, "done": done, "need": need}
+                            for label, done, need in counts)  # fmt: skip
+        detail = detail + "." if detail else _("%(signed)s signed cases.") % {"signed": handson.signed}
         missing = ", ".join(a.name for a in handson.missing_areas)
-        detail = _("%(signed)s of %(required)s signed sessions.") % {
-            "signed": handson.signed,
-            "required": handson.required,
-        }
         if missing and not handson_done:
             detail += " " + _("Still to cover: %(areas)s.") % {"areas": missing}
         stages.append(
             Stage("handson", _("Hands-on training"), DONE if handson_done else IN_PROGRESS, detail,
                   _("My logbook"), reverse("courses:logbook", args=[course.code]),
-                  value=min(handson.signed, handson.required), total=handson.required)
+                  bars=tuple((label, min(done, need), need) for label, done, need in counts))
         )  # fmt: skip
     if written_passed and practical is not None and practical.passed:
         stages.append(
@@ -136,6 +138,15 @@ def pathway_for(
         )  # fmt: skip
     stages.append(_certificate_stage(award, certificate))
     return stages
+
+
+def handson_counts(handson) -> list[tuple[str, int, int]]:
+    """(label, done, needed) per case type the course asks for, then the cases treated in
+    all when that total asks for more than the per-type minimums."""
+    counts = [(t.name, t.done, t.need) for t in handson.types]
+    if handson.shows_total:
+        counts.append((_("Cases treated"), handson.performed, handson.required))
+    return counts
 
 
 def _certificate_stage(award, certificate) -> Stage:

@@ -35,8 +35,8 @@ class CourseAdminForm(forms.ModelForm):
             "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
             "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
             "instructors", "capacity", "certificate_validity_months", "certificate_auto_issue", "director_name",
-            "director_title", "director_signature", "handson_min_sessions", "handson_area_minimums",
-            "handson_recent_competent",
+            "director_title", "director_signature", "handson_min_sessions", "handson_type_minimums",
+            "handson_area_minimums", "handson_recent_competent",
         ]  # fmt: skip
         # The signature is a private file (no URL), which the clearable widget would link to.
         widgets = {"director_signature": forms.FileInput}
@@ -136,8 +136,8 @@ class InjectionSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: sessions are recorded, signed and amended by instructors in the app,
     which audits every step. Signed sessions are never editable here."""
 
-    list_display = ("performed_on", "model_code", "enrolment", "instructor", "status")
-    list_filter = ("status", "enrolment__course")
+    list_display = ("performed_on", "case_type", "model_code", "enrolment", "instructor", "status")
+    list_filter = ("status", "case_type", "enrolment__course")
     list_select_related = ("enrolment__trainee", "enrolment__course", "instructor")
     # The warnings are stored as codes; shown here as the sentences the app shows.
     exclude = ("dose_warnings",)

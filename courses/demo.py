@@ -31,7 +31,9 @@ def load_course(*, data: dict | None = None, actor: User | None = None) -> Cours
     course.credit_hours = Decimal(str(spec["credit_hours"]))
     course.certificate_validity_months = spec["certificate_validity_months"]
     if course.pk is None:
+        # The UK Level 7 pattern: 10 observed + 10 supervised cases (courses.handson.case_types).
         course.handson_min_sessions = 10
+        course.handson_type_minimums = {"observed": 10, "supervised": 10}
         course.handson_area_minimums = {"glabella": 4, "forehead": 2, "lateral_canthal": 2}
         course.handson_recent_competent = 3
         course.accreditation_valid_from = today - datetime.timedelta(days=120)
@@ -69,6 +71,7 @@ def seed() -> Course:
         for lesson in first_lessons:
             services.lesson_complete(enrolment=enrolment, lesson=lesson)
     if not enrolment.sessions.exists():
+        seed_observed(enrolment=enrolment, instructor=instructor, count=3)
         seed_dysport_sessions(enrolment=enrolment, instructor=instructor)
         seed_sessions(enrolment=enrolment, instructor=instructor)
     return course
@@ -88,7 +91,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
     awaiting sign-off (or a fifth signed one with ``sign_all``)."""
     from .handson import face_sites
     from .handson import services as handson_services
-    from .models import COMPETENCIES, Independence, Product
+    from .models import COMPETENCIES, CaseType, Independence, Product
 
     botox = Product.objects.get(code="onabotulinumtoxinA")
 
@@ -114,6 +117,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
             instructor=instructor,
             data={
                 "performed_on": today - datetime.timedelta(days=days_ago),
+                "case_type": CaseType.SUPERVISED,
                 "clinic": "Riverside Aesthetics Training Clinic",
                 "model_code": code,
                 "consent_confirmed": True,
@@ -141,7 +145,7 @@ def seed_dysport_sessions(*, enrolment: Enrolment, instructor: User) -> None:
     """Two signed Dysport sessions, older than the Botox ones: the label's 50 U to the
     glabellar lines (no warning), then 60 U (checked against Dysport's 50 U, not Botox's 20)."""
     from .handson import services as handson_services
-    from .models import COMPETENCIES, Independence, Product
+    from .models import COMPETENCIES, CaseType, Independence, Product
 
     dysport = Product.objects.get(code="abobotulinumtoxinA")
     today = timezone.localdate()
@@ -152,6 +156,7 @@ def seed_dysport_sessions(*, enrolment: Enrolment, instructor: User) -> None:
             instructor=instructor,
             data={
                 "performed_on": today - datetime.timedelta(days=days_ago),
+                "case_type": CaseType.SUPERVISED,
                 "clinic": "Riverside Aesthetics Training Clinic",
                 "model_code": code,
                 "consent_confirmed": True,
@@ -169,6 +174,43 @@ def seed_dysport_sessions(*, enrolment: Enrolment, instructor: User) -> None:
             },
             units_by_site={site: Decimal(per_site) for site in GLABELLA},
             ratings={c: Independence.DIRECT for c, _label in COMPETENCIES},
+            acknowledged=True,
+        )
+        handson_services.session_sign(session_id=session.pk, instructor=instructor)
+
+
+def seed_observed(*, enrolment: Enrolment, instructor: User, count: int) -> None:
+    """``count`` signed observed cases: the trainee watched the instructor treat the
+    glabella (competencies "Not observed", the trainee's part was consultation)."""
+    from .handson import services as handson_services
+    from .models import COMPETENCIES, CaseType, Independence, Product
+
+    botox = Product.objects.get(code="onabotulinumtoxinA")
+    today = timezone.localdate()
+    for index in range(count):
+        session = handson_services.session_save_draft(
+            enrolment=enrolment,
+            instructor=instructor,
+            data={
+                "performed_on": today - datetime.timedelta(days=60 - 2 * index),
+                "case_type": CaseType.OBSERVED,
+                "clinic": "Riverside Aesthetics Training Clinic",
+                "model_code": f"M-02{index:02d}",
+                "consent_confirmed": True,
+                "product": botox,
+                "vial_units": Decimal(100),
+                "diluent_ml": Decimal("2.5"),
+                "lot_number": "C5100A2",
+                "lot_expiry": today + datetime.timedelta(days=200),
+                "complications": "",
+                "complication_management": "",
+                "overall_independence": Independence.NOT_OBSERVED,
+                "went_well": "Watched the full consultation, landmarking and injection; asked good questions.",
+                "to_improve": "",
+                "agreed_actions": "",
+            },
+            units_by_site={k: Decimal(v) for k, v in GLABELLA.items()},
+            ratings={c: Independence.NOT_OBSERVED for c, _label in COMPETENCIES},
             acknowledged=True,
         )
         handson_services.session_sign(session_id=session.pk, instructor=instructor)

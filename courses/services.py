@@ -182,7 +182,17 @@ def course_save(*, course: Course, actor: User | None) -> Course:
         action="course.created" if created else "course.updated",
         obj=course,
         summary=f"{course.code}: {course.get_status_display()}",
-        details={"status": course.status, "capacity": course.capacity},
+        details={
+            "status": course.status,
+            "capacity": course.capacity,
+            # The hands-on requirement certificates rest on.
+            "handson": {
+                "performed": course.handson_min_sessions,
+                "types": course.handson_type_minimums,
+                "areas": course.handson_area_minimums,
+                "recent_competent": course.handson_recent_competent,
+            },
+        },
     )
     return course
 

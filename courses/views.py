@@ -45,6 +45,7 @@ def course_detail(request, code):
     context = {
         "course": course,
         "requirement_areas": handson_selectors.requirement_areas(course),
+        "requirement_types": handson_selectors.requirement_types(course),
         "modules": selectors.course_syllabus(course),
         "enrolment": enrolment if active else None,
         "seats_left": max(course.capacity - course.seats_taken, 0),

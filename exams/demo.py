@@ -110,7 +110,7 @@ def seed_ready_candidate(course: Course) -> tuple[str, str, str]:
 
 def prepare_candidate(course: Course, *, email, password, legal_name, licence_number, scheduled_at):
     """A demo trainee taken through the real services up to a scheduled practical with
-    the demo examiner: licence verified, every lesson, ten signed sessions, the written
+    the demo examiner: licence verified, every lesson, ten observed and ten supervised cases, the written
     exam passed. Returns the assessment."""
     import datetime
 
@@ -123,7 +123,7 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     from accounts.models import Jurisdiction, User
     from core.uploads import check_document
     from courses import services as course_services
-    from courses.demo import seed_sessions
+    from courses.demo import seed_observed, seed_sessions
     from courses.models import Lesson
 
     from .models import Station
@@ -145,7 +145,8 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     enrolment = course_services.enrolment_create(trainee=trainee, course=course)
     for lesson in Lesson.objects.filter(module__course=course):
         course_services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    for _round in range(2):  # ten signed sessions covering every required area
+    seed_observed(enrolment=enrolment, instructor=instructor, count=10)
+    for _round in range(2):  # ten signed supervised cases covering every required area
         seed_sessions(enrolment=enrolment, instructor=instructor, sign_all=True)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
     for item in attempt.items.all():

@@ -71,6 +71,7 @@ def _courses(n: int, *, instructor: User | None = None, **fields) -> list[Course
                   "accreditation_valid_from": today - datetime.timedelta(days=30),
                   "accreditation_valid_until": today + datetime.timedelta(days=700), "capacity": 20,
                   "status": Course.Status.PUBLISHED, "handson_min_sessions": 1,
+                  "handson_type_minimums": {"observed": 1, "supervised": 1},
                   "handson_area_minimums": {"glabella": 1}, "handson_recent_competent": 1}  # fmt: skip
         courses.append(Course(**{**values, **fields}))
     courses = Course.objects.bulk_create(courses)
@@ -104,7 +105,7 @@ def _licences(holders: list[User], *, status: str, decided_by: User) -> list[Lic
 
 
 def _certified(enrolments: list[Enrolment], licences: list[Licence], instructor: User, *, certificate: bool = True):
-    """For each enrolment: a signed hands-on session at one site, a passed written
+    """For each enrolment: a signed observed and a signed supervised case at one site, a passed written
     attempt, a passed practical, an award and (unless ``certificate`` is False) an issued
     certificate."""
     now, today = timezone.now(), timezone.localdate()
@@ -113,8 +114,8 @@ def _certified(enrolments: list[Enrolment], licences: list[Licence], instructor:
         InjectionSession(enrolment=e, instructor=instructor, performed_on=today, clinic="Clinic", model_code="M-0001",
                          consent_confirmed=True, lot_number="L1", lot_expiry=today + datetime.timedelta(days=90),
                          overall_independence="competent", status=InjectionSession.Status.SIGNED, signed_at=now,
-                         product=botox)
-        for e in enrolments
+                         product=botox, case_type=case_type)
+        for e in enrolments for case_type in ("observed", "supervised")
     )  # fmt: skip
     SessionSite.objects.bulk_create(SessionSite(session=s, site_code="procerus", units=Decimal(4)) for s in sessions)
     attempts = Attempt.objects.bulk_create(
@@ -273,7 +274,7 @@ def test_trainee_dashboard_costs_the_same_with_10_and_200_licences_courses_and_c
             assert certificate.course_title in page
             assert f"Certificate {certificate.serial} is valid" in page
             assert reverse("certification:detail", args=[certificate.pk]) in page
-        assert page.count("1 of 1 signed sessions.") == total
+        assert page.count("Observed 1 of 1 · Supervised 1 of 1.") == total
         assert page.count("1 of 2 lessons complete.") == 2 * (SIZES.index(total) + 1)
         with django_assert_num_queries(ROUTER_QUERIES):
             assert client.get(reverse("dashboard"))["Location"] == reverse("accounts:trainee_dashboard")

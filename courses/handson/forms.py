@@ -3,9 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import COMPETENCIES, Independence, InjectionSession
+from courses.models import COMPETENCIES, CaseType, Independence, InjectionSession
 
 from . import face_sites, selectors, services
+from .case_types import EXPLANATIONS
 
 UNIT_PREFIX = "units_"
 
@@ -17,6 +18,14 @@ class SessionForm(forms.Form):
 
     enrolment = forms.ModelChoiceField(label=_("Trainee"), queryset=None)
     performed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    case_type = forms.ChoiceField(
+        label=_("Case type"),
+        choices=list(EXPLANATIONS.items()),
+        initial=CaseType.SUPERVISED,
+        widget=forms.RadioSelect,
+        error_messages={"required": services.MSG_CASE_TYPE, "invalid_choice": services.MSG_CASE_TYPE},
+        help_text=_("For an observed case rate only what the trainee did; “Not observed” is fine for the rest."),
+    )
     clinic = forms.CharField(label=_("Clinic"), max_length=200)
     model_code = forms.CharField(
         label=_("Model code"),

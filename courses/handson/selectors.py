@@ -15,7 +15,16 @@ from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
-from courses.models import Course, Enrolment, Independence, InjectionSession, Product, SessionSite
+from courses.models import (
+    PERFORMED_CASE_TYPES,
+    CaseType,
+    Course,
+    Enrolment,
+    Independence,
+    InjectionSession,
+    Product,
+    SessionSite,
+)
 from courses.selectors import course_is_taught_by, enrolment_for, get_course_for
 
 from . import face_sites
@@ -132,7 +141,9 @@ def product_labels(products: Iterable[Product] | None = None) -> list[face_sites
 
 
 @dataclass
-class AreaProgress:
+class Progress:
+    """Signed cases done against cases needed, for one case type or one area."""
+
     code: str
     name: str
     done: int
@@ -145,52 +156,92 @@ class AreaProgress:
 
 @dataclass
 class RequirementStatus:
+    """Where a trainee stands against a course's hands-on requirement (see
+    courses.handson.case_types for what counts where). ``signed`` is every current signed
+    case, ``performed`` those the trainee treated (supervised or independent), against
+    ``required``; ``types`` has a row per case type the course asks for."""
+
     signed: int
+    performed: int
     required: int
     recent_needed: int
     recent_competent: int
-    areas: list[AreaProgress] = field(default_factory=list)
+    types: list[Progress] = field(default_factory=list)
+    areas: list[Progress] = field(default_factory=list)
 
     @property
-    def missing_areas(self) -> list[AreaProgress]:
+    def missing_types(self) -> list[Progress]:
+        return [t for t in self.types if not t.met]
+
+    @property
+    def missing_areas(self) -> list[Progress]:
         return [a for a in self.areas if not a.met]
 
     @property
+    def shows_total(self) -> bool:
+        """Is the performed total worth its own line? Not when the per-type minimums of
+        performed cases already add up to it (meeting them meets it)."""
+        per_type = sum(t.need for t in self.types if t.code in PERFORMED_CASE_TYPES)
+        return self.required > per_type
+
+    @property
     def met(self) -> bool:
-        return self.signed >= self.required and not self.missing_areas and self.recent_competent >= self.recent_needed
+        return (
+            self.performed >= self.required
+            and not self.missing_types
+            and not self.missing_areas
+            and self.recent_competent >= self.recent_needed
+        )
 
 
 def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
     """Progress against the course's requirement, from the trainee's current signed
-    sessions (``sites`` prefetched). Superseded sessions never count."""
-    signed = sorted(
-        (s for s in sessions if s.status == InjectionSession.Status.SIGNED),
+    sessions (``sites`` prefetched). Superseded sessions never count; observed cases count
+    only toward the observed minimum."""
+    signed = [s for s in sessions if s.status == InjectionSession.Status.SIGNED]
+    performed = sorted(
+        (s for s in signed if s.case_type in PERFORMED_CASE_TYPES),
         key=lambda s: (s.performed_on, s.signed_at),
         reverse=True,
     )
+    minimums = course.handson_type_minimums
+    types = [
+        Progress(case_type.value, str(case_type.label), sum(1 for s in signed if s.case_type == case_type),
+                 int(minimums[case_type.value]))
+        for case_type in CaseType
+        if minimums.get(case_type.value)
+    ]  # fmt: skip
     areas = []
     for code, need in course.handson_area_minimums.items():
         done = sum(
-            1 for s in signed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
+            1 for s in performed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
         )
-        areas.append(AreaProgress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
+        areas.append(Progress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
     recent_competent = 0
-    for session in signed[: course.handson_recent_competent]:
+    for session in performed[: course.handson_recent_competent]:
         if session.overall_independence != Independence.COMPETENT:
             break
         recent_competent += 1
     return RequirementStatus(
         signed=len(signed),
+        performed=len(performed),
         required=course.handson_min_sessions,
         recent_needed=course.handson_recent_competent,
         recent_competent=recent_competent,
+        types=types,
         areas=areas,
     )
 
 
 def requirement_areas(course: Course) -> list[tuple[str, int]]:
-    """(area name, sessions needed) for the course page."""
+    """(area name, performed cases needed) for the course page."""
     return [(face_sites.AREA_BY_CODE[code]["name"], int(need)) for code, need in course.handson_area_minimums.items()]
+
+
+def requirement_types(course: Course) -> list[tuple[str, int]]:
+    """(case type, signed cases needed) for the course page, in the case types' order."""
+    minimums = course.handson_type_minimums
+    return [(str(t.label), int(minimums[t.value])) for t in CaseType if minimums.get(t.value)]
 
 
 def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.selectors import licence_valid_for
 from core.services import audit_record
-from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSession, Product, SessionSite
+from courses.models import COMPETENCIES, CaseType, Enrolment, Independence, InjectionSession, Product, SessionSite
 from courses.selectors import course_is_taught_by
 
 from . import face_sites
@@ -46,6 +46,7 @@ MSG_TRAINEE_LICENCE = _(
     "The trainee has no valid verified licence; new hands-on sessions are paused until one is verified."
 )
 MSG_TRAINEE_NOT_ENROLLED = _("The trainee is not enrolled in this course.")
+MSG_CASE_TYPE = _("Choose whether the trainee observed, was supervised or treated independently under oversight.")
 MSG_RATING_MISSING = _("Rate this competency (or choose “Not observed”).")
 MSG_REFLECT_SIGNED = _("You can add a reflection once your instructor has signed the session.")
 
@@ -53,7 +54,7 @@ MODEL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$")
 DATE_LIKE = re.compile(r"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})|(\d{4}[-./]?\d{2}[-./]?\d{2})|(^\d{6}$)|(^\d{8}$)")
 # The fields an instructor fills; used for drafts and for amendments alike.
 SESSION_FIELDS = (
-    "performed_on", "clinic", "model_code", "consent_confirmed", "product", "vial_units", "diluent_ml",
+    "performed_on", "case_type", "clinic", "model_code", "consent_confirmed", "product", "vial_units", "diluent_ml",
     "lot_number", "lot_expiry", "complications", "complication_management", "overall_independence",
     "went_well", "to_improve", "agreed_actions",
 )  # fmt: skip
@@ -117,6 +118,8 @@ def _check(
         errors["performed_on"].append(MSG_FUTURE_DATE)
     if data["lot_expiry"] < data["performed_on"]:
         errors["lot_expiry"].append(MSG_LOT_EXPIRED)
+    if data["case_type"] not in CaseType.values:
+        errors["case_type"].append(MSG_CASE_TYPE)
     if not data["consent_confirmed"]:
         errors["consent_confirmed"].append(MSG_CONSENT)
     errors["model_code"] += model_code_errors(data["model_code"])
@@ -202,7 +205,7 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         action="session.signed",
         obj=session,
         summary=f"Signed session {session.model_code} on {session.performed_on} for {session.enrolment.trainee.email}",
-        details={"dose_warnings": session.dose_warnings},
+        details={"dose_warnings": session.dose_warnings, "case_type": session.case_type},
     )
     return session
 
@@ -235,12 +238,15 @@ def session_amend(
         reflection_at=original.reflection_at,
     )  # fmt: skip
     _write(amendment, data=data, units_by_site=units_by_site, ratings=ratings, warnings=warnings)
+    details = {"amends": str(original.pk), "reason": reason.strip()}
+    if amendment.case_type != original.case_type:  # it changes what the case counts toward
+        details["case_type"] = [original.case_type, amendment.case_type]
     audit_record(
         actor=instructor,
         action="session.amended",
         obj=amendment,
         summary=f"Amended session {original.pk} ({original.model_code}, {original.performed_on})",
-        details={"amends": str(original.pk), "reason": reason.strip()},
+        details=details,
     )
     return amendment
 

@@ -12,11 +12,23 @@ from .catalogue import (
     Module,
     lesson_image_path,
     validate_area_minimums,
+    validate_type_minimums,
 )
-from .handson import COMPETENCIES, Independence, InjectionSession, Product, ProductAreaReference, SessionSite
+from .handson import (
+    COMPETENCIES,
+    PERFORMED_CASE_TYPES,
+    CaseType,
+    Independence,
+    InjectionSession,
+    Product,
+    ProductAreaReference,
+    SessionSite,
+)
 
 __all__ = [
     "COMPETENCIES",
+    "PERFORMED_CASE_TYPES",
+    "CaseType",
     "Course",
     "Enrolment",
     "Independence",
@@ -30,4 +42,5 @@ __all__ = [
     "SessionSite",
     "lesson_image_path",
     "validate_area_minimums",
+    "validate_type_minimums",
 ]

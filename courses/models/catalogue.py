@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profession
 from core.storage import get_private_storage
+from courses.handson.case_types import CaseType
 from courses.handson.face_sites import AREA_BY_CODE
 
 
@@ -27,6 +28,20 @@ def validate_area_minimums(value) -> None:
             )
         if not isinstance(need, int) or isinstance(need, bool) or need < 0:
             raise ValidationError(_("The sessions required for %(area)s must be a whole number.") % {"area": area})
+
+
+def validate_type_minimums(value) -> None:
+    """{"observed": 10, "supervised": 10}: known case types, each a whole number of cases."""
+    if not isinstance(value, dict):
+        raise ValidationError(_('Give a mapping of case type to cases, e.g. {"observed": 10, "supervised": 10}.'))
+    for case_type, need in value.items():
+        if case_type not in CaseType.values:
+            raise ValidationError(
+                _("“%(type)s” is not a case type (use one of: %(types)s).")
+                % {"type": case_type, "types": ", ".join(CaseType.values)}
+            )
+        if not isinstance(need, int) or isinstance(need, bool) or need < 0:
+            raise ValidationError(_("The cases required for %(type)s must be a whole number.") % {"type": case_type})
 
 
 class Course(models.Model):
@@ -73,17 +88,30 @@ class Course(models.Model):
         blank=True,
         help_text=_("A PNG or JPEG of the signature, ideally on a transparent or white background."),
     )
-    # The hands-on requirement: signed sessions, sessions per area, recent competence.
-    handson_min_sessions = models.PositiveSmallIntegerField(_("signed sessions required"), default=10)
+    # The hands-on requirement (courses.handson.case_types): performed cases in all,
+    # signed cases per case type, performed cases per area, recent competence. Observed
+    # cases count only toward the "observed" minimum.
+    handson_min_sessions = models.PositiveSmallIntegerField(
+        _("performed cases required"),
+        default=10,
+        help_text=_("Signed cases the trainee treated (supervised and independent under oversight together)."),
+    )
+    handson_type_minimums = models.JSONField(
+        _("cases required per case type"),
+        default=dict,
+        blank=True,
+        validators=[validate_type_minimums],
+        help_text=_('Case type → signed cases of that type, e.g. {"observed": 10, "supervised": 10}.'),
+    )
     handson_area_minimums = models.JSONField(
-        _("sessions required per area"),
+        _("performed cases required per area"),
         default=dict,
         blank=True,
         validators=[validate_area_minimums],
-        help_text=_('Area code → sessions that must include it, e.g. {"glabella": 3, "forehead": 2}.'),
+        help_text=_('Area code → performed cases that must include it, e.g. {"glabella": 3, "forehead": 2}.'),
     )
     handson_recent_competent = models.PositiveSmallIntegerField(
-        _("latest sessions that must be rated competent"), default=3
+        _("latest performed cases that must be rated competent"), default=3
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

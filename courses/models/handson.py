@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from courses.handson.case_types import PERFORMED_CASE_TYPES, CaseType
 from courses.handson.face_sites import AREAS, ProductLabel, is_informational, warning_text
 
 from .catalogue import Enrolment
@@ -154,7 +155,8 @@ class ProductAreaReference(models.Model):
 
 
 class InjectionSession(models.Model):
-    """One supervised treatment of a live model by a trainee, recorded by an instructor.
+    """One treatment of a live model, observed or performed by a trainee (``case_type``),
+    recorded by an instructor.
     Signing locks it; a correction is a new signed session that ``amends`` this one,
     which is then marked superseded and kept."""
 
@@ -175,6 +177,7 @@ class InjectionSession(models.Model):
         max_length=20,
         help_text=_("An anonymised code for the model, e.g. M-0147. Never a name or a birth date."),
     )
+    case_type = models.CharField(_("case type"), max_length=12, choices=CaseType.choices, default=CaseType.SUPERVISED)
     consent_confirmed = models.BooleanField(_("written consent obtained from the model"), default=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("product"))
     vial_units = models.DecimalField(_("vial size (U)"), max_digits=5, decimal_places=1, default=100)
@@ -217,6 +220,9 @@ class InjectionSession(models.Model):
                 condition=Q(status="draft") | Q(signed_at__isnull=False), name="session_signed_has_time"
             ),
             models.CheckConstraint(
+                condition=Q(case_type__in=["observed", "supervised", "independent"]), name="session_case_type_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(vial_units__gt=0) & Q(diluent_ml__gt=0), name="session_dilution_positive"
             ),
             models.CheckConstraint(
@@ -231,6 +237,11 @@ class InjectionSession(models.Model):
     @property
     def units_per_01ml(self) -> Decimal:
         return (self.vial_units / self.diluent_ml / 10).quantize(Decimal("0.01"))
+
+    @property
+    def is_performed(self) -> bool:
+        """Did the trainee treat (supervised or independent), rather than watch?"""
+        return self.case_type in PERFORMED_CASE_TYPES
 
     @property
     def is_locked(self) -> bool:

@@ -135,7 +135,7 @@ def test_roster_is_for_the_course_instructors_only(client_for, instructor, admin
     url = reverse("courses:roster", args=[course.code])
     page = client_for(instructor).get(url).content.decode()
     assert trainee.email in page
-    assert 'aria-label="Signed sessions"' in page  # hands-on progress per trainee
+    assert 'aria-label="Cases treated"' in page  # hands-on progress per trainee
     assert client_for(administrator).get(url).status_code == 200
     other_instructor = UserFactory(is_trainee=False, is_instructor=True)
     assert client_for(other_instructor).get(url).status_code == 404

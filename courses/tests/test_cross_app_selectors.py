@@ -32,7 +32,8 @@ RATINGS = dict.fromkeys((code for code, _label in COMPETENCIES), "competent")
 def session(enrolment, instructor, *, sign=True, model_code="M-0147") -> InjectionSession:
     today = timezone.localdate()
     data = {
-        "performed_on": today, "clinic": "Riverside Clinic", "model_code": model_code, "consent_confirmed": True,
+        "performed_on": today, "case_type": "supervised",
+        "clinic": "Riverside Clinic", "model_code": model_code, "consent_confirmed": True,
         "product": product("onabotulinumtoxinA"), "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
         "lot_number": "C1234A", "lot_expiry": today + datetime.timedelta(days=100), "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",

@@ -24,7 +24,7 @@ def test_instructor_records_signs_and_the_trainee_sees_it(client_for, instructor
     assert session.status == "signed"
     page = client_for(enrolment.trainee).get(reverse("courses:logbook", args=[enrolment.course.code])).content.decode()
     assert "M-0147" in page
-    assert 'aria-valuenow="1"' in page  # 1 of 2 signed sessions
+    assert 'aria-valuenow="1"' in page  # 1 of 2 cases treated
     detail = client_for(enrolment.trainee).get(reverse("courses:session_detail", args=[session.pk])).content.decode()
     assert "Procerus" in detail
     assert "20" in detail

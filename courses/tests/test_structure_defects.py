@@ -43,7 +43,8 @@ RATINGS = dict.fromkeys((code for code, _label in COMPETENCIES), "competent")
 def data(**overrides) -> dict:
     today = timezone.localdate()
     values = {
-        "performed_on": today, "clinic": "Riverside Clinic", "model_code": "M-0147", "consent_confirmed": True,
+        "performed_on": today, "case_type": "supervised",
+        "clinic": "Riverside Clinic", "model_code": "M-0147", "consent_confirmed": True,
         "product": product("onabotulinumtoxinA"), "vial_units": Decimal(100), "diluent_ml": Decimal("2.5"),
         "lot_number": "C1234A", "lot_expiry": today + datetime.timedelta(days=100), "complications": "",
         "complication_management": "", "overall_independence": "competent", "went_well": "", "to_improve": "",

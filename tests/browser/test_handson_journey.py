@@ -71,7 +71,7 @@ def test_instructor_records_on_the_chart_and_trainee_sees_progress(page):
 
     sign_in(page, trainee.email)
     page.goto(f"/me/courses/{course.code}/logbook/")
-    expect(page.get_by_role("progressbar", name="Signed sessions")).to_have_attribute("aria-valuenow", "1")
+    expect(page.get_by_role("progressbar", name="Cases treated")).to_have_attribute("aria-valuenow", "1")
     page.get_by_role("link", name=session.performed_on.strftime("%-d %b %Y")).click()
     expect(page.locator("svg[role=img]")).to_be_visible()
     page.get_by_label("Your reflection").fill("Check the procerus dose against the plan.")

@@ -202,7 +202,7 @@ def journey(trainee, actor_page, pages, admin, instructor, examiner, course, sta
     expect(stage(trainee, "Licence verified").get_by_text("Done", exact=True)).to_be_visible()
     expect(stage(trainee, "Theory")).to_contain_text("2 of 2 lessons complete.")
     expect(stage(trainee, "Theory").get_by_text("Done", exact=True)).to_be_visible()
-    expect(stage(trainee, "Hands-on training")).to_contain_text("0 of 1 signed sessions.")
+    expect(stage(trainee, "Hands-on training")).to_contain_text("Cases treated 0 of 1.")
     expect(stage(trainee, "Certificate").get_by_text("Locked", exact=True)).to_be_visible()
     enrolment = Enrolment.objects.get(trainee=user, course=course)
 
@@ -231,7 +231,7 @@ def journey(trainee, actor_page, pages, admin, instructor, examiner, course, sta
     assert InjectionSession.objects.get(enrolment=enrolment).status == InjectionSession.Status.SIGNED
 
     trainee.reload()
-    expect(stage(trainee, "Hands-on training")).to_contain_text("1 of 1 signed sessions.")
+    expect(stage(trainee, "Hands-on training")).to_contain_text("Cases treated 1 of 1.")
     expect(stage(trainee, "Hands-on training").get_by_text("Done", exact=True)).to_be_visible()
 
     # 5. The trainee takes the written exam and answers every question correctly.

@@ -29,6 +29,7 @@ def data(**overrides):
     today = timezone.localdate()
     values = {
         "performed_on": today,
+        "case_type": "supervised",
         "clinic": "Riverside Clinic",
         "model_code": "M-0147",
         "consent_confirmed": True,

@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 LICENCE_REMINDER_DAYS = 30
+# Licences one person may have awaiting verification at once (accounts.services).
+LICENCE_PENDING_LIMIT = env.int("LICENCE_PENDING_LIMIT", default=3)
 CERTIFICATE_REMINDER_DAYS = 60
 # Public verification lookups (code, serial and surname, PDF upload) per client address.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")

@@ -210,3 +210,95 @@ def test_no_account_email_template_names_the_user():
     for name in names:
         text = engine.get_template(f"account/email/{name}").render(context)
         assert "Mallory" not in text, name
+
+
+# Licence numbers: unique per holder, duplicates flagged to staff only -------------------
+
+
+def licence_form(jurisdiction, number="B7654321"):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from accounts.tests.factories import png_bytes
+
+    return {
+        "profession": "md", "number": number, "jurisdiction": jurisdiction.pk,
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=200)).isoformat(), "npi": "",
+        "document": SimpleUploadedFile("licence.png", png_bytes()),
+    }  # fmt: skip
+
+
+def test_someone_elses_number_neither_blocks_the_holder_nor_is_revealed(client_for, trainee, other_trainee):
+    from accounts.models import Licence
+    from accounts.tests.factories import JurisdictionFactory
+
+    jurisdiction = JurisdictionFactory()
+    # A squatter submits the real holder's number first.
+    squatter = client_for(other_trainee)
+    assert squatter.post(reverse("accounts:licence_create"), licence_form(jurisdiction)).status_code == 302
+    # The real holder submits it and is told nothing about the other record.
+    holder = client_for(trainee)
+    response = holder.post(reverse("accounts:licence_create"), licence_form(jurisdiction, number=" b7654321"))
+    assert response.status_code == 302
+    page = holder.get(response["Location"]).content.decode()
+    assert other_trainee.email not in page
+    assert "Another holder" not in page
+    assert Licence.objects.filter(number="B7654321", status=Licence.Status.SUBMITTED).count() == 2
+    # Their own number twice is refused, at the field, about their own record only.
+    again = holder.post(reverse("accounts:licence_create"), licence_form(jurisdiction))
+    assert again.status_code == 200
+    assert "You already have this licence on file" in again.content.decode()
+
+
+def test_the_database_allows_one_live_record_per_holder_and_number(trainee, other_trainee):
+    from django.db import IntegrityError, transaction
+
+    from accounts.tests.factories import JurisdictionFactory, LicenceFactory
+
+    jurisdiction = JurisdictionFactory()
+    LicenceFactory(holder=trainee, jurisdiction=jurisdiction, number="C1")
+    LicenceFactory(holder=other_trainee, jurisdiction=jurisdiction, number="C1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LicenceFactory(holder=trainee, jurisdiction=jurisdiction, number="C1", verified=True)
+
+
+def test_administrators_see_the_same_number_from_other_holders_on_the_review_page(
+    client_for, administrator, trainee, other_trainee
+):
+    from accounts.tests.factories import JurisdictionFactory, LicenceFactory
+
+    jurisdiction = JurisdictionFactory()
+    first = LicenceFactory(holder=other_trainee, jurisdiction=jurisdiction, number="D42", verified=True)
+    second = LicenceFactory(holder=trainee, jurisdiction=jurisdiction, number="D42")
+    lone = LicenceFactory(holder=trainee, jurisdiction=jurisdiction, number="D43")
+    page = client_for(administrator).get(reverse("accounts:licence_review", args=[second.pk])).content.decode()
+    assert "Another holder has submitted this number:" in page
+    assert other_trainee.email in page
+    assert reverse("accounts:licence_detail", args=[first.pk]) in page
+    lone_page = client_for(administrator).get(reverse("accounts:licence_review", args=[lone.pk])).content.decode()
+    assert "Another holder has submitted this number:" not in lone_page
+    # Holders never see it: their own page of the licence says nothing of the other.
+    holder_page = client_for(trainee).get(reverse("accounts:licence_detail", args=[second.pk])).content.decode()
+    assert "Another holder" not in holder_page
+    assert other_trainee.email not in holder_page
+
+
+def test_pending_licence_submissions_are_capped_per_person(client_for, trainee, settings):
+    from accounts.models import Licence
+    from accounts.tests.factories import JurisdictionFactory, LicenceFactory
+
+    assert settings.LICENCE_PENDING_LIMIT == 3
+    LicenceFactory.create_batch(3, holder=trainee)
+    response = client_for(trainee).post(reverse("accounts:licence_create"), licence_form(JurisdictionFactory()))
+    assert response.status_code == 200
+    assert (
+        "You have 3 licences awaiting verification. Wait for a decision on them before submitting another."
+        in response.content.decode()
+    )
+    assert Licence.objects.filter(holder=trainee).count() == 3
+    # A decision frees a place.
+    Licence.objects.filter(holder=trainee).first().delete()
+    response = client_for(trainee).post(reverse("accounts:licence_create"), licence_form(JurisdictionFactory()))
+    assert response.status_code == 302

@@ -1,4 +1,6 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,18 @@ from core.uploads import check_document
 
 from .models import Jurisdiction, Profession, User
 from .services import MSG_REASON_REQUIRED
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, taking as long for a registered address as for a new one:
+    a new account hashes its password (about 200 ms with the production hasher), so the
+    password is hashed, and thrown away, for a registered address too. Both then answer
+    alike ("check your email"), allauth's ACCOUNT_PREVENT_ENUMERATION."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class ProfileForm(forms.ModelForm):

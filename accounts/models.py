@@ -200,17 +200,21 @@ class Licence(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["status", "expires_on"]),
+            # The administrators' check for the same number from other holders.
+            models.Index(fields=["jurisdiction", "profession", "number"], name="licence_number_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["submitted", "verified", "rejected", "expired", "revoked"]),
                 name="licence_status_valid",
             ),
-            # One live (submitted or verified) record per licence.
+            # One live (submitted or verified) record per licence and holder. Not one per
+            # number: then anyone could block the real holder by submitting their number
+            # first. The same number from two holders is flagged to the administrators.
             models.UniqueConstraint(
-                fields=["jurisdiction", "profession", "number"],
+                fields=["holder", "jurisdiction", "profession", "number"],
                 condition=models.Q(status__in=["submitted", "verified"]),
-                name="licence_live_number_unique",
+                name="licence_live_number_unique_per_holder",
             ),
             # A decision always says who made it and when; a refusal always says why.
             models.CheckConstraint(

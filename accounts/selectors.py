@@ -35,6 +35,18 @@ def get_licence_for(user: User, pk) -> Licence:
         raise Http404 from None
 
 
+def licence_same_number_elsewhere(licence: Licence) -> list[Licence]:
+    """Other holders' licences with this licence's jurisdiction, profession and number
+    (any status), for the administrators reviewing it: one indexed query."""
+    return list(
+        Licence.objects.filter(jurisdiction_id=licence.jurisdiction_id, profession=licence.profession,
+                               number=licence.number)
+        .exclude(holder_id=licence.holder_id)
+        .select_related("holder")
+        .order_by("submitted_at", "id")
+    )  # fmt: skip
+
+
 def licence_valid_for(*, user: User, today: datetime.date | None = None) -> QuerySet[Licence]:
     """The user's verified licences that have not reached their expiry date."""
     today = today or timezone.localdate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -28,7 +28,10 @@ from .validators import validate_npi
 MSG_EXPIRY_NOT_FUTURE = _("The expiry date must be after today: an expired licence cannot be verified.")
 MSG_JURISDICTION_CLOSED = _("Glabella does not verify licences from this jurisdiction at the moment.")
 MSG_PROFESSION_NOT_CERTIFIABLE = _("In {jurisdiction}, a {profession} may not be certified to inject botulinum toxin.")
-MSG_LICENCE_ON_FILE = _("This licence is already on file, awaiting verification or verified.")
+MSG_LICENCE_ON_FILE = _("You already have this licence on file, awaiting verification or verified.")
+MSG_TOO_MANY_PENDING = _(
+    "You have {n} licences awaiting verification. Wait for a decision on them before submitting another."
+)
 MSG_ALREADY_DECIDED = _("This licence is no longer awaiting verification; it is {status}.")
 MSG_REASON_REQUIRED = _("Give the reason; the trainee will read it.")
 MSG_VERIFY_PAST_EXPIRY = _("This licence's expiry date has passed; reject it and ask for a current one.")
@@ -100,9 +103,12 @@ def jurisdiction_save(*, jurisdiction: Jurisdiction, actor: User) -> Jurisdictio
 
 
 def licence_submission_errors(
-    *, profession: str, number: str, jurisdiction: Jurisdiction, expires_on: datetime.date
+    *, holder: User, profession: str, number: str, jurisdiction: Jurisdiction, expires_on: datetime.date
 ) -> dict[str, str]:
-    """The business rules a new licence must meet, as field → message."""
+    """The business rules a new licence must meet, as field → message. Only the holder's
+    own records are consulted: whether someone else has submitted the same number is
+    for the administrators to see (selectors.licence_same_number_elsewhere), never told
+    to the submitter, so nobody can squat a number or probe for one."""
     errors: dict[str, str] = {}
     if expires_on <= timezone.localdate():
         errors["expires_on"] = MSG_EXPIRY_NOT_FUTURE
@@ -112,7 +118,11 @@ def licence_submission_errors(
         errors["profession"] = MSG_PROFESSION_NOT_CERTIFIABLE.format(
             jurisdiction=jurisdiction.name, profession=Profession(profession).label.lower()
         )
+    pending = Licence.objects.filter(holder=holder, status=Licence.Status.SUBMITTED).count()
+    if pending >= settings.LICENCE_PENDING_LIMIT:
+        errors[NON_FIELD_ERRORS] = MSG_TOO_MANY_PENDING.format(n=pending)
     if Licence.objects.filter(
+        holder=holder,
         jurisdiction=jurisdiction,
         profession=profession,
         number__iexact=number,
@@ -137,9 +147,11 @@ def licence_submit(
     number = number.strip().upper()
     if npi:
         validate_npi(npi)
-    errors = licence_submission_errors(
-        profession=profession, number=number, jurisdiction=jurisdiction, expires_on=expires_on
-    )
+    rules = {
+        "holder": holder, "profession": profession, "number": number, "jurisdiction": jurisdiction,
+        "expires_on": expires_on,
+    }  # fmt: skip
+    errors = licence_submission_errors(**rules)
     if errors:
         raise ValidationError(errors)
     licence = Licence(
@@ -154,6 +166,12 @@ def licence_submit(
     licence.document.save(f"licence{document.extension}", ContentFile(document.content), save=False)
     try:
         with transaction.atomic():
+            # The holder's row is locked and the rules read again, so that parallel
+            # submissions cannot pass the cap on pending licences together.
+            User.objects.select_for_update().filter(pk=holder.pk).first()
+            errors = licence_submission_errors(**rules)
+            if errors:
+                raise ValidationError(errors)
             licence.full_clean(exclude=["document"])
             licence.save()
             audit_record(

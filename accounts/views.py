@@ -143,7 +143,11 @@ def licence_review(request, pk):
                 return redirect("accounts:licence_review", pk=following.pk)
             messages.info(request, _("The queue is empty."))
             return redirect("accounts:licence_queue")
-    return render(request, "accounts/licence_review.html", {"licence": licence, "form": form})
+    return render(
+        request,
+        "accounts/licence_review.html",
+        {"licence": licence, "form": form, "same_number": selectors.licence_same_number_elsewhere(licence)},
+    )
 
 
 @role_required("administrator")

@@ -342,6 +342,7 @@ def practical_through_services(enrolments, stations, *, ratings, now, today, dec
     """The hands-on session, the scheduling and the first station's marks, through the
     services an instructor, an administrator and an examiner use (about 0.1–0.3 s each)."""
     from courses.handson import services as handson
+    from exams.models import Assessment
     from exams.practical import services as practical
 
     for i, enrolment in enumerate(enrolments):
@@ -354,6 +355,8 @@ def practical_through_services(enrolments, stations, *, ratings, now, today, dec
             enrolment=enrolment, scheduled_at=now + datetime.timedelta(days=1), place="Skills lab 2",
             stations=stations, examiners=[examiner], actor=decider,
         )  # fmt: skip
+        # The assessment day has come: final marks are accepted from it on.
+        Assessment.objects.filter(pk=assessment.pk).update(scheduled_at=now)
         first = assessment.rubrics.order_by("station__position").first()
         practical.score_save(
             assessment=assessment, rubric_id=first.pk, examiner=examiner, points=full_marks(first), global_grade=4,
@@ -401,7 +404,7 @@ def practical_in_bulk(enrolments, stations, *, ratings, now, today, decider, ins
         SessionSite.objects.bulk_create(
             [SessionSite(session=s, site_code=code, units=u) for s in sessions for code, u in UNITS_BY_SITE.items()]
         )
-        scheduled_at = now + datetime.timedelta(days=1)
+        scheduled_at = now  # held today: final marks are accepted from the scheduled day
         assessments = Assessment.objects.bulk_create(
             [Assessment(enrolment=e, number=1, scheduled_at=scheduled_at, place="Skills lab 2") for e in enrolments]
         )

@@ -19,25 +19,58 @@ def certificate_for_code(code: str) -> Certificate | None:
     return Certificate.objects.filter(code=code).first()
 
 
-def _name_tokens(text: str) -> list[str]:
+def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c if c.isalnum() else " " for c in plain).split()
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _name_tokens(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in _plain(text)).split()
+
+
+def _name_words(text: str) -> list[list[str]]:
+    """The name's words (split at spaces), each as its tokens (split at hyphens and other
+    punctuation): "Léa Fontaine-Nakamura" → [["lea"], ["fontaine", "nakamura"]]."""
+    return [tokens for word in _plain(text).split() if (tokens := _name_tokens(word))]
+
+
+_FAMILY_FIRST_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
+
+
+def _family_name_first(tokens: list[str]) -> bool:
+    letters = [c for token in tokens for c in token if c.isalpha()]
+    return bool(letters) and all(unicodedata.name(c, "").startswith(_FAMILY_FIRST_SCRIPTS) for c in letters)
+
+
+def _family_names(holder_name: str) -> set[str]:
+    """What may be typed as the holder's surname, as space-joined tokens."""
+    words = _name_words(holder_name)
+    tokens = [token for word in words for token in word]
+    if not tokens:
+        return set()
+    if len(tokens) == 1:
+        word = tokens[0]
+        return {word} | {word[:k] for k in range(1, len(word))} | {word[k:] for k in range(1, len(word))}
+    if _family_name_first(tokens):
+        return {" ".join(t for word in words[:j] for t in word) for j in range(1, len(words) + 1)}
+    runs = {" ".join(t for word in words[i:] for t in word) for i in range(len(words))}
+    last = words[-1]  # a double-barrelled family name: either part, or both
+    runs |= {" ".join(last[a:b]) for a in range(len(last)) for b in range(a + 1, len(last) + 1)}
+    return runs
 
 
 def surname_matches(holder_name: str, surname: str) -> bool:
-    """Does ``surname`` name this holder? Case, accents, hyphens and spacing are ignored,
-    and any run of words of the name counts (family names come first in some scripts and
-    some people carry two). A name written without spaces (as in Chinese) also matches
-    by its beginning or end."""
-    name, given = _name_tokens(holder_name), _name_tokens(surname)
-    if not given or not name:
+    """Does ``surname`` name this holder's family? Case, accents, hyphens and spacing are
+    ignored. The family name is the end of the printed name: its last word or either part
+    of it if hyphenated ("Fontaine-Nakamura"), or its last few words ("van der Berg", "de
+    la Cruz"), never a given name or a particle alone. A name in a script that puts the
+    family name first (Chinese, Japanese, Korean) matches by its first word or words
+    instead, and one written without spaces by its beginning or end."""
+    given = _name_tokens(surname)
+    if not given:
         return False
     candidate = " ".join(given)
-    runs = {" ".join(name[i:j]) for i in range(len(name)) for j in range(i + 1, len(name) + 1)}
-    if len(name) == 1:
-        runs |= {name[0][:k] for k in range(1, len(name[0]))} | {name[0][k:] for k in range(1, len(name[0]))}
-    return any(hmac.compare_digest(candidate.encode(), run.encode()) for run in runs)
+    return any(hmac.compare_digest(candidate.encode(), run.encode()) for run in _family_names(holder_name))
 
 
 def certificate_for_serial_and_surname(serial: str, surname: str) -> Certificate | None:

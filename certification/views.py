@@ -121,7 +121,19 @@ def certificate_detail(request, pk):
 @role_required("trainee", "administrator")
 @require_safe
 def certificate_pdf(request, pk):
+    """The PDF, to its holder and administrators. Once revoked or superseded it is
+    withdrawn from its holder (a clear page says why; an unmarked copy would still look
+    valid); administrators keep access to the record."""
     certificate = selectors.get_certificate_document_for(request.user, pk)
+    withdrawn = (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED)
+    if certificate.status in withdrawn and not request.user.is_administrator:
+        newer = Certificate.objects.filter(replaces=certificate).first()
+        return render(
+            request,
+            "certification/certificate_withdrawn.html",
+            {"certificate": certificate, "newer": newer},
+            status=410,
+        )
     try:
         handle = certificate.pdf.open("rb")
     except OSError:

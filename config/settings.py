@@ -150,9 +150,15 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Glabella] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Failed password sign-ins are limited per account and address with a growing delay, and
+# per address by LOGIN_FAILURES_PER_ADDRESS (core.ratelimit, accounts.adapters); here
+# "login" is a flood guard on every sign-in request and "login_failed" only guards the
+# second-factor codes (the key is the user: the password is already known there).
+LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="100/m")
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": "100/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",  # nosec B105 (a rate limit, not a password)
     "reset_password_from_key": "20/m/ip",  # nosec B105
@@ -311,6 +317,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 LICENCE_REMINDER_DAYS = 30
+# Licences one person may have awaiting verification at once (accounts.services).
+LICENCE_PENDING_LIMIT = env.int("LICENCE_PENDING_LIMIT", default=3)
 CERTIFICATE_REMINDER_DAYS = 60
 # Public verification lookups (code, serial and surname, PDF upload) per client address.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")

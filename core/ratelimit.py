@@ -1,9 +1,13 @@
-"""A fixed-window request limit per client address or per signed-in user, counted in
-the cache (Redis in production, so every web process shares the count)."""
+"""A fixed-window request limit per client address or per signed-in user, and the
+failed sign-in limits (per account and address, with a growing delay), counted in the
+cache (Redis in production, so every web process shares the count)."""
 
 from __future__ import annotations
 
+import math
 import time
+from contextlib import suppress
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -96,3 +100,84 @@ def rate_limited_json(*, scope: str, setting: str, default: str, per: str, messa
         return wrapped
 
     return decorator
+
+
+# Failed sign-ins ------------------------------------------------------------------------
+#
+# Two limits, neither of which locks an account's owner out from where they are:
+# - per account and address (the login typed, hashed, and REMOTE_ADDR): the first
+#   LOGIN_FREE_FAILURES failures cost nothing; from then on each attempt opens a gate that
+#   stays shut for 2, 4, 8 … seconds, up to LOGIN_MAX_DELAY (15 minutes). The count is
+#   forgotten after a day without failures, and wiped by a successful sign-in from there.
+# - per address, a high ceiling on failures (LOGIN_FAILURES_PER_ADDRESS, 100 a minute):
+#   against one address spraying guesses over many accounts, high enough for a clinic or
+#   exam venue behind one NAT.
+# Attempts are counted before the password is checked (an atomic increment and an atomic
+# add of the gate), so a burst of parallel requests gets no more tries than a sequence.
+
+LOGIN_FREE_FAILURES = 5
+LOGIN_MAX_DELAY = 15 * 60
+LOGIN_FAILURE_MEMORY = 24 * 3600
+
+
+def _hashed(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.strip().lower().encode()).hexdigest()[:32]
+
+
+def _pair_keys(request, login: str) -> tuple[str, str]:
+    base = f"login-backoff:{_hashed(login)}:{client_address(request)}"
+    return f"{base}:failures", f"{base}:gate"
+
+
+def _uncount(key: str) -> None:
+    with suppress(ValueError):  # expired meanwhile: nothing to take back
+        cache.decr(key)
+
+
+@dataclass
+class LoginAttempt:
+    """One sign-in attempt, counted as failed until ``succeeded`` says otherwise.
+    ``wait`` > 0: refused, the seconds until this account may try again from here."""
+
+    wait: int = 0
+    keys: tuple[str, ...] = ()
+
+    def succeeded(self) -> None:
+        """The password was right: forget this pair's failures and give the address's
+        failure back (a venue's correct sign-ins never count towards its ceiling)."""
+        failures, gate, address = self.keys
+        cache.delete_many([failures, gate])
+        _uncount(address)
+
+
+def login_attempt_begin(request, login: str) -> LoginAttempt:
+    """Count a sign-in attempt for ``login`` from this request's address, or refuse it
+    with how long to wait."""
+    failures_key, gate_key = _pair_keys(request, login)
+    now = _now()
+    until = cache.get(gate_key)
+    if until is not None and until > now:
+        return LoginAttempt(wait=max(1, math.ceil(until - now)))
+    rate = getattr(settings, "LOGIN_FAILURES_PER_ADDRESS", "100/m")
+    limit, period = parse_rate(rate)
+    address_key = f"ratelimit:login-failed:ip:{client_address(request)}:{int(now // period)}"
+    if _count(address_key, timeout=period + 1) > limit:
+        _uncount(address_key)
+        return LoginAttempt(wait=retry_after(rate))
+    failures = _count(failures_key, timeout=LOGIN_FAILURE_MEMORY)
+    if failures >= LOGIN_FREE_FAILURES:
+        delay = min(2 ** (failures - LOGIN_FREE_FAILURES + 1), LOGIN_MAX_DELAY)
+        if not cache.add(gate_key, now + delay, timeout=delay):
+            # Another attempt for this pair holds the gate: this one is not counted.
+            _uncount(failures_key)
+            _uncount(address_key)
+            until = cache.get(gate_key) or now + 1
+            return LoginAttempt(wait=max(1, math.ceil(until - now)))
+    return LoginAttempt(keys=(failures_key, gate_key, address_key))
+
+
+def login_failures_forget(request, login: str) -> None:
+    """Wipe this pair's failures (after a password reset from this address)."""
+    cache.delete_many(list(_pair_keys(request, login)))

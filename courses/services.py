@@ -173,8 +173,15 @@ def lesson_save(*, lesson: Lesson) -> Lesson:
     return lesson
 
 
+@transaction.atomic
 def course_save(*, course: Course, actor: User | None) -> Course:
+    """Save a course (audited). A replaced director's signature is audited too, and the
+    old file deleted once the change is committed: no orphaned signatures are left on
+    disk to be found or misused."""
     created = course.pk is None
+    old_signature = "" if created else (
+        Course.objects.filter(pk=course.pk).values_list("director_signature", flat=True).first() or ""
+    )  # fmt: skip
     course.full_clean()
     course.save()
     audit_record(
@@ -194,6 +201,17 @@ def course_save(*, course: Course, actor: User | None) -> Course:
             },
         },
     )
+    new_signature = course.director_signature.name or ""
+    if old_signature and old_signature != new_signature:
+        audit_record(
+            actor=actor,
+            action="course.signature_replaced",
+            obj=course,
+            summary=f"{course.code}: director's signature replaced; the old file is deleted",
+            details={"old": old_signature, "new": new_signature},
+        )
+        storage = course.director_signature.storage
+        transaction.on_commit(lambda: storage.delete(old_signature), robust=True)
     return course
 
 

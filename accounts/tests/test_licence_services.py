@@ -73,10 +73,11 @@ def test_jurisdiction_rule_refuses_a_profession_it_does_not_certify(trainee):
     }
 
 
-def test_the_same_live_licence_cannot_be_submitted_twice(trainee, other_trainee):
-    submit(trainee)
+def test_the_same_live_licence_cannot_be_submitted_twice_by_its_holder(trainee):
+    jurisdiction = JurisdictionFactory()
+    submit(trainee, jurisdiction=jurisdiction)
     with pytest.raises(ValidationError) as error:
-        submit(other_trainee, number="A123456 ")
+        submit(trainee, number="A123456 ", jurisdiction=jurisdiction)
     assert error.value.message_dict == {"number": [services.MSG_LICENCE_ON_FILE]}
 
 
@@ -181,10 +182,10 @@ def test_database_refuses_a_rejection_without_reason(trainee, administrator):
         licence.save()
 
 
-def test_database_refuses_two_live_records_of_one_licence(trainee, other_trainee):
+def test_database_refuses_two_live_records_of_one_holders_licence(trainee):
     first = LicenceFactory(holder=trainee)
     with pytest.raises(IntegrityError), transaction.atomic():
-        LicenceFactory(holder=other_trainee, number=first.number, jurisdiction=first.jurisdiction)
+        LicenceFactory(holder=trainee, number=first.number, jurisdiction=first.jurisdiction)
 
 
 def test_roles_change_staff_status_and_audit(trainee, administrator):

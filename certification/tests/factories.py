@@ -17,7 +17,7 @@ from certification.models import Award, Certificate, serial_new
 from courses.tests.factories import EnrolmentFactory
 from exams.practical import services as practical
 from exams.tests.factories import AssessmentFactory, AttemptFactory
-from tests.support.practical import build_eligible, full_marks, schedule
+from tests.support.practical import build_eligible, full_marks, held_today, schedule
 
 
 class AwardFactory(factory.django.DjangoModelFactory):
@@ -85,7 +85,7 @@ def certificate_issued(enrolment, *, licence, attempt, assessment, content=None,
 def pass_practical(enrolment, examiner, assessment=None):
     """Schedule (unless given) and score the practical with full marks: the pass that
     completes the award."""
-    assessment = assessment or schedule(enrolment, [examiner])
+    assessment = held_today(assessment or schedule(enrolment, [examiner]))
     for rubric in assessment.rubrics.all():
         practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
                              global_grade=3, comments="Safe and confident", submit=True)  # fmt: skip

@@ -16,7 +16,7 @@ from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
 from exams.models import Assessment
 from exams.practical import services as practical
-from tests.support.practical import build_eligible, schedule
+from tests.support.practical import build_eligible, held_today, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_no_award_without_a_valid_licence_until_one_is_verified(instructor, exam
 
 def test_a_failed_practical_makes_no_award(instructor, examiner):
     enrolment = build_eligible(instructor)
-    assessment = schedule(enrolment, [examiner])
+    assessment = held_today(schedule(enrolment, [examiner]))
     for rubric in assessment.rubrics.all():
         practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner,
                              points={str(c.pk): 0 for c in rubric.criteria.all()}, global_grade=0,

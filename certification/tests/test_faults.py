@@ -29,7 +29,7 @@ from config.celery import app
 from core.models import AuditEvent
 from tests.support.files import stored_file_names
 from tests.support.mail import certificate_mails
-from tests.support.practical import build_eligible, full_marks, schedule
+from tests.support.practical import build_eligible, full_marks, held_today, schedule
 from tests.support.wait import TIMEOUT, wait_for
 from tests.support.worker import children_of, free_port
 
@@ -206,7 +206,7 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
 ):
     enrolment = build_eligible(instructor)
     type(enrolment.course).objects.filter(pk=enrolment.course_id).update(certificate_auto_issue=True)
-    assessment = schedule(enrolment, [examiner])
+    assessment = held_today(schedule(enrolment, [examiner]))
     rubric = assessment.rubrics.get()
 
     with broker_unreachable(), caplog.at_level("ERROR"):

@@ -185,13 +185,13 @@ def test_lesson_text_is_sanitised(client_for, trainee, course_world, payload):
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_practical_feedback_is_escaped(client_for, instructor, examiner, payload):
     from exams.practical import services as practical
-    from tests.support.practical import build_eligible, make_station, schedule
+    from tests.support.practical import build_eligible, held_today, make_station, schedule
 
     enrolment = build_eligible(instructor)
     from exams.models import PracticalExam
 
     make_station(PracticalExam.objects.get_or_create(course=enrolment.course)[0])
-    assessment = schedule(enrolment, [examiner])
+    assessment = held_today(schedule(enrolment, [examiner]))
     for rubric in assessment.rubrics.all():
         points = {str(c.pk): c.points for c in rubric.criteria.all()}
         practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=points,

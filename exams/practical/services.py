@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -50,6 +51,9 @@ MSG_POINTS = _("Enter between 0 and {max} points.")
 MSG_UNKNOWN_CRITERION = _("There is no criterion {id} in this rubric.")
 MSG_ALL_CRITERIA = _("Score every criterion before submitting.")
 MSG_GLOBAL = _("Give a global grade before submitting.")
+MSG_TOO_EARLY = _(
+    "Final marks can be submitted from the day of the assessment, {date}. Until then, save them as a draft."
+)
 
 
 def practical_blockers(*, enrolment: Enrolment) -> list[str]:
@@ -167,6 +171,11 @@ def score_save(
         else:
             clean[str(key)] = str(value)
     if submit:
+        # Final marks only from the scheduled day (in the site's time zone): an examiner
+        # cannot settle an assessment days before it takes place. Drafts any time.
+        day = timezone.localdate(assessment.scheduled_at)
+        if timezone.localdate() < day:
+            errors.setdefault("__all__", []).append(str(MSG_TOO_EARLY).format(date=date_format(day, "j F Y")))
         if set(clean) != set(criteria) and not errors:
             errors.setdefault("__all__", []).append(str(MSG_ALL_CRITERIA))
         if global_grade is None:

@@ -12,7 +12,7 @@ from courses.tests.factories import CourseFactory, EnrolmentFactory
 from exams.models import Assessment, Criterion, PracticalExam, RubricVersion, Station, StationScore
 from exams.practical import selectors, standard_setting
 from exams.practical import services as practical
-from tests.support.practical import build_eligible, full_marks, schedule
+from tests.support.practical import build_eligible, full_marks, held_today, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_bad_scheduling_input(eligible, examiner):
 
 def test_scoring_pass_rule_with_two_examiners(eligible, examiner):
     second = add_totp(UserFactory(is_trainee=False, is_examiner=True))
-    assessment = schedule(eligible, [examiner, second])
+    assessment = held_today(schedule(eligible, [examiner, second]))
     rubric = assessment.rubrics.get()
     critical = rubric.criteria.get(critical=True)
     marks = full_marks(rubric)
@@ -75,7 +75,7 @@ def test_scoring_pass_rule_with_two_examiners(eligible, examiner):
 
 
 def test_submitted_marks_are_final_and_bad_marks_refused(eligible, examiner):
-    assessment = schedule(eligible, [examiner])
+    assessment = held_today(schedule(eligible, [examiner]))
     rubric = assessment.rubrics.get()
     first = rubric.criteria.first()
     with pytest.raises(ValidationError) as error:
@@ -143,7 +143,7 @@ def test_examiner_pages_permissions_and_query_budget(client_for, eligible, exami
 
 
 def test_trainee_sees_results_only_after_submission(client_for, eligible, examiner, other_trainee):
-    assessment = schedule(eligible, [examiner])
+    assessment = held_today(schedule(eligible, [examiner]))
     rubric = assessment.rubrics.get()
     page_url = reverse("exams:practical", args=[eligible.course.code])
     practical.score_save(assessment=assessment, rubric_id=rubric.pk, examiner=examiner, points=full_marks(rubric),
@@ -206,7 +206,7 @@ def test_standard_setting_page_draws_the_scatter_and_adopts(client_for, administ
 
 
 def test_submitted_marks_cannot_change_through_the_view_or_the_admin(client_for, eligible, examiner, administrator):
-    assessment = schedule(eligible, [examiner])
+    assessment = held_today(schedule(eligible, [examiner]))
     rubric = assessment.rubrics.get()
     url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
     marks = {f"criterion_{k}": v for k, v in full_marks(rubric).items()}

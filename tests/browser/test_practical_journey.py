@@ -25,12 +25,12 @@ def sign_in(page, email, totp=False):
 
 
 def test_examiner_scores_on_a_tablet_and_the_trainee_sees_the_result(page):
-    from tests.support.practical import build_eligible, schedule
+    from tests.support.practical import build_eligible, held_today, schedule
 
     instructor = UserFactory(email="tutor@example.com", is_trainee=False, is_instructor=True)
     enrolment = build_eligible(instructor)
     examiner = add_totp(UserFactory(email="examiner@example.com", is_trainee=False, is_examiner=True))
-    assessment = schedule(enrolment, [examiner])
+    assessment = held_today(schedule(enrolment, [examiner]))  # the day of the assessment
     rubric = assessment.rubrics.get()
 
     page.set_viewport_size({"width": 820, "height": 1180})

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_utils import IsoDateField
 from core.uploads import check_document
 
 from .models import Jurisdiction, Profession, User
@@ -50,7 +51,7 @@ class LicenceForm(forms.Form):
         queryset=Jurisdiction.objects.filter(is_active=True),
         help_text=_("The country and state or province whose authority issued the licence."),
     )
-    expires_on = forms.DateField(label=_("Expiry date"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = IsoDateField(label=_("Expiry date"))
     npi = forms.CharField(
         label=_("NPI (US only, optional)"),
         required=False,

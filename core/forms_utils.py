@@ -1,4 +1,25 @@
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class IsoDateInput(forms.DateInput):
+    """``<input type="date">``. Browsers show and send only ISO dates (2026-12-07), in every
+    language; a localised value (07/12/2026) is shown as an empty field, which then fails
+    as required on save. So the value is always written as ISO."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class IsoDateField(forms.DateField):
+    """A date entered in an ``<input type="date">``: read and written as ISO."""
+
+    widget = IsoDateInput
+    input_formats = [ISO_DATE]
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

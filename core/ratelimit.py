@@ -5,6 +5,7 @@ cache (Redis in production, so every web process shares the count)."""
 from __future__ import annotations
 
 import math
+import re
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -24,9 +25,12 @@ def _now() -> float:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "30/m" → (30, 60)."""
-    count, _slash, unit = rate.partition("/")
-    return int(count), PERIODS[unit.strip().lower()[0]]
+    """ "30/m" → (30, 60); "6/10m" → (6, 600): a count per (a number of) s, m, h or d."""
+    count, _slash, period = rate.partition("/")
+    match = re.fullmatch(r"(\d*)\s*([smhd])[a-z]*", period.strip().lower())
+    if match is None:
+        raise ValueError(f"Not a rate: {rate!r}")
+    return int(count), int(match.group(1) or 1) * PERIODS[match.group(2)]
 
 
 def client_address(request) -> str:

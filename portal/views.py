@@ -9,6 +9,7 @@ from certification import selectors as certification_selectors
 from certification.charts import month_chart
 from core.permissions import role_required
 from courses import selectors as course_selectors
+from courses.handson import selectors as handson_selectors
 from exams.practical.selectors import assessments_for_examiner
 
 
@@ -69,7 +70,8 @@ def admin_dashboard(request):
 @require_safe
 def instructor_dashboard(request):
     courses = course_selectors.courses_taught(user=request.user)
-    return render(request, "portal/instructor_dashboard.html", {"courses": courses})
+    drafts = handson_selectors.drafts_awaiting_signoff(instructor=request.user)
+    return render(request, "portal/instructor_dashboard.html", {"courses": courses, "drafts": drafts})
 
 
 @role_required("examiner")

@@ -34,7 +34,7 @@ ROUTER_QUERIES = SIGNED_IN
 ROUTER_QUERIES_WITH_SECOND_FACTOR = SIGNED_IN + SECOND_FACTOR
 
 # /teach/: the courses taught, with seats taken and lesson totals as subqueries.
-INSTRUCTOR_DASHBOARD_QUERIES = SIGNED_IN + 1
+INSTRUCTOR_DASHBOARD_QUERIES = SIGNED_IN + 2  # courses taught, drafts awaiting sign-off
 
 # /examine/: the assessments (trainee and course joined), their stations (rubric versions
 # with the station joined) and this examiner's scores.

@@ -146,7 +146,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     },
     "courses:lesson_image": read_only((L, 200, 404, 200, 404, 404, 404, 200)),
     "courses:logbook": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
-    "courses:logbook_pdf": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
+    # The trainee, the course's instructors and administrators; GET shows the progress
+    # page (nothing is rendered yet), POST asks a worker for the PDF.
+    "courses:logbook_pdf": {
+        "GET": (L, 200, 404, 200, 404, 404, 404, 200),
+        "POST": (L, 302, 404, 302, 404, 404, 404, 302),
+    },
+    "courses:logbook_pdf_status": read_only((L, 200, 404, 200, 404, 404, 404, 200)),
     "courses:roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -436,8 +442,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     by_certificate = ("detail", "pdf", "badge", "staff_detail", "staff_revoke", "staff_reissue", "staff_retry",
                       "staff_resend_email")  # fmt: skip
     by_course = {
-        "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
-                    "logbook_pdf"),
+        "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook"),
         "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin"),
     }  # fmt: skip
     kwargs = {
@@ -454,6 +459,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "certification:verify": {"code": certificate.code},
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
+        **{f"courses:{n}": {"pk": enrolment.pk} for n in ("logbook_pdf", "logbook_pdf_status")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
         # allauth's keyed links, with keys that match nothing.
         "account_confirm_email": {"key": "not-a-key"},

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_utils import IsoDateField
 from courses.models import COMPETENCIES, CaseType, Independence, InjectionSession
 
 from . import face_sites, selectors, services
@@ -17,7 +18,7 @@ class SessionForm(forms.Form):
     JavaScript."""
 
     enrolment = forms.ModelChoiceField(label=_("Trainee"), queryset=None)
-    performed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    performed_on = IsoDateField(label=_("Date"))
     case_type = forms.ChoiceField(
         label=_("Case type"),
         choices=list(EXPLANATIONS.items()),
@@ -53,7 +54,7 @@ class SessionForm(forms.Form):
         initial=Decimal("2.5"),
     )
     lot_number = forms.CharField(label=_("Lot number"), max_length=40)
-    lot_expiry = forms.DateField(label=_("Lot expiry date"), widget=forms.DateInput(attrs={"type": "date"}))
+    lot_expiry = IsoDateField(label=_("Lot expiry date"))
     complications = forms.CharField(label=_("Complications"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     complication_management = forms.CharField(
         label=_("Management of complications"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -82,6 +82,21 @@ def session_list_for_course(*, course: Course) -> QuerySet[InjectionSession]:
     )
 
 
+def drafts_awaiting_signoff(*, instructor: User) -> QuerySet[InjectionSession]:
+    """The instructor's own draft sessions in the courses they teach, oldest first, with
+    the trainee, the course and the units given (``total_units``): one query."""
+    return (
+        InjectionSession.objects.filter(
+            instructor=instructor,
+            status=InjectionSession.Status.DRAFT,
+            enrolment__course__instructors=instructor,
+        )
+        .select_related("enrolment__course", "enrolment__trainee")
+        .annotate(total_units=Sum("sites__units"))
+        .order_by("performed_on", "created_at")
+    )
+
+
 def recent_units_for_model(*, model_code: str, performed_on: datetime.date, product: Product, exclude=None) -> Decimal:
     """Units OF THIS PRODUCT given to this model code by any signed session in the 90 days
     up to the date (units of different products are not interchangeable)."""
@@ -299,16 +314,15 @@ class Logbook:
     status: RequirementStatus
 
     @property
-    def rows(self) -> list[tuple[InjectionSession, dict[str, Decimal], Decimal]]:
-        """(session, units per area, units in all) for each signed or superseded session."""
-        return [
-            (
-                s,
-                face_sites.area_totals({x.site_code: x.units for x in s.sites.all()}),
-                sum(x.units for x in s.sites.all()),
-            )
-            for s in self.sessions
-        ]
+    def rows(self) -> list[tuple[InjectionSession, list[tuple[str, Decimal]], Decimal]]:
+        """(session, [(area name, units)] for the areas treated, units in all) for each
+        signed or superseded session."""
+        rows = []
+        for s in self.sessions:
+            totals = face_sites.area_totals({x.site_code: x.units for x in s.sites.all()})
+            areas = [(face_sites.AREA_BY_CODE[code]["name"], units) for code, units in totals.items() if units]
+            rows.append((s, areas, sum(x.units for x in s.sites.all())))
+        return rows
 
 
 def get_logbook_for(user: User, code: str) -> Logbook:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("sessions/<uuid:pk>/amend/", views.session_amend, name="session_amend"),
     path("sessions/<uuid:pk>/reflection/", views.session_reflect, name="session_reflect"),
     path("me/courses/<slug:code>/logbook/", views.logbook, name="logbook"),
-    path("me/courses/<slug:code>/logbook.pdf", views.logbook_pdf, name="logbook_pdf"),
+    path("logbooks/<uuid:pk>/pdf/", views.logbook_pdf, name="logbook_pdf"),
+    path("logbooks/<uuid:pk>/pdf/status/", views.logbook_pdf_status, name="logbook_pdf_status"),
 ]

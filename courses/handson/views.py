@@ -1,25 +1,31 @@
 """The hands-on training log's pages: the instructors' session list, the session form
 (record, edit a draft, amend), sign-off, the session page with the trainee's
-reflection, and the trainee's logbook (HTML and PDF)."""
+reflection, and the trainee's logbook (HTML, and the PDF a worker renders: see
+``logbook_pdf``)."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from core import ratelimit
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
+from core.storage import private_storage
 from courses import selectors as course_selectors
 from courses.models import InjectionSession
 
 from . import face_sites, selectors, services
+from . import logbook_pdf as logbook_pdf_service
 from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
@@ -49,11 +55,17 @@ def _session_form_response(request, template, form, context, status=200):
         k[len(UNIT_PREFIX) :]: v for k, v in form.initial.items() if k.startswith(UNIT_PREFIX) and v
     }  # fmt: skip
     product, products = _form_products(form)
+    session = context.get("session")
     context.update(
         {
             "form": form,
             "chart": _chart(units, product=product, products=products, editable=True, errors=_unit_errors(form)),
             "concentration": _concentration(form),
+            # The acknowledgement box stays shown (even when the chart shows no warning)
+            # once the server asked for it, or when the session already records warnings
+            # the chart cannot compute (a model's units over 3 months).
+            "ack_sticky": bool(form.errors.get("acknowledge_warnings"))
+            or bool(not form.is_bound and session is not None and session.dose_warnings),
         }
     )
     return render(request, template, context, status=status)
@@ -82,7 +94,8 @@ def session_list(request, code):
 def session_create(request, code):
     course = course_selectors.get_taught_course_for(request.user, code)
     enrolments = course_selectors.enrolment_list_active(course=course)
-    form = SessionForm(request.POST or None, enrolments=enrolments, initial={"enrolment": request.GET.get("enrolment")})
+    initial = {"enrolment": request.GET.get("enrolment"), "performed_on": timezone.localdate()}
+    form = SessionForm(request.POST or None, enrolments=enrolments, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_save_draft(
@@ -214,36 +227,97 @@ def session_reflect(request, pk):
     return _render_session(request, session, reflection_form=form, status=400)
 
 
-def _logbook_context(request, code) -> dict:
+@role_required("trainee")
+@require_safe
+def logbook(request, code):
     logbook = selectors.get_logbook_for(request.user, code)
-    return {
+    context = {
         "course": logbook.course,
         "enrolment": logbook.enrolment,
         "rows": logbook.rows,
         "status": logbook.status,
         "trainee": request.user,
     }
+    return render(request, "courses/handson/logbook.html", context)
 
 
-@role_required("trainee")
-@require_safe
-def logbook(request, code):
-    return render(request, "courses/handson/logbook.html", _logbook_context(request, code))
+MSG_PDF_PREPARING = _lazy("Preparing your logbook… This takes a few seconds.")
+MSG_PDF_READY = _lazy("Your logbook is ready; the download starts.")
+MSG_PDF_FAILED = _lazy("The PDF could not be prepared. Please try again in a moment.")
+MSG_PDF_NONE = _lazy("The PDF is prepared when you ask for it, from the logbook as it is now.")
+MSG_PDF_RATE = _lazy("You have asked for the PDF many times in a short while. Please try again in {minutes} min.")
+PDF_MESSAGES = {
+    logbook_pdf_service.PENDING: MSG_PDF_PREPARING,
+    logbook_pdf_service.READY: MSG_PDF_READY,
+    logbook_pdf_service.FAILED: MSG_PDF_FAILED,
+    logbook_pdf_service.NONE: MSG_PDF_NONE,
+}
 
 
-@role_required("trainee")
-@require_safe
-def logbook_pdf(request, code):
-    from core.pdf import render_pdf
+def _pdf_status(enrolment, state, *, message=None) -> dict:
+    return {
+        "state": state,
+        "message": str(message or PDF_MESSAGES[state]),
+        "status_url": reverse("courses:logbook_pdf_status", args=[enrolment.pk]),
+        "download_url": reverse("courses:logbook_pdf", args=[enrolment.pk]),
+    }
 
-    context = _logbook_context(request, code)
-    sessions = [s for s, _t, _u in context["rows"]]
-    prefetch_related_objects(sessions, "product__references")
-    context["charts"] = [
-        (s, _chart({x.site_code: x.units for x in s.sites.all()}, product=s.product.label(), editable=False))
-        for s in sessions
-    ]
-    html = render_to_string("courses/handson/logbook_pdf.html", context, request=request)
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="logbook-{context["course"].code}.pdf"'
-    return response
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _pdf_page(request, enrolment, status, *, http_status=200):
+    if _wants_json(request):
+        return JsonResponse(status, status=http_status)
+    return render(
+        request,
+        "courses/handson/logbook_pdf_status.html",
+        {"enrolment": enrolment, "course": enrolment.course, "pdf": status,
+         "is_owner": enrolment.trainee_id == request.user.pk},
+        status=http_status,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def logbook_pdf(request, pk):
+    """The logbook as a PDF, for the trainee, the course's instructors and administrators.
+    GET downloads the stored PDF when it matches the log, or shows its progress; POST asks
+    a worker to render it (never rendered here), at most ``RENDER_RATE`` times per user."""
+    enrolment = logbook_pdf_service.get_logbook_enrolment_for(request.user, pk)
+    fingerprint = logbook_pdf_service.logbook_fingerprint(enrolment)
+    state = logbook_pdf_service.logbook_pdf_state(enrolment, fingerprint)
+    if request.method == "POST":
+        if state in (logbook_pdf_service.NONE, logbook_pdf_service.FAILED):
+            rate = getattr(settings, "LOGBOOK_PDF_RATE", logbook_pdf_service.RENDER_RATE)
+            if not ratelimit.allow(request, scope="logbook-pdf", rate=rate, per="user"):
+                wait = ratelimit.retry_after(rate)
+                message = str(MSG_PDF_RATE).format(minutes=max(1, round(wait / 60)))
+                status = _pdf_status(enrolment, state, message=message)
+                response = _pdf_page(request, enrolment, status, http_status=429)
+                response["Retry-After"] = str(wait)
+                return response
+            logbook_pdf_service.logbook_pdf_request(enrolment)
+            state = logbook_pdf_service.PENDING
+        if _wants_json(request):
+            return JsonResponse(_pdf_status(enrolment, state))
+        return redirect("courses:logbook_pdf", pk=enrolment.pk)
+    name = logbook_pdf_service.stored_pdf_name(enrolment.pk, fingerprint)
+    if name is not None:
+        try:
+            handle = private_storage.open(name, "rb")
+        except OSError:
+            raise Http404 from None
+        return FileResponse(
+            handle, as_attachment=True, filename=f"logbook-{enrolment.course.code}.pdf", content_type="application/pdf"
+        )
+    return _pdf_page(request, enrolment, _pdf_status(enrolment, state))
+
+
+@login_required
+@require_GET
+def logbook_pdf_status(request, pk):
+    """Where the logbook's PDF stands, as JSON, for static/js/logbook-pdf.js to poll."""
+    enrolment = logbook_pdf_service.get_logbook_enrolment_for(request.user, pk)
+    return JsonResponse(_pdf_status(enrolment, logbook_pdf_service.logbook_pdf_state(enrolment)))

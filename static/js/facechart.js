@@ -10,10 +10,15 @@
  *   - An EMPTY site gets the product's label dose per site (4 U of Botox, 10 U of Dysport,
  *     8 U of Daxxify), or 2 U where the label gives the area none, so tapping the five
  *     glabellar dots records the product's label dose.
- *   - Then that site's input in the table is focused with its value selected: typing
- *     replaces it; the table row is scrolled into view only as far as needed.
- *   - A site that already has units is never changed by a tap, only focused. A tap is
- *     therefore always safe to repeat; the value is changed by typing or the -/+ buttons.
+ *   - With a mouse or the keyboard, that site's input in the table is then focused with
+ *     its value selected: typing replaces it; the table row is scrolled into view only as
+ *     far as needed.
+ *   - With a finger or a pen, nothing is focused and nothing scrolls (focusing the input
+ *     would open the on-screen keyboard and scroll the chart away after every tap): the
+ *     site's units are announced in a status line under the chart (an aria-live region).
+ *   - A site that already has units is never changed by a tap, only focused (or
+ *     announced). A tap is therefore always safe to repeat; the value is changed by
+ *     typing or the -/+ buttons.
  *   - Dots close together: a tap goes to the nearest dot within its 48-unit target.
  * Steppers: each row gets "−" and "+" buttons (1 U; 44 px) for adjusting without the
  *   on-screen keyboard. "−" from 1 U or less empties the field.
@@ -171,10 +176,29 @@
       showTotals();
     }
 
-    function activate(code) {
+    // The status line under the chart: what a tap did, for touch users (whose keyboard
+    // stays closed) and screen readers.
+    var status = document.createElement("p");
+    status.className = "fc-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    (root.querySelector(".fc-legend-wrap") || root).appendChild(status);
+
+    function announce(code) {
+      var n = round2(unitsOf(inputs[code]));
+      var name = dots[code] ? dots[code].getAttribute("data-name") : code;
+      status.textContent = name + ": " + fmt(n) + " " + unitWord(n) + ". Change it with \u2212 and + in the table.";
+    }
+
+    // touch: the tap came from a finger or a pen, not a mouse or the keyboard.
+    function activate(code, touch) {
       var input = inputs[code];
       if (!input) return;
       if (input.value.trim() === "") setUnits(code, parseFloat(dots[code].getAttribute("data-tap-units")) || 2);
+      if (touch) {
+        announce(code);
+        return;
+      }
       var row = rowOf(code);
       input.focus({ preventScroll: true });
       if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -198,15 +222,21 @@
       return best || own;
     }
 
+    // The pointer that started the click (click events carry pointerType in current
+    // browsers; pointerdown covers the others).
+    var lastPointer = "";
+    svg.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType || ""; });
     svg.addEventListener("click", function (event) {
       var g = siteAt(event);
-      if (g) activate(g.getAttribute("data-site"));
+      if (!g) return;
+      var pointer = event.pointerType || lastPointer;
+      activate(g.getAttribute("data-site"), pointer === "touch" || pointer === "pen");
     });
     svg.addEventListener("keydown", function (event) {
       var g = event.target.closest && event.target.closest("[data-site]");
       if (!g || (event.key !== "Enter" && event.key !== " ")) return;
       event.preventDefault();
-      activate(g.getAttribute("data-site"));
+      activate(g.getAttribute("data-site"), false);
     });
 
     root.addEventListener("input", function (event) {

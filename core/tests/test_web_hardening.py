@@ -18,6 +18,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import LicenceFactory, UserFactory, add_totp, pdf_bytes, png_bytes
+from courses.models import Enrolment
 from tests.support.certificates import make_certificate
 from tests.support.written import ready_trainee, start
 
@@ -44,9 +45,11 @@ def test_every_page_a_signed_in_user_gets_is_private_and_not_stored(client_for, 
     client = client_for(trainee)
     attempt = start(client, course)
     client.post(reverse("exams:submit", args=[attempt.pk]))
+    logbook_pdf = reverse("courses:logbook_pdf", args=[Enrolment.objects.get(trainee=trainee, course=course).pk])
+    client.post(logbook_pdf)  # a worker (eager here) renders it; the GET below downloads it
     trainee_pages = [
         reverse("exams:result", args=[attempt.pk]),  # shows the correct answers
-        reverse("courses:logbook_pdf", args=[course.code]),
+        logbook_pdf,
         reverse("courses:logbook", args=[course.code]),
         reverse("accounts:trainee_dashboard"),
     ]

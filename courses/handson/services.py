@@ -26,6 +26,7 @@ from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSessi
 from courses.selectors import course_is_taught_by
 
 from . import face_sites
+from .consultation import consultation_carry_over, consultation_sign_blocker
 from .selectors import recent_units_for_model
 
 MSG_FUTURE_DATE = _("The session date cannot be in the future.")
@@ -179,6 +180,9 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         raise ValidationError(MSG_NOT_INSTRUCTOR)
     if session.is_locked:
         raise ValidationError(MSG_LOCKED)
+    blocker = consultation_sign_blocker(session_id=session.pk)
+    if blocker:
+        raise ValidationError(blocker)
     session.status = InjectionSession.Status.SIGNED
     session.signed_at = timezone.now()
     session.instructor = instructor
@@ -221,6 +225,7 @@ def session_amend(
         reflection_at=original.reflection_at,
     )  # fmt: skip
     _write(amendment, data=data, units_by_site=units_by_site, ratings=ratings, warnings=warnings)
+    consultation_carry_over(original=original, amendment=amendment)
     audit_record(
         actor=instructor,
         action="session.amended",

@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificate_expiry_reminders_task",
         "schedule": crontab(hour=7, minute=5),
     },
+    "handson-photos-retention": {
+        "task": "courses.tasks.handson_photos_retention_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "certificates-requeue-stalled": {
         "task": "certification.tasks.certificates_requeue_stalled_task",
         "schedule": 300.0,

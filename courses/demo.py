@@ -91,6 +91,7 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
     awaiting sign-off (or a fifth signed one with ``sign_all``)."""
     from .handson import face_sites
     from .handson import services as handson_services
+    from .handson.consultation_demo import seed_case
     from .models import COMPETENCIES, CaseType, Independence, Product
 
     botox = Product.objects.get(code="onabotulinumtoxinA")
@@ -137,6 +138,8 @@ def seed_sessions(*, enrolment: Enrolment, instructor: User, sign_all: bool = Fa
             ratings={c: overall for c, _label in COMPETENCIES},
             acknowledged=True,
         )
+        if index == len(plans) - 1:  # the latest case: consultation, consent and a before photo
+            seed_case(session=session, trainee=enrolment.trainee)
         if sign_all or index < len(plans) - 1:
             handson_services.session_sign(session_id=session.pk, instructor=instructor)
 

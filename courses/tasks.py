@@ -1,4 +1,5 @@
-"""Celery tasks of the courses app: the trainee's logbook PDF, rendered by a worker."""
+"""Celery tasks of the courses app: the trainee's logbook PDF, rendered by a worker, and the
+daily deletion of case photographs past their retention period."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from celery import Task, shared_task
 
-from courses.handson import logbook_pdf
+from courses.handson import logbook_pdf, photos
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,9 @@ def logbook_pdf_render_task(self, enrolment_id: str) -> bool:
             return self.apply(args=[enrolment_id], retries=self.request.retries + 1).get()
         logbook_pdf.logbook_pdf_mark_failed(enrolment_id=enrolment_id)
         return False
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5, time_limit=600)
+def handson_photos_retention_task() -> int:
+    """Daily: delete the case photographs past their course's retention period."""
+    return photos.photos_delete_expired()

@@ -153,6 +153,14 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 302, 404, 302, 404, 404, 404, 302),
     },
     "courses:logbook_pdf_status": read_only((L, 200, 404, 200, 404, 404, 404, 200)),
+    "courses:consultation_edit": same((L, 302, 404, 302, 404, 404, 404, 404)),  # signed: sent back, locked
+    "courses:consultation_resolve": same((L, 403, 403, 302, 404, 403, 403, 403)),
+    "courses:photo_add": same((L, 200, 404, 200, 404, 404, 404, 404)),
+    "courses:photo_delete": {
+        "GET": (L, 200, 404, 200, 404, 404, 404, 200),
+        "POST": (L, 302, 404, 404, 404, 404, 404, 404),  # the owner's deletes it
+    },
+    "courses:photo_file": {"GET": (404, 200, 404, 200, 404, 404, 404, 200), "POST": (405,) * 8},
     "courses:roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -342,6 +350,7 @@ EXPECTED.update(
 WRITES: set[tuple[str, str, str]] = {
     ("courses:lesson", "GET", "owner"),  # remembers the last lesson opened
     ("courses:withdraw", "POST", "owner"),
+    ("courses:photo_delete", "POST", "owner"),  # the trainee deletes a photograph of the case
     ("exams:autosave", "POST", "owner"),
     ("exams:submit", "POST", "owner"),
 }
@@ -402,11 +411,13 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from accounts.tests.factories import UserFactory, add_totp, png_bytes
     from certification.tests.factories import certificate_issued
     from core.models import AuditEvent
+    from courses.handson.services import session_sign as sign_session
     from courses.services import lesson_image_add
     from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
     from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
+    from tests.support.consultation import add_photo, record_consultation
     from tests.support.handson import record
     from tests.support.practical import make_station
 
@@ -417,7 +428,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     lesson = course.modules.first().lessons.first()
     enrolment = EnrolmentFactory(trainee=trainee, course=course)
     verified = LicenceFactory(holder=trainee, verified=True)
-    session = record(enrolment, instructor)
+    session = record(enrolment, instructor, sign=False)
+    record_consultation(session, trainee)  # with the consent to photographs
+    photo = add_photo(session, trainee)
+    sign_session(session_id=session.pk, instructor=instructor)
     enrolment.completions.create(lesson=lesson)
     exam_for(course)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
@@ -437,7 +451,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         )
     )
     rubric = station.versions.get()
-    by_session = ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect")
+    by_session = ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect",
+                  "consultation_edit", "consultation_resolve", "photo_add")  # fmt: skip
     by_attempt = ("attempt", "save", "autosave", "summary", "submit", "result")
     by_certificate = ("detail", "pdf", "badge", "staff_detail", "staff_revoke", "staff_reissue", "staff_retry",
                       "staff_resend_email")  # fmt: skip
@@ -460,6 +475,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
         **{f"courses:{n}": {"pk": enrolment.pk} for n in ("logbook_pdf", "logbook_pdf_status")},
+        **{f"courses:{n}": {"pk": photo.pk} for n in ("photo_file", "photo_delete")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
         # allauth's keyed links, with keys that match nothing.
         "account_confirm_email": {"key": "not-a-key"},

@@ -54,3 +54,10 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert certificate.public_state() == "valid"
     assert "certified@glabella.test" in first
     assert Certificate.objects.count() == 1
+    # The trainee's latest case has a consultation with photo consent and a before photo (a drawing).
+    from courses.models import CasePhoto, Consultation
+
+    consultation = Consultation.objects.get(session__enrolment=enrolment)
+    assert consultation.photo_consent
+    assert not consultation.flagged
+    assert CasePhoto.objects.get(session__enrolment=enrolment).kind == "before"

@@ -26,6 +26,7 @@ from courses.models import COMPETENCIES, CaseType, Enrolment, Independence, Inje
 from courses.selectors import course_is_taught_by
 
 from . import face_sites
+from .consultation import consultation_carry_over, consultation_sign_blocker
 from .selectors import other_products_for_model, recent_units_for_model
 
 MSG_FUTURE_DATE = _("The session date cannot be in the future.")
@@ -196,6 +197,9 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         raise ValidationError(MSG_NOT_INSTRUCTOR)
     if session.is_locked:
         raise ValidationError(MSG_LOCKED)
+    blocker = consultation_sign_blocker(session_id=session.pk)
+    if blocker:
+        raise ValidationError(blocker)
     session.status = InjectionSession.Status.SIGNED
     session.signed_at = timezone.now()
     session.instructor = instructor
@@ -241,6 +245,7 @@ def session_amend(
     details = {"amends": str(original.pk), "reason": reason.strip()}
     if amendment.case_type != original.case_type:  # it changes what the case counts toward
         details["case_type"] = [original.case_type, amendment.case_type]
+    consultation_carry_over(original=original, amendment=amendment)
     audit_record(
         actor=instructor,
         action="session.amended",

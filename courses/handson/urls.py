@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import consultation_views, views
 
 urlpatterns = [
     path("teach/courses/<slug:code>/sessions/", views.session_list, name="session_list"),
@@ -15,4 +15,13 @@ urlpatterns = [
     path("me/courses/<slug:code>/logbook/", views.logbook, name="logbook"),
     path("logbooks/<uuid:pk>/pdf/", views.logbook_pdf, name="logbook_pdf"),
     path("logbooks/<uuid:pk>/pdf/status/", views.logbook_pdf_status, name="logbook_pdf_status"),
+    path("sessions/<uuid:pk>/consultation/", consultation_views.consultation_edit, name="consultation_edit"),
+    path(
+        "sessions/<uuid:pk>/consultation/resolve/",
+        consultation_views.consultation_resolve,
+        name="consultation_resolve",
+    ),
+    path("sessions/<uuid:pk>/photos/", consultation_views.photo_add, name="photo_add"),
+    path("photos/<uuid:pk>/", consultation_views.photo_file, name="photo_file"),
+    path("photos/<uuid:pk>/delete/", consultation_views.photo_delete, name="photo_delete"),
 ]

@@ -26,6 +26,7 @@ from courses.models import InjectionSession
 
 from . import face_sites, selectors, services
 from . import logbook_pdf as logbook_pdf_service
+from .consultation_views import case_context
 from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
@@ -200,6 +201,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
             "can_sign": request.user.is_instructor
             and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
             "reflection_form": reflection_form,
+            **case_context(request.user, session),
         },
         status=status,
     )

@@ -1,5 +1,6 @@
 """The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments)
-and ``handson`` (the supervised-session log). Re-exported here because Django and the
+``handson`` (the supervised-session log) and ``consultation`` (its consultation, consent
+and photographs). Re-exported here because Django and the
 migrations look them up as ``courses.models.<name>`` (the migrations also reference
 ``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
 
@@ -13,6 +14,15 @@ from .catalogue import (
     lesson_image_path,
     validate_area_minimums,
     validate_type_minimums,
+)
+from .consultation import (
+    CONTRAINDICATION_FIELDS,
+    CONTRAINDICATIONS,
+    RISKS,
+    Answer,
+    CasePhoto,
+    Consultation,
+    case_photo_path,
 )
 from .handson import (
     COMPETENCIES,
@@ -29,6 +39,12 @@ __all__ = [
     "COMPETENCIES",
     "PERFORMED_CASE_TYPES",
     "CaseType",
+    "CONTRAINDICATIONS",
+    "CONTRAINDICATION_FIELDS",
+    "RISKS",
+    "Answer",
+    "CasePhoto",
+    "Consultation",
     "Course",
     "Enrolment",
     "Independence",
@@ -40,6 +56,7 @@ __all__ = [
     "Product",
     "ProductAreaReference",
     "SessionSite",
+    "case_photo_path",
     "lesson_image_path",
     "validate_area_minimums",
     "validate_type_minimums",

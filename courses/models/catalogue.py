@@ -113,6 +113,13 @@ class Course(models.Model):
     handson_recent_competent = models.PositiveSmallIntegerField(
         _("latest performed cases that must be rated competent"), default=3
     )
+    # Case photographs are deleted this long after upload unless the model consented to
+    # teaching use (courses.handson.photos.photos_delete_expired).
+    handson_photo_retention_days = models.PositiveIntegerField(
+        _("days case photographs are kept"),
+        default=730,
+        help_text=_("Deleted automatically after this, unless the model consented to their use in teaching."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """The hands-on log never holds who the model (the patient) is: no field for a name, a
 birth date or a photo in the models or the forms, and such keys posted to the session
-form are dropped."""
+and consultation forms are dropped. Photographs are the one exception, in their own model
+(CasePhoto), with the model's explicit consent (courses/tests/test_photos.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from django.urls import reverse
 
 from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
+from courses.handson.consultation_forms import ConsultationForm, ResolutionForm
 from courses.handson.forms import AmendmentForm, ReflectionForm, SessionForm
-from courses.models import InjectionSession, SessionSite
-from tests.support.handson import post_data
+from courses.models import CasePhoto, Consultation, InjectionSession, SessionSite
+from tests.support.consultation import consultation_post
+from tests.support.handson import post_data, record
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +29,8 @@ DENY = re.compile(
     r"surname|initials|\bnhs\b|insurance|passport|id_number",
     re.IGNORECASE,
 )
+# The consultation records the consent to photographs (a yes/no), so "photo" is allowed there.
+DENY_BUT_PHOTO_CONSENT = re.compile(DENY.pattern.replace("photo|", ""), re.IGNORECASE)
 SENTINELS = {
     "patient_name": "Zelphine Q. Patient",
     "name": "Zelphine Patient",
@@ -49,6 +54,8 @@ def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
     fields = model._meta.get_fields()
     assert len(fields) > 2
     for field in fields:
+        if field.related_model is CasePhoto:
+            continue  # the photographs, in their own model, with consent
         label = f"{field.name} {getattr(field, 'verbose_name', '')}"
         assert not DENY.search(label), f"{model.__name__}.{field.name}"
         assert not isinstance(field, models.FileField), f"{model.__name__}.{field.name}"
@@ -111,3 +118,34 @@ def test_a_name_or_a_birth_date_is_refused_as_the_model_code(client_for, instruc
     assert response.status_code == 200
     assert response.context["form"].errors["model_code"]
     assert not InjectionSession.objects.exists()
+
+
+def test_no_consultation_field_could_hold_a_name_a_birth_date_or_a_photo():
+    for field in Consultation._meta.get_fields():
+        label = f"{field.name} {getattr(field, 'verbose_name', '')}"
+        assert not DENY_BUT_PHOTO_CONSENT.search(label), field.name
+        assert not isinstance(field, models.FileField), field.name
+    for form in (ConsultationForm(), ResolutionForm()):
+        assert not form.is_multipart()
+        for name, field in form.fields.items():
+            assert not DENY_BUT_PHOTO_CONSENT.search(f"{name} {field.label}"), name
+    # Each free-text field says what never goes there.
+    form = ConsultationForm()
+    for name in ("history", "goals"):
+        assert "No names or dates of birth." in str(form.fields[name].help_text)
+    assert "No names or dates of birth" in str(ResolutionForm().fields["resolution_note"].help_text)
+
+
+def test_patient_details_posted_to_the_consultation_form_are_dropped(client_for, instructor, enrolment):
+    session = record(enrolment, instructor, sign=False)
+    client = client_for(instructor)
+    payload = consultation_post(**SENTINELS)
+    payload.update({key: SimpleUploadedFile(f"{key}.png", png_bytes(), "image/png") for key in UPLOADS})
+    response = client.post(reverse("courses:consultation_edit", args=[session.pk]), payload)
+    assert response.status_code == 302
+    stored = repr(list(Consultation.objects.values())) + repr(list(AuditEvent.objects.values("summary", "details")))
+    for value in (*SENTINELS.values(), "Quinterro", "1980"):
+        assert value not in stored, value
+    assert not CasePhoto.objects.exists()
+    page = client.get(reverse("courses:session_detail", args=[session.pk])).content.decode()
+    assert "Quinterro" not in page

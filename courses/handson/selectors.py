@@ -25,7 +25,7 @@ from . import face_sites
 
 def _session_queryset() -> QuerySet[InjectionSession]:
     return InjectionSession.objects.select_related(
-        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment"
+        "enrolment__course", "enrolment__trainee", "instructor", "mentor", "amends", "amendment"
     ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
 
 
@@ -47,9 +47,10 @@ def get_session_for(user: User, pk) -> InjectionSession:
 
 
 def get_supervised_session_for(user: User, pk) -> InjectionSession:
-    """A session of a course the user teaches (to edit or amend); 404 otherwise."""
+    """A session of a course the user teaches (to edit or amend); 404 otherwise, and for
+    a case the trainee's mentor supervises."""
     session = get_session_for(user, pk)
-    if not course_is_taught_by(session.enrolment.course, user):
+    if session.mentor_id is not None or not course_is_taught_by(session.enrolment.course, user):
         raise Http404
     return session
 
@@ -67,7 +68,9 @@ def session_list_for_course(*, course: Course) -> QuerySet[InjectionSession]:
     units given (``total_units``), for the instructors' list."""
     return (
         InjectionSession.objects.filter(enrolment__course=course)
-        .select_related("enrolment__trainee", "instructor")
+        # A mentor case is the trainee's own work until the mentor signs it.
+        .exclude(status=InjectionSession.Status.DRAFT, mentor__isnull=False)
+        .select_related("enrolment__trainee", "instructor", "mentor")
         .annotate(total_units=Sum("sites__units"))
         .order_by("-performed_on", "-created_at")
     )
@@ -119,11 +122,18 @@ class RequirementStatus:
         return self.signed >= self.required and not self.missing_areas and self.recent_competent >= self.recent_needed
 
 
+def session_counts(course: Course, session: InjectionSession) -> bool:
+    """Whether a signed session counts toward the course's requirement: a case signed by
+    the trainee's mentor counts only where the course accepts mentor cases."""
+    return session.mentor_id is None or course.handson_mentor_cases_count
+
+
 def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
     """Progress against the course's requirement, from the trainee's current signed
-    sessions (``sites`` prefetched). Superseded sessions never count."""
+    sessions (``sites`` prefetched). Superseded sessions never count, nor mentor cases
+    where the course does not accept them."""
     signed = sorted(
-        (s for s in sessions if s.status == InjectionSession.Status.SIGNED),
+        (s for s in sessions if s.status == InjectionSession.Status.SIGNED and session_counts(course, s)),
         key=lambda s: (s.performed_on, s.signed_at),
         reverse=True,
     )
@@ -158,6 +168,7 @@ def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:
     sessions = (
         InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
         .exclude(status=InjectionSession.Status.DRAFT)
+        .select_related("instructor", "mentor")
         .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
     )
     for session in sessions:
@@ -182,7 +193,10 @@ def handson_requirement_met(*, enrolment: Enrolment) -> bool:
 def signed_session_count(enrolment: Enrolment) -> int:
     """The enrolment's signed sessions (amended originals, superseded, are not counted):
     the evidence an award records."""
-    return enrolment.sessions.filter(status=InjectionSession.Status.SIGNED).count()
+    sessions = enrolment.sessions.filter(status=InjectionSession.Status.SIGNED)
+    if not enrolment.course.handson_mentor_cases_count:
+        sessions = sessions.filter(mentor__isnull=True)
+    return sessions.count()
 
 
 def session_signer_ids(trainee: User) -> set[int]:
@@ -191,6 +205,7 @@ def session_signer_ids(trainee: User) -> set[int]:
     return set(
         InjectionSession.objects.filter(enrolment__trainee=trainee)
         .exclude(status=InjectionSession.Status.DRAFT)
+        .filter(instructor__isnull=False)
         .values_list("instructor_id", flat=True)
     )
 

@@ -18,7 +18,7 @@ from core.permissions import role_required
 from courses import selectors as course_selectors
 from courses.models import InjectionSession
 
-from . import face_sites, selectors, services
+from . import face_sites, mentor_selectors, selectors, services
 from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
 
 
@@ -164,6 +164,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
             "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
             "is_owner": is_owner,
             "can_sign": request.user.is_instructor
+            and not session.is_mentor_case
             and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
             "reflection_form": reflection_form,
         },
@@ -205,7 +206,9 @@ def _logbook_context(request, code) -> dict:
 
 @role_required("trainee")
 def logbook(request, code):
-    return render(request, "courses/handson/logbook.html", _logbook_context(request, code))
+    context = _logbook_context(request, code)
+    context["mentor_cases"] = mentor_selectors.mentor_cases_in_progress(enrolment=context["enrolment"])
+    return render(request, "courses/handson/logbook.html", context)
 
 
 @role_required("trainee")

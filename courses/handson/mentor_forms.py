@@ -180,6 +180,6 @@ class MentorSignOffForm(forms.Form):
 
 class MentorCodeSignOffForm(MentorSignOffForm):
     code = forms.CharField(
-        label=_("The 6-digit code emailed to the mentor"), max_length=6, min_length=6,
+        label=_("The mentor's 6-digit sign-off code"), max_length=6, min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
     )  # fmt: skip

@@ -230,7 +230,8 @@ def _open_request(session: InjectionSession, *, trainee: User, channel: str, ttl
     if not session.mentor.is_verified:
         raise ValidationError(MSG_MENTOR_NOT_VERIFIED)
     _revoke_open(session, actor=trainee, reason="replaced")
-    return SignOffRequest(session=session, mentor=session.mentor, channel=channel, expires_at=timezone.now() + ttl)
+    now = timezone.now()
+    return SignOffRequest(session=session, mentor=session.mentor, channel=channel, created_at=now, expires_at=now + ttl)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """The hands-on log never holds who the model (the patient) is: no field for a name, a
 birth date or a photo in the models or the forms, and such keys posted to the session
-form are dropped."""
+form (or the trainee's case form for a mentor) are dropped, and neither the mentor's
+email nor the sign-off page shows them."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from django.urls import reverse
 from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
 from courses.handson.forms import AmendmentForm, ReflectionForm, SessionForm
-from courses.models import InjectionSession, SessionSite
+from courses.handson.mentor_forms import MentorCaseForm, MentorCodeSignOffForm, MentorSignOffForm
+from courses.models import InjectionSession, SessionSite, SignOffRequest
+from courses.tests.factories import MentorFactory
 from tests.support.handson import post_data
+from tests.support.mentors import LINK
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +48,8 @@ def describe(field) -> str:
     return f"{field.name} {getattr(field, 'verbose_name', '')} {getattr(field, 'help_text', '')}"
 
 
-@pytest.mark.parametrize("model", [InjectionSession, SessionSite])
+# The Mentor model names the mentor (a professional), not the model treated: not checked here.
+@pytest.mark.parametrize("model", [InjectionSession, SessionSite, SignOffRequest])
 def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
     fields = model._meta.get_fields()
     assert len(fields) > 2
@@ -56,12 +61,17 @@ def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
     assert "Never a name or a birth date" in str(InjectionSession._meta.get_field("model_code").help_text)
 
 
-@pytest.mark.parametrize("form_class", [SessionForm, AmendmentForm, ReflectionForm])
+@pytest.mark.parametrize(
+    "form_class",
+    [SessionForm, AmendmentForm, ReflectionForm, MentorCaseForm, MentorSignOffForm, MentorCodeSignOffForm],
+)
 def test_no_form_field_asks_for_a_name_a_birth_date_or_a_photo(form_class, enrolment):
-    kwargs = {"enrolments": type(enrolment).objects.all()} if form_class is not ReflectionForm else {}
+    kwargs = {"enrolments": type(enrolment).objects.all()} if form_class in (SessionForm, AmendmentForm) else {}
     form = form_class(**kwargs)
     assert not form.is_multipart()
     for name, field in form.fields.items():
+        if form_class is MentorCaseForm and name == "mentor":
+            continue  # the trainee's mentor, by name: not the model's identity
         assert not DENY.search(f"{name} {field.label}"), name
         assert not isinstance(field, FileField), name
 
@@ -111,3 +121,29 @@ def test_a_name_or_a_birth_date_is_refused_as_the_model_code(client_for, instruc
     assert response.status_code == 200
     assert response.context["form"].errors["model_code"]
     assert not InjectionSession.objects.exists()
+
+
+def test_patient_details_posted_to_a_mentor_case_reach_neither_the_record_nor_the_mentor(
+    client_for, enrolment, django_capture_on_commit_callbacks, client
+):
+    from django.core import mail
+
+    mentor = MentorFactory(trainee=enrolment.trainee, verified=True)
+    trainee = client_for(enrolment.trainee)
+    payload = post_data(**SENTINELS) | {"mentor": mentor.pk}
+    payload.update({key: SimpleUploadedFile(f"{key}.png", png_bytes(), "image/png") for key in UPLOADS})
+    trainee.post(reverse("courses:mentor_case_create", args=[enrolment.course.code]), payload)
+    session = InjectionSession.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        trainee.post(reverse("courses:mentor_case_send", args=[session.pk]))
+    (message,) = mail.outbox
+    token = LINK.search(message.body).group(1)
+    trainee.logout()
+    page = client.get(reverse("courses:signoff", args=[token])).content.decode()
+    stored = repr(list(InjectionSession.objects.values())) + repr(list(SignOffRequest.objects.values()))
+    stored += repr(list(AuditEvent.objects.values("summary", "details")))
+    for value in (*SENTINELS.values(), "Quinterro", "1980", "photo.png"):
+        assert value not in stored, value
+        assert value not in message.subject + message.body, value
+        assert value not in page, value
+    assert "M-0147" in page

@@ -70,6 +70,9 @@ def seed() -> Course:
             services.lesson_complete(enrolment=enrolment, lesson=lesson)
     if not enrolment.sessions.exists():
         seed_sessions(enrolment=enrolment, instructor=instructor)
+    from .handson import demo_mentors
+
+    demo_mentors.seed(enrolment=enrolment)
     return course
 
 

@@ -235,9 +235,10 @@ def _open_request(session: InjectionSession, *, trainee: User, channel: str, ttl
 
 
 @transaction.atomic
-def signoff_request_send(*, session_id, trainee: User) -> SignOffRequest:
+def signoff_request_send(*, session_id, trainee: User) -> tuple[SignOffRequest, str]:
     """Email the case's mentor a single-use link valid for 14 days (an earlier open
-    request is revoked). Locks the session row."""
+    request is revoked). Returns the request and the link's token, which only the email
+    (and the caller) ever holds. Locks the session row."""
     session = _lock_own_draft(session_id, trainee)
     request = _open_request(session, trainee=trainee, channel=SignOffRequest.Channel.LINK, ttl=LINK_TTL)
     token = secrets.token_urlsafe(32)
@@ -256,7 +257,7 @@ def signoff_request_send(*, session_id, trainee: User) -> SignOffRequest:
         summary=f"Sent case {session.model_code} to mentor {session.mentor} for sign-off by link",
         details={"session": str(session.pk), "mentor": str(session.mentor.pk), "expires_at": request.expires_at},
     )  # fmt: skip
-    return request
+    return request, token
 
 
 @transaction.atomic

@@ -141,6 +141,31 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "courses:lesson_image": same((L, 200, 404, 200, 404, 404, 404, 200)),
     "courses:logbook": same((L, 200, 404, 403, 403, 403, 403, 403)),
     "courses:logbook_pdf": same((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:mentor_case": {
+        "GET": (L, 200, 404, 403, 403, 403, 403, 403),
+        "POST": (L, 405, 405, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_code": {
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_create": same((L, 200, 404, 403, 403, 403, 403, 403)),  # not enrolled: 404
+    "courses:mentor_case_edit": same((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:mentor_case_send": {
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_sign_here": same((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:mentor_case_withdraw": {  # an empty POST lacks the confirmation: sent back
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_list": same((L, 200, 200, 403, 403, 403, 403, 403)),
+    "courses:mentor_queue": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 200),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 405),
+    },
+    "courses:mentor_review": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:roster": same((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -155,6 +180,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 403, 405, 405, 403, 403, 403),
         "POST": (L, 403, 403, 302, 404, 403, 403, 403),
     },
+    "courses:signoff": same((404, 404, 404, 404, 404, 404, 404, 404)),  # no account needed; the token decides
     "courses:withdraw": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 302, 403, 403, 403, 403, 403)},
     "dashboard": same((L, 302, 302, 302, 302, 302, 302, 302)),
     "exams:analysis": same((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -326,6 +352,8 @@ WRITES: set[tuple[str, str, str]] = {
     ("courses:withdraw", "POST", "owner"),
     ("exams:autosave", "POST", "owner"),
     ("exams:submit", "POST", "owner"),
+    ("courses:mentor_case_send", "POST", "owner"),  # emails the mentor a link
+    ("courses:mentor_case_code", "POST", "owner"),  # emails the mentor a code
 }
 
 # The minimal body a POST carries where an empty one would be refused before the
@@ -385,11 +413,12 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from certification.tests.factories import certificate_issued
     from core.models import AuditEvent
     from courses.services import lesson_image_add
-    from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
+    from courses.tests.factories import CourseFactory, EnrolmentFactory, MentorFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
     from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
     from tests.support.handson import record
+    from tests.support.mentors import draft_case
     from tests.support.practical import make_station
 
     other_instructor = UserFactory(email="other-instructor@example.com", is_trainee=False, is_instructor=True)
@@ -411,6 +440,9 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     certificate = certificate_issued(enrolment, licence=verified, attempt=attempt, assessment=assessment)
     licence = LicenceFactory(holder=trainee)
     jurisdiction = JurisdictionFactory()
+    mentor = MentorFactory(trainee=trainee, verified=True)
+    mentor_waiting = MentorFactory(trainee=trainee)
+    mentor_case = draft_case(enrolment, mentor, model_code="M-0300")
     users = dict(
         zip(
             ROLES,
@@ -421,11 +453,13 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     rubric = station.versions.get()
     by_session = ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect")
     by_attempt = ("attempt", "save", "autosave", "summary", "submit", "result")
+    by_mentor_case = ("mentor_case", "mentor_case_edit", "mentor_case_send", "mentor_case_code",
+                      "mentor_case_sign_here", "mentor_case_withdraw")  # fmt: skip
     by_certificate = ("detail", "pdf", "badge", "staff_detail", "staff_revoke", "staff_reissue", "staff_retry",
                       "staff_resend_email")  # fmt: skip
     by_course = {
         "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
-                    "logbook_pdf"),
+                    "logbook_pdf", "mentor_case_create"),
         "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin"),
     }  # fmt: skip
     kwargs = {
@@ -443,6 +477,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
+        **{f"courses:{n}": {"pk": mentor_case.pk} for n in by_mentor_case},
+        "courses:mentor_review": {"pk": mentor_waiting.pk},
+        # A link's token that matches no request (a used or valid one: test_signoff_links).
+        "courses:signoff": {"token": "not-a-token"},
         # allauth's keyed links, with keys that match nothing.
         "account_confirm_email": {"key": "not-a-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-key"},

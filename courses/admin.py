@@ -36,7 +36,7 @@ class CourseAdminForm(forms.ModelForm):
             "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
             "instructors", "capacity", "certificate_validity_months", "certificate_auto_issue", "director_name",
             "director_title", "director_signature", "handson_min_sessions", "handson_type_minimums",
-            "handson_area_minimums", "handson_recent_competent",
+            "handson_area_minimums", "handson_recent_competent", "handson_mentor_cases_count",
         ]  # fmt: skip
         # The signature is a private file (no URL), which the clearable widget would link to.
         widgets = {"director_signature": forms.FileInput}

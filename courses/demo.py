@@ -74,6 +74,9 @@ def seed() -> Course:
         seed_observed(enrolment=enrolment, instructor=instructor, count=3)
         seed_dysport_sessions(enrolment=enrolment, instructor=instructor)
         seed_sessions(enrolment=enrolment, instructor=instructor)
+    from .handson import demo_mentors
+
+    demo_mentors.seed(enrolment=enrolment)
     return course
 
 

@@ -25,6 +25,7 @@ def navigation(request):
         links += [
             (_("Administration"), reverse("accounts:admin_dashboard")),
             (_("Licence queue"), reverse("accounts:licence_queue")),
+            (_("Mentor queue"), reverse("courses:mentor_queue")),
             (_("Certificates"), reverse("certification:staff_queue")),
             (_("Jurisdictions"), reverse("accounts:jurisdiction_list")),
             (_("Audit trail"), reverse("core:audit_list")),

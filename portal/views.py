@@ -9,6 +9,7 @@ from certification import selectors as certification_selectors
 from certification.charts import month_chart
 from core.permissions import role_required
 from courses import selectors as course_selectors
+from courses.handson import mentor_selectors
 from courses.handson import selectors as handson_selectors
 from exams.practical.selectors import assessments_for_examiner
 
@@ -59,6 +60,7 @@ def admin_dashboard(request):
         {
             "counts": account_selectors.licence_counts(),
             "oldest": account_selectors.licence_next_in_queue(),
+            "mentors_waiting": mentor_selectors.mentor_queue().count(),
             "courses": course_selectors.course_list_for_staff(),
             "certificates": certification_selectors.certificate_counts(),
             "per_month": month_chart(certification_selectors.certificates_issued_per_month(months=12)),

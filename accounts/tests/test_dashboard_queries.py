@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Jurisdiction, Licence, User
 from certification.models import Award, Certificate
-from courses.models import Course, Enrolment, InjectionSession, Lesson, LessonCompletion, Module, SessionSite
+from courses.models import Course, Enrolment, InjectionSession, Lesson, LessonCompletion, Mentor, Module, SessionSite
 from exams.models import Assessment, Attempt, PracticalExam, RubricVersion, Station, StationScore
 from tests.support.products import product
 
@@ -40,9 +40,10 @@ INSTRUCTOR_DASHBOARD_QUERIES = SIGNED_IN + 2  # courses taught, drafts awaiting 
 # with the station joined) and this examiner's scores.
 EXAMINER_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 3
 
-# /staff/: the licence counts, the oldest licence waiting, the certificate counts, the
-# awards waiting, the issued-per-month chart and the courses (seats and lessons as subqueries).
-ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 6
+# /staff/: the licence counts, the oldest licence waiting, the mentors waiting, the
+# certificate counts, the awards waiting, the issued-per-month chart and the courses
+# (seats and lessons as subqueries).
+ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 7
 
 # /me/ with every stage filled in: licences (jurisdiction joined), enrolments (lesson
 # counts as subqueries), hands-on sessions and their sites, written passes, practicals,
@@ -229,6 +230,11 @@ def test_admin_dashboard_costs_the_same_with_10_and_200_of_each_row(
         licences = _licences(trainees, status=Licence.Status.VERIFIED, decided_by=administrator)
         _licences(_users(n), status=Licence.Status.SUBMITTED, decided_by=administrator)
         _licences(_users(n), status=Licence.Status.REJECTED, decided_by=administrator)
+        Mentor.objects.bulk_create(
+            Mentor(trainee=t, full_name="Dr Mentor", email="m@clinic.example", profession="doctor", register="gmc",
+                   registration_number="7000001", years_injecting=5)
+            for t in trainees
+        )  # fmt: skip
         enrolments = _enrol(trainees, new)
         half = n // 2  # half issued, half awaiting an administrator
         _certified(enrolments[:half], licences[:half], instructor)
@@ -237,6 +243,7 @@ def test_admin_dashboard_costs_the_same_with_10_and_200_of_each_row(
             response = client.get(reverse("accounts:admin_dashboard"))
         page = response.content.decode()
         assert _stat(page, total, "licences awaiting verification")
+        assert _stat(page, total, "mentors awaiting verification")
         assert _stat(page, total, "verified licences")
         assert _stat(page, total, "rejected")
         assert _stat(page, total // 2, "awards ready to issue")

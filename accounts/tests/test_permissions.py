@@ -161,6 +161,31 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 302, 404, 404, 404, 404, 404, 404),  # the owner's deletes it
     },
     "courses:photo_file": {"GET": (404, 200, 404, 200, 404, 404, 404, 200), "POST": (405,) * 8},
+    "courses:mentor_case": {
+        "GET": (L, 200, 404, 403, 403, 403, 403, 403),
+        "POST": (L, 405, 405, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_code": {
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_create": same((L, 200, 404, 403, 403, 403, 403, 403)),  # not enrolled: 404
+    "courses:mentor_case_edit": same((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:mentor_case_send": {
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_case_sign_here": same((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:mentor_case_withdraw": {  # an empty POST lacks the confirmation: sent back
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),
+    },
+    "courses:mentor_list": same((L, 200, 200, 403, 403, 403, 403, 403)),
+    "courses:mentor_queue": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 200),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 405),
+    },
+    "courses:mentor_review": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -175,6 +200,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 403, 405, 405, 403, 403, 403),
         "POST": (L, 403, 403, 302, 404, 403, 403, 403),
     },
+    "courses:signoff": same((404, 404, 404, 404, 404, 404, 404, 404)),  # no account needed; the token decides
     "courses:withdraw": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 302, 403, 403, 403, 403, 403)},
     "dashboard": {"GET": (L, 302, 302, 302, 302, 302, 302, 302), "POST": (405,) * 8},
     "exams:analysis": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -353,6 +379,8 @@ WRITES: set[tuple[str, str, str]] = {
     ("courses:photo_delete", "POST", "owner"),  # the trainee deletes a photograph of the case
     ("exams:autosave", "POST", "owner"),
     ("exams:submit", "POST", "owner"),
+    ("courses:mentor_case_send", "POST", "owner"),  # emails the mentor a link
+    ("courses:mentor_case_code", "POST", "owner"),  # emails the mentor a code
 }
 
 # The minimal body a POST carries where an empty one would be refused before the
@@ -413,12 +441,13 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from core.models import AuditEvent
     from courses.handson.services import session_sign as sign_session
     from courses.services import lesson_image_add
-    from courses.tests.factories import CourseFactory, EnrolmentFactory, course_with_lessons
+    from courses.tests.factories import CourseFactory, EnrolmentFactory, MentorFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
     from exams.services.attempts import attempt_start
     from exams.tests.factories import exam_for
     from tests.support.consultation import add_photo, record_consultation
     from tests.support.handson import record
+    from tests.support.mentors import draft_case
     from tests.support.practical import make_station
 
     other_instructor = UserFactory(email="other-instructor@example.com", is_trainee=False, is_instructor=True)
@@ -443,6 +472,9 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     certificate = certificate_issued(enrolment, licence=verified, attempt=attempt, assessment=assessment)
     licence = LicenceFactory(holder=trainee)
     jurisdiction = JurisdictionFactory()
+    mentor = MentorFactory(trainee=trainee, verified=True)
+    mentor_waiting = MentorFactory(trainee=trainee)
+    mentor_case = draft_case(enrolment, mentor, model_code="M-0300")
     users = dict(
         zip(
             ROLES,
@@ -454,10 +486,13 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     by_session = ("session_detail", "session_edit", "session_sign", "session_amend", "session_reflect",
                   "consultation_edit", "consultation_resolve", "photo_add")  # fmt: skip
     by_attempt = ("attempt", "save", "autosave", "summary", "submit", "result")
+    by_mentor_case = ("mentor_case", "mentor_case_edit", "mentor_case_send", "mentor_case_code",
+                      "mentor_case_sign_here", "mentor_case_withdraw")  # fmt: skip
     by_certificate = ("detail", "pdf", "badge", "staff_detail", "staff_revoke", "staff_reissue", "staff_retry",
                       "staff_resend_email")  # fmt: skip
     by_course = {
-        "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook"),
+        "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
+                    "mentor_case_create"),
         "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin"),
     }  # fmt: skip
     kwargs = {
@@ -477,6 +512,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"courses:{n}": {"pk": enrolment.pk} for n in ("logbook_pdf", "logbook_pdf_status")},
         **{f"courses:{n}": {"pk": photo.pk} for n in ("photo_file", "photo_delete")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
+        **{f"courses:{n}": {"pk": mentor_case.pk} for n in by_mentor_case},
+        "courses:mentor_review": {"pk": mentor_waiting.pk},
+        # A link's token that matches no request (a used or valid one: test_signoff_links).
+        "courses:signoff": {"token": "not-a-token"},
         # allauth's keyed links, with keys that match nothing.
         "account_confirm_email": {"key": "not-a-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-key"},

@@ -34,7 +34,7 @@ from . import face_sites
 
 def _session_queryset() -> QuerySet[InjectionSession]:
     return InjectionSession.objects.select_related(
-        "enrolment__course", "enrolment__trainee", "instructor", "amends", "amendment", "product"
+        "enrolment__course", "enrolment__trainee", "instructor", "mentor", "amends", "amendment", "product"
     ).prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")), "product__references")
 
 
@@ -56,9 +56,10 @@ def get_session_for(user: User, pk) -> InjectionSession:
 
 
 def get_supervised_session_for(user: User, pk) -> InjectionSession:
-    """A session of a course the user teaches (to edit or amend); 404 otherwise."""
+    """A session of a course the user teaches (to edit or amend); 404 otherwise, and for
+    a case the trainee's mentor supervises."""
     session = get_session_for(user, pk)
-    if not course_is_taught_by(session.enrolment.course, user):
+    if session.mentor_id is not None or not course_is_taught_by(session.enrolment.course, user):
         raise Http404
     return session
 
@@ -76,7 +77,9 @@ def session_list_for_course(*, course: Course) -> QuerySet[InjectionSession]:
     units given (``total_units``), for the instructors' list."""
     return (
         InjectionSession.objects.filter(enrolment__course=course)
-        .select_related("enrolment__trainee", "instructor", "product")
+        # A mentor case is the trainee's own work until the mentor signs it.
+        .exclude(status=InjectionSession.Status.DRAFT, mentor__isnull=False)
+        .select_related("enrolment__trainee", "instructor", "mentor", "product")
         .annotate(total_units=Sum("sites__units"))
         .order_by("-performed_on", "-created_at")
     )
@@ -209,11 +212,18 @@ class RequirementStatus:
         )
 
 
+def session_counts(course: Course, session: InjectionSession) -> bool:
+    """Whether a signed session counts toward the course's requirement: a case signed by
+    the trainee's mentor counts only where the course accepts mentor cases."""
+    return session.mentor_id is None or course.handson_mentor_cases_count
+
+
 def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> RequirementStatus:
     """Progress against the course's requirement, from the trainee's current signed
-    sessions (``sites`` prefetched). Superseded sessions never count; observed cases count
-    only toward the observed minimum."""
-    signed = [s for s in sessions if s.status == InjectionSession.Status.SIGNED]
+    sessions (``sites`` prefetched). Superseded sessions never count, nor mentor cases
+    where the course does not accept them; observed cases count only toward the observed
+    minimum."""
+    signed = [s for s in sessions if s.status == InjectionSession.Status.SIGNED and session_counts(course, s)]
     performed = sorted(
         (s for s in signed if s.case_type in PERFORMED_CASE_TYPES),
         key=lambda s: (s.performed_on, s.signed_at),
@@ -265,7 +275,7 @@ def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:
     sessions = (
         InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
         .exclude(status=InjectionSession.Status.DRAFT)
-        .select_related("product")
+        .select_related("product", "instructor", "mentor")
         .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
     )
     for session in sessions:
@@ -290,7 +300,10 @@ def handson_requirement_met(*, enrolment: Enrolment) -> bool:
 def signed_session_count(enrolment: Enrolment) -> int:
     """The enrolment's signed sessions (amended originals, superseded, are not counted):
     the evidence an award records."""
-    return enrolment.sessions.filter(status=InjectionSession.Status.SIGNED).count()
+    sessions = enrolment.sessions.filter(status=InjectionSession.Status.SIGNED)
+    if not enrolment.course.handson_mentor_cases_count:
+        sessions = sessions.filter(mentor__isnull=True)
+    return sessions.count()
 
 
 def session_signer_ids(trainee: User) -> set[int]:
@@ -299,6 +312,7 @@ def session_signer_ids(trainee: User) -> set[int]:
     return set(
         InjectionSession.objects.filter(enrolment__trainee=trainee)
         .exclude(status=InjectionSession.Status.DRAFT)
+        .filter(instructor__isnull=False)
         .values_list("instructor_id", flat=True)
     )
 

@@ -40,6 +40,7 @@ MSG_NO_SITES = _("Record the units given at one site at least.")
 MSG_ACKNOWLEDGE = _("These doses differ from the on-label reference: confirm you have reviewed them to save.")
 MSG_PRODUCT = _("Choose one of the products in the list; this one is unknown or no longer in use.")
 MSG_NOT_INSTRUCTOR = _("Only the course's instructors can record or sign its sessions.")
+MSG_MENTOR_CASE = _("This case is supervised by the trainee's mentor, who signs it.")
 MSG_LOCKED = _("This session is signed and locked; record a correction as an amendment.")
 MSG_NOT_SIGNED = _("Only a signed session can be amended.")
 MSG_REASON = _("Say what the amendment corrects.")
@@ -103,12 +104,14 @@ def session_dose_warnings(
 
 
 def _check(
-    *, enrolment: Enrolment, instructor: User, data: dict, units_by_site: dict, ratings: dict, acknowledged: bool,
-    exclude=(),
+    *, enrolment: Enrolment, instructor: User | None, data: dict, units_by_site: dict, ratings: dict | None,
+    acknowledged: bool, exclude=(),
 ) -> list[face_sites.DoseWarning]:  # fmt: skip
-    """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field."""
+    """Validate a session as a whole; returns the dose warnings. Raises ValidationError by field.
+    A mentor case (courses.handson.mentor_services) passes no instructor, and no ratings
+    while it is the trainee's draft: the mentor rates when signing."""
     errors: dict[str, list[str]] = defaultdict(list)
-    if not course_is_taught_by(enrolment.course, instructor):
+    if instructor is not None and not course_is_taught_by(enrolment.course, instructor):
         raise ValidationError(MSG_NOT_INSTRUCTOR)
     if enrolment.status != Enrolment.Status.ACTIVE:
         errors["__all__"].append(MSG_TRAINEE_NOT_ENROLLED)
@@ -131,7 +134,7 @@ def _check(
             errors[f"units_{code}"].append(MSG_UNITS_RANGE)
     if not units_by_site:
         errors["sites"].append(MSG_NO_SITES)
-    for code, _label in COMPETENCIES:
+    for code, _label in COMPETENCIES if ratings is not None else ():
         if ratings.get(code) not in Independence.values:
             errors[f"rating_{code}"].append(MSG_RATING_MISSING)
     errors = {field: messages for field, messages in errors.items() if messages}
@@ -155,7 +158,7 @@ def _write(
     for name in SESSION_FIELDS:
         setattr(session, name, data[name])
     session.model_code = data["model_code"].upper()
-    session.ratings = {code: ratings[code] for code, _label in COMPETENCIES}
+    session.ratings = {code: ratings[code] for code, _label in COMPETENCIES if code in ratings}
     session.dose_warnings = warnings
     session.dose_warnings_acknowledged = any(not face_sites.is_informational(w) for w in warnings)
     session.save()
@@ -193,6 +196,8 @@ def session_sign(*, session_id, instructor: User) -> InjectionSession:
         .select_related("enrolment__course", "enrolment__trainee")
         .get(pk=session_id)
     )
+    if session.mentor_id is not None:
+        raise ValidationError(MSG_MENTOR_CASE)
     if not course_is_taught_by(session.enrolment.course, instructor):
         raise ValidationError(MSG_NOT_INSTRUCTOR)
     if session.is_locked:
@@ -228,6 +233,8 @@ def session_amend(
     )
     if original.status != InjectionSession.Status.SIGNED:
         raise ValidationError(MSG_NOT_SIGNED)
+    if original.mentor_id is not None:
+        raise ValidationError(MSG_MENTOR_CASE)
     if not reason.strip():
         raise ValidationError({"amendment_reason": [MSG_REASON]})
     warnings = _check(

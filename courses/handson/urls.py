@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consultation_views, views
+from . import consultation_views, mentor_views, views
 
 urlpatterns = [
     path("teach/courses/<slug:code>/sessions/", views.session_list, name="session_list"),
@@ -24,4 +24,19 @@ urlpatterns = [
     path("sessions/<uuid:pk>/photos/", consultation_views.photo_add, name="photo_add"),
     path("photos/<uuid:pk>/", consultation_views.photo_file, name="photo_file"),
     path("photos/<uuid:pk>/delete/", consultation_views.photo_delete, name="photo_delete"),
+]
+
+# Mentors and external sign-off (courses.handson.mentor_views).
+urlpatterns += [
+    path("me/mentors/", mentor_views.mentor_list, name="mentor_list"),
+    path("me/courses/<slug:code>/mentor-cases/new/", mentor_views.mentor_case_create, name="mentor_case_create"),
+    path("me/mentor-cases/<uuid:pk>/", mentor_views.mentor_case, name="mentor_case"),
+    path("me/mentor-cases/<uuid:pk>/edit/", mentor_views.mentor_case_edit, name="mentor_case_edit"),
+    path("me/mentor-cases/<uuid:pk>/send/", mentor_views.mentor_case_send, name="mentor_case_send"),
+    path("me/mentor-cases/<uuid:pk>/code/", mentor_views.mentor_case_code, name="mentor_case_code"),
+    path("me/mentor-cases/<uuid:pk>/sign-here/", mentor_views.mentor_case_sign_here, name="mentor_case_sign_here"),
+    path("me/mentor-cases/<uuid:pk>/withdraw/", mentor_views.mentor_case_withdraw, name="mentor_case_withdraw"),
+    path("staff/mentors/", mentor_views.mentor_queue, name="mentor_queue"),
+    path("staff/mentors/<uuid:pk>/", mentor_views.mentor_review, name="mentor_review"),
+    path("signoff/<str:token>/", mentor_views.signoff, name="signoff"),
 ]

@@ -24,7 +24,7 @@ from core.storage import private_storage
 from courses import selectors as course_selectors
 from courses.models import InjectionSession
 
-from . import face_sites, selectors, services
+from . import face_sites, mentor_selectors, selectors, services
 from . import logbook_pdf as logbook_pdf_service
 from .consultation_views import case_context
 from .forms import UNIT_PREFIX, AmendmentForm, ReflectionForm, SessionForm
@@ -199,6 +199,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
             ),
             "is_owner": is_owner,
             "can_sign": request.user.is_instructor
+            and not session.is_mentor_case
             and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
             "reflection_form": reflection_form,
             **case_context(request.user, session),
@@ -239,6 +240,7 @@ def logbook(request, code):
         "rows": logbook.rows,
         "status": logbook.status,
         "trainee": request.user,
+        "mentor_cases": mentor_selectors.mentor_cases_in_progress(enrolment=logbook.enrolment),
     }
     return render(request, "courses/handson/logbook.html", context)
 

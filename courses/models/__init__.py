@@ -1,8 +1,8 @@
-"""The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments)
-``handson`` (the supervised-session log) and ``consultation`` (its consultation, consent
-and photographs). Re-exported here because Django and the
-migrations look them up as ``courses.models.<name>`` (the migrations also reference
-``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
+"""The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments),
+``handson`` (the supervised-session log), ``consultation`` (its consultation, consent and
+photographs) and ``mentors`` (trainees' mentors and their external sign-off). Re-exported
+here because Django and the migrations look them up as ``courses.models.<name>`` (the
+migrations also reference ``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
 
 from .catalogue import (
     Course,
@@ -34,6 +34,7 @@ from .handson import (
     ProductAreaReference,
     SessionSite,
 )
+from .mentors import Mentor, SignOffRequest
 
 __all__ = [
     "COMPETENCIES",
@@ -50,6 +51,7 @@ __all__ = [
     "Independence",
     "InjectionSession",
     "Lesson",
+    "Mentor",
     "LessonCompletion",
     "LessonImage",
     "Module",
@@ -57,6 +59,7 @@ __all__ = [
     "ProductAreaReference",
     "SessionSite",
     "case_photo_path",
+    "SignOffRequest",
     "lesson_image_path",
     "validate_area_minimums",
     "validate_type_minimums",

@@ -120,6 +120,13 @@ class Course(models.Model):
         default=730,
         help_text=_("Deleted automatically after this, unless the model consented to their use in teaching."),
     )
+    # On by default: the common UK Level 7 route is cases with the trainee's own mentor.
+    # A provider that accepts only its own instructors' sessions turns it off.
+    handson_mentor_cases_count = models.BooleanField(
+        _("cases signed by a trainee's verified mentor count"),
+        default=True,
+        help_text=_("Off: only sessions signed by the course's instructors count toward the requirement."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -167,8 +167,13 @@ class InjectionSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="sessions")
+    # The supervisor: a course instructor, or (null instructor) the trainee's own verified
+    # mentor, who signs through courses.handson.mentor_services.
     instructor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_supervised"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions_supervised"
+    )
+    mentor = models.ForeignKey(
+        "courses.Mentor", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
     )
     performed_on = models.DateField(_("date"))
     clinic = models.CharField(_("clinic"), max_length=200)
@@ -226,6 +231,11 @@ class InjectionSession(models.Model):
                 condition=Q(vial_units__gt=0) & Q(diluent_ml__gt=0), name="session_dilution_positive"
             ),
             models.CheckConstraint(
+                condition=(Q(instructor__isnull=False) & Q(mentor__isnull=True))
+                | (Q(instructor__isnull=True) & Q(mentor__isnull=False)),
+                name="session_one_supervisor",
+            ),
+            models.CheckConstraint(
                 condition=Q(amends__isnull=True) | ~Q(amendment_reason=""),
                 name="session_amendment_has_reason",
             ),
@@ -251,6 +261,14 @@ class InjectionSession(models.Model):
     def is_signed(self) -> bool:
         """Signed and current (an amended original is superseded instead)."""
         return self.status == self.Status.SIGNED
+
+    @property
+    def is_mentor_case(self) -> bool:
+        return self.mentor_id is not None
+
+    @property
+    def supervisor_name(self) -> str:
+        return self.mentor.full_name if self.mentor_id else self.instructor.display_name
 
     @property
     def is_superseded(self) -> bool:

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import TraineeFactory, UserFactory
-from courses.models import Course, Enrolment, InjectionSession, Lesson, Module, SessionSite
+from courses.models import Course, Enrolment, InjectionSession, Lesson, Mentor, Module, SessionSite
 from tests.support.handson import GLABELLA, RATINGS
 from tests.support.products import product
 
@@ -114,3 +114,22 @@ class SessionSiteFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(InjectionSessionFactory, sites={})
     site_code = "procerus"
     units = 4
+
+
+class MentorFactory(factory.django.DjangoModelFactory):
+    """A trainee's mentor, awaiting verification unless ``verified=True``."""
+
+    class Meta:
+        model = Mentor
+
+    class Params:
+        verified = factory.Trait(status=Mentor.Status.VERIFIED, decided_at=factory.LazyFunction(timezone.now))
+
+    trainee = factory.SubFactory(TraineeFactory)
+    full_name = factory.Sequence(lambda n: f"Dr Morgan Mentor {n}")
+    email = factory.Sequence(lambda n: f"mentor{n}@clinic.example")
+    profession = Mentor.Profession.DOCTOR
+    register = Mentor.Register.GMC
+    registration_number = factory.Sequence(lambda n: f"{7000000 + n}")
+    independent_prescriber = True
+    years_injecting = 8

@@ -40,6 +40,7 @@ from core.services import audit_record
 from courses.models import COMPETENCIES, Enrolment, Independence, InjectionSession, Mentor, SignOffRequest
 
 from . import services
+from .consultation import consultation_sign_blocker
 from .mentor_selectors import signoff_problem
 
 logger = logging.getLogger(__name__)
@@ -338,6 +339,11 @@ def _decide(request: SignOffRequest, *, decision: str, ratings: dict, feedback: 
         .select_related("enrolment__trainee", "enrolment__course")
         .get(pk=request.session_id)
     )
+    if decision == SignOffRequest.Outcome.SIGNED:
+        # The same contraindication rule as an instructor's sign-off (under the same lock).
+        blocker = consultation_sign_blocker(session_id=session.pk)
+        if blocker:
+            raise ValidationError(blocker)
     now = timezone.now()
     request.used_at = now
     request.outcome = decision

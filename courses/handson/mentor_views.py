@@ -29,6 +29,11 @@ MSG_SLOW_DOWN = _("Too many requests: wait a minute and try again.")
 # The trainee's mentors ----------------------------------------------------------------
 
 
+def _case_chart(session):
+    """The case's face chart, read-only, checked against the case's own product."""
+    return _chart({s.site_code: s.units for s in session.sites.all()}, product=session.product.label(), editable=False)
+
+
 @role_required("trainee")
 @require_http_methods(["GET", "POST"])
 def mentor_list(request):
@@ -143,7 +148,9 @@ def mentor_case(request, pk):
         {
             "session": session,
             "course": session.enrolment.course,
-            "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
+            "chart": _chart(
+                {s.site_code: s.units for s in session.sites.all()}, product=session.product.label(), editable=False
+            ),
             "latest": selectors.latest_request(session),
         },
     )
@@ -242,7 +249,9 @@ def _signoff_form_page(request, session, form, *, on_device=False, token=None):
         {
             "session": session,
             "course": session.enrolment.course,
-            "chart": _chart({s.site_code: s.units for s in session.sites.all()}, editable=False),
+            "chart": _chart(
+                {s.site_code: s.units for s in session.sites.all()}, product=session.product.label(), editable=False
+            ),
             "form": form,
             "on_device": on_device,
             "token": token,

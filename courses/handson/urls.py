@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("teach/courses/<slug:code>/sessions/", views.session_list, name="session_list"),
@@ -14,4 +14,8 @@ urlpatterns = [
     path("sessions/<uuid:pk>/reflection/", views.session_reflect, name="session_reflect"),
     path("me/courses/<slug:code>/logbook/", views.logbook, name="logbook"),
     path("me/courses/<slug:code>/logbook.pdf", views.logbook_pdf, name="logbook_pdf"),
+    path("sessions/<uuid:pk>/review/new/", review_views.review_create, name="review_create"),
+    path("reviews/<uuid:pk>/", review_views.review_detail, name="review_detail"),
+    path("reviews/<uuid:pk>/edit/", review_views.review_edit, name="review_edit"),
+    path("reviews/<uuid:pk>/sign/", review_views.review_sign, name="review_sign"),
 ]

@@ -1,5 +1,5 @@
 """The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments)
-and ``handson`` (the supervised-session log). Re-exported here because Django and the
+``handson`` (the supervised-session log) and ``reviews`` (review visits). Re-exported here because Django and the
 migrations look them up as ``courses.models.<name>`` (the migrations also reference
 ``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
 
@@ -24,8 +24,28 @@ from .handson import (
     ProductAreaReference,
     SessionSite,
 )
+from .reviews import (
+    REPORTABLE_SEVERITIES,
+    AdverseEvent,
+    AdverseEventKind,
+    Review,
+    ReviewOutcome,
+    ReviewReminder,
+    ReviewSite,
+    ReviewSymmetry,
+    Severity,
+)
 
 __all__ = [
+    "REPORTABLE_SEVERITIES",
+    "AdverseEvent",
+    "AdverseEventKind",
+    "Review",
+    "ReviewOutcome",
+    "ReviewReminder",
+    "ReviewSite",
+    "ReviewSymmetry",
+    "Severity",
     "COMPETENCIES",
     "PERFORMED_CASE_TYPES",
     "CaseType",

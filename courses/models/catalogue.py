@@ -113,6 +113,11 @@ class Course(models.Model):
     handson_recent_competent = models.PositiveSmallIntegerField(
         _("latest performed cases that must be rated competent"), default=3
     )
+    handson_reviews_required = models.PositiveSmallIntegerField(
+        _("performed cases that need a signed review visit"),
+        default=0,
+        help_text=_("Cases the trainee treated whose review at about two weeks is recorded and signed."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

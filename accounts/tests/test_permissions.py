@@ -14,6 +14,7 @@ every row of the database as it found it.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -147,6 +148,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "courses:lesson_image": read_only((L, 200, 404, 200, 404, 404, 404, 200)),
     "courses:logbook": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "courses:logbook_pdf": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
+    "courses:review_create": same((L, 403, 403, 200, 404, 403, 403, 403)),  # an empty POST: the blank form
+    "courses:review_detail": read_only((L, 200, 404, 200, 404, 200, 404, 200)),
+    "courses:review_edit": same((L, 403, 403, 302, 404, 403, 403, 403)),  # signed: sent back, locked
+    "courses:review_sign": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 403),
+        "POST": (L, 403, 403, 302, 404, 403, 403, 403),  # already signed: sent back, nothing changes
+    },
     "courses:roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -388,6 +396,17 @@ def _admin_kwargs(name: str, objects: dict) -> dict | None:
     return None
 
 
+def _signed_review(session, instructor):
+    from django.utils import timezone
+
+    from courses.handson import review_services
+
+    data = {"reviewed_on": timezone.localdate(), "timing_note": "", "outcome": "full", "symmetry": "symmetrical",
+            "lot_number": "", "management": ""}  # fmt: skip
+    review = review_services.review_save(session_id=session.pk, instructor=instructor, data=data, topup={}, events=[])
+    return review_services.review_sign(review_id=review.pk, instructor=instructor)
+
+
 @pytest.fixture
 def world(trainee, other_trainee, instructor, examiner, administrator):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -412,6 +431,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     enrolment = EnrolmentFactory(trainee=trainee, course=course)
     verified = LicenceFactory(holder=trainee, verified=True)
     session = record(enrolment, instructor)
+    review = _signed_review(record(enrolment, instructor, performed_on=timezone.localdate() - timedelta(days=14),
+                                   model_code="M-0148"), instructor)  # fmt: skip
     enrolment.completions.create(lesson=lesson)
     exam_for(course)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
@@ -454,6 +475,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "certification:verify": {"code": certificate.code},
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
+        "courses:review_create": {"pk": session.pk},
+        **{f"courses:{n}": {"pk": review.pk} for n in ("review_detail", "review_edit", "review_sign")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
         # allauth's keyed links, with keys that match nothing.
         "account_confirm_email": {"key": "not-a-key"},
@@ -468,6 +491,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses.Lesson": lesson,
         "courses.LessonImage": image,
         "courses.InjectionSession": session,
+        "courses.Review": review,
         "courses.Product": session.product,
         "exams.Question": course.questions.first(),
         "exams.ExamSettings": course.exam_settings if hasattr(course, "exam_settings") else None,

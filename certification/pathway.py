@@ -142,10 +142,13 @@ def pathway_for(
 
 def handson_counts(handson) -> list[tuple[str, int, int]]:
     """(label, done, needed) per case type the course asks for, then the cases treated in
-    all when that total asks for more than the per-type minimums."""
+    all when that total asks for more than the per-type minimums, then the reviewed cases
+    when the course asks for reviews."""
     counts = [(t.name, t.done, t.need) for t in handson.types]
     if handson.shows_total:
         counts.append((_("Cases treated"), handson.performed, handson.required))
+    if handson.reviews:
+        counts.append((handson.reviews.name, handson.reviews.done, handson.reviews.need))
     return counts
 
 

@@ -285,6 +285,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 WORKER_HEARTBEAT_SECONDS = 30
+# Task modules that are not an app's tasks.py (which autodiscovery finds).
+CELERY_IMPORTS = ["courses.handson.review_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "licences-expire": {
         "task": "accounts.tasks.licences_expire_task",
@@ -309,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
     "handson-photos-retention": {
         "task": "courses.tasks.handson_photos_retention_task",
         "schedule": crontab(hour=0, minute=20),
+    },
+    "review-reminders": {
+        "task": "courses.handson.review_tasks.review_reminders_task",
+        "schedule": crontab(hour=7, minute=10),
     },
     "certificates-requeue-stalled": {
         "task": "certification.tasks.certificates_requeue_stalled_task",

@@ -74,6 +74,7 @@ def seed() -> Course:
         seed_observed(enrolment=enrolment, instructor=instructor, count=3)
         seed_dysport_sessions(enrolment=enrolment, instructor=instructor)
         seed_sessions(enrolment=enrolment, instructor=instructor)
+        seed_reviews(enrolment=enrolment, instructor=instructor)
     from .handson import demo_mentors
 
     demo_mentors.seed(enrolment=enrolment)
@@ -220,3 +221,29 @@ def seed_observed(*, enrolment: Enrolment, instructor: User, count: int) -> None
             acknowledged=True,
         )
         handson_services.session_sign(session_id=session.pk, instructor=instructor)
+
+
+def seed_reviews(*, enrolment: Enrolment, instructor: User) -> None:
+    """The review of case M-0102 (30 days ago) at 14 days, signed, with mild bruising; case
+    M-0103 (20 days ago) is left due for its review (the daily reminder picks it up)."""
+    from .handson import review_services
+    from .models import InjectionSession
+
+    session = enrolment.sessions.get(model_code="M-0102", status=InjectionSession.Status.SIGNED)
+    review = review_services.review_save(
+        session_id=session.pk,
+        instructor=instructor,
+        data={
+            "reviewed_on": session.performed_on + datetime.timedelta(days=14),
+            "timing_note": "",
+            "outcome": "full",
+            "symmetry": "symmetrical",
+            "lot_number": session.lot_number,
+            "management": "Bruising at the right medial corrugator site, fading; arnica and reassurance.",
+        },
+        topup={},
+        events=[
+            {"kind": "bruising", "severity": "mild", "onset_on": session.performed_on + datetime.timedelta(days=1)}
+        ],
+    )
+    review_services.review_sign(review_id=review.pk, instructor=instructor)

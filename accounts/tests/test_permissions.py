@@ -14,6 +14,7 @@ every row of the database as it found it.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -186,6 +187,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 403, 403, 403, 403, 403, 403, 405),
     },
     "courses:mentor_review": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:review_create": same((L, 403, 403, 200, 404, 403, 403, 403)),  # an empty POST: the blank form
+    "courses:review_detail": read_only((L, 200, 404, 200, 404, 200, 404, 200)),
+    "courses:review_edit": same((L, 403, 403, 302, 404, 403, 403, 403)),  # signed: sent back, locked
+    "courses:review_sign": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 403),
+        "POST": (L, 403, 403, 302, 404, 403, 403, 403),  # already signed: sent back, nothing changes
+    },
     "courses:roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:session_amend": same((L, 403, 403, 200, 404, 403, 403, 403)),
     "courses:session_create": same((L, 403, 403, 200, 404, 403, 403, 403)),
@@ -431,6 +439,17 @@ def _admin_kwargs(name: str, objects: dict) -> dict | None:
     return None
 
 
+def _signed_review(session, instructor):
+    from django.utils import timezone
+
+    from courses.handson import review_services
+
+    data = {"reviewed_on": timezone.localdate(), "timing_note": "", "outcome": "full", "symmetry": "symmetrical",
+            "lot_number": "", "management": ""}  # fmt: skip
+    review = review_services.review_save(session_id=session.pk, instructor=instructor, data=data, topup={}, events=[])
+    return review_services.review_sign(review_id=review.pk, instructor=instructor)
+
+
 @pytest.fixture
 def world(trainee, other_trainee, instructor, examiner, administrator):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -461,6 +480,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     record_consultation(session, trainee)  # with the consent to photographs
     photo = add_photo(session, trainee)
     sign_session(session_id=session.pk, instructor=instructor)
+    review = _signed_review(record(enrolment, instructor, performed_on=timezone.localdate() - timedelta(days=14),
+                                   model_code="M-0148"), instructor)  # fmt: skip
     enrolment.completions.create(lesson=lesson)
     exam_for(course)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
@@ -511,6 +532,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
         **{f"courses:{n}": {"pk": enrolment.pk} for n in ("logbook_pdf", "logbook_pdf_status")},
         **{f"courses:{n}": {"pk": photo.pk} for n in ("photo_file", "photo_delete")},
+        "courses:review_create": {"pk": session.pk},
+        **{f"courses:{n}": {"pk": review.pk} for n in ("review_detail", "review_edit", "review_sign")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
         **{f"courses:{n}": {"pk": mentor_case.pk} for n in by_mentor_case},
         "courses:mentor_review": {"pk": mentor_waiting.pk},
@@ -529,6 +552,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses.Lesson": lesson,
         "courses.LessonImage": image,
         "courses.InjectionSession": session,
+        "courses.Review": review,
         "courses.Product": session.product,
         "exams.Question": course.questions.first(),
         "exams.ExamSettings": course.exam_settings if hasattr(course, "exam_settings") else None,

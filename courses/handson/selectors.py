@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from courses.models import (
@@ -27,7 +28,7 @@ from courses.models import (
 )
 from courses.selectors import course_is_taught_by, enrolment_for, get_course_for
 
-from . import face_sites
+from . import face_sites, review_selectors
 
 # Access -------------------------------------------------------------------------------
 
@@ -101,8 +102,9 @@ def drafts_awaiting_signoff(*, instructor: User) -> QuerySet[InjectionSession]:
 
 
 def recent_units_for_model(*, model_code: str, performed_on: datetime.date, product: Product, exclude=None) -> Decimal:
-    """Units OF THIS PRODUCT given to this model code by any signed session in the 90 days
-    up to the date (units of different products are not interchangeable)."""
+    """Units OF THIS PRODUCT given to this model code by any signed session, and as top-ups
+    at signed review visits, in the 90 days up to the date (units of different products
+    are not interchangeable)."""
     since = performed_on - datetime.timedelta(days=90)
     sites = SessionSite.objects.filter(
         session__model_code__iexact=model_code,
@@ -113,7 +115,10 @@ def recent_units_for_model(*, model_code: str, performed_on: datetime.date, prod
     )
     if exclude is not None:
         sites = sites.exclude(session__in=exclude)
-    return sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
+    session_units = sites.aggregate(total=Sum("units"))["total"] or Decimal(0)
+    return session_units + review_selectors.topup_units_for_model(
+        model_code=model_code, on=performed_on, product=product
+    )
 
 
 def other_products_for_model(
@@ -186,6 +191,7 @@ class RequirementStatus:
     recent_competent: int
     types: list[Progress] = field(default_factory=list)
     areas: list[Progress] = field(default_factory=list)
+    reviews: Progress | None = None  # treated cases with a signed review, when the course asks
 
     @property
     def missing_types(self) -> list[Progress]:
@@ -194,6 +200,10 @@ class RequirementStatus:
     @property
     def missing_areas(self) -> list[Progress]:
         return [a for a in self.areas if not a.met]
+
+    @property
+    def missing_reviews(self) -> Progress | None:
+        return self.reviews if self.reviews and not self.reviews.met else None
 
     @property
     def shows_total(self) -> bool:
@@ -208,6 +218,7 @@ class RequirementStatus:
             self.performed >= self.required
             and not self.missing_types
             and not self.missing_areas
+            and not self.missing_reviews
             and self.recent_competent >= self.recent_needed
         )
 
@@ -242,6 +253,14 @@ def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> R
             1 for s in performed if any(face_sites.SITE_BY_CODE[x.site_code]["area"] == code for x in s.sites.all())
         )
         areas.append(Progress(code, face_sites.AREA_BY_CODE[code]["name"], done, int(need)))
+    reviews = None
+    if course.handson_reviews_required:
+        reviews = Progress(
+            "reviews",
+            str(_("Cases reviewed at about two weeks")),
+            review_selectors.reviewed_performed_count(sessions),
+            course.handson_reviews_required,
+        )
     recent_competent = 0
     for session in performed[: course.handson_recent_competent]:
         if session.overall_independence != Independence.COMPETENT:
@@ -255,6 +274,7 @@ def requirement_status(*, course: Course, sessions: list[InjectionSession]) -> R
         recent_competent=recent_competent,
         types=types,
         areas=areas,
+        reviews=reviews,
     )
 
 
@@ -275,7 +295,7 @@ def sessions_for_enrolments(enrolment_ids: Iterable[uuid.UUID]) -> dict:
     sessions = (
         InjectionSession.objects.filter(enrolment_id__in=list(enrolment_ids))
         .exclude(status=InjectionSession.Status.DRAFT)
-        .select_related("product", "instructor", "mentor")
+        .select_related("product", "instructor", "mentor", "review")
         .prefetch_related(Prefetch("sites", queryset=SessionSite.objects.order_by("id")))
     )
     for session in sessions:
@@ -346,6 +366,7 @@ def get_logbook_for(user: User, code: str) -> Logbook:
     if enrolment is None:
         raise Http404
     sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
+    prefetch_related_objects(sessions, "review__events", "review__sites")
     return Logbook(
         course=course,
         enrolment=enrolment,

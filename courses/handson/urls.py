@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consultation_views, mentor_views, views
+from . import consultation_views, mentor_views, review_views, views
 
 urlpatterns = [
     path("teach/courses/<slug:code>/sessions/", views.session_list, name="session_list"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("sessions/<uuid:pk>/photos/", consultation_views.photo_add, name="photo_add"),
     path("photos/<uuid:pk>/", consultation_views.photo_file, name="photo_file"),
     path("photos/<uuid:pk>/delete/", consultation_views.photo_delete, name="photo_delete"),
+    path("sessions/<uuid:pk>/review/new/", review_views.review_create, name="review_create"),
+    path("reviews/<uuid:pk>/", review_views.review_detail, name="review_detail"),
+    path("reviews/<uuid:pk>/edit/", review_views.review_edit, name="review_edit"),
+    path("reviews/<uuid:pk>/sign/", review_views.review_sign, name="review_sign"),
 ]
 
 # Mentors and external sign-off (courses.handson.mentor_views).

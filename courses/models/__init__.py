@@ -1,8 +1,9 @@
 """The models of the courses app, by topic: ``catalogue`` (courses, lessons, enrolments),
 ``handson`` (the supervised-session log), ``consultation`` (its consultation, consent and
-photographs) and ``mentors`` (trainees' mentors and their external sign-off). Re-exported
-here because Django and the migrations look them up as ``courses.models.<name>`` (the
-migrations also reference ``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
+photographs), ``mentors`` (trainees' mentors and their external sign-off) and ``reviews``
+(review visits and adverse events). Re-exported here because Django and the migrations
+look them up as ``courses.models.<name>`` (the migrations also reference
+``lesson_image_path`` and ``validate_area_minimums`` by that path)."""
 
 from .catalogue import (
     Course,
@@ -35,8 +36,28 @@ from .handson import (
     SessionSite,
 )
 from .mentors import Mentor, SignOffRequest
+from .reviews import (
+    REPORTABLE_SEVERITIES,
+    AdverseEvent,
+    AdverseEventKind,
+    Review,
+    ReviewOutcome,
+    ReviewReminder,
+    ReviewSite,
+    ReviewSymmetry,
+    Severity,
+)
 
 __all__ = [
+    "REPORTABLE_SEVERITIES",
+    "AdverseEvent",
+    "AdverseEventKind",
+    "Review",
+    "ReviewOutcome",
+    "ReviewReminder",
+    "ReviewSite",
+    "ReviewSymmetry",
+    "Severity",
     "COMPETENCIES",
     "PERFORMED_CASE_TYPES",
     "CaseType",

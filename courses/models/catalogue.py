@@ -127,6 +127,11 @@ class Course(models.Model):
         default=True,
         help_text=_("Off: only sessions signed by the course's instructors count toward the requirement."),
     )
+    handson_reviews_required = models.PositiveSmallIntegerField(
+        _("performed cases that need a signed review visit"),
+        default=0,
+        help_text=_("Cases the trainee treated whose review at about two weeks is recorded and signed."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

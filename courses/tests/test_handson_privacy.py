@@ -7,6 +7,7 @@ exception, in their own model (CasePhoto), with the model's explicit consent
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -14,13 +15,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.forms import FileField
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import png_bytes
 from core.models import AuditEvent
 from courses.handson.consultation_forms import ConsultationForm, ResolutionForm
 from courses.handson.forms import AmendmentForm, ReflectionForm, SessionForm
 from courses.handson.mentor_forms import MentorCaseForm, MentorCodeSignOffForm, MentorSignOffForm
-from courses.models import CasePhoto, Consultation, InjectionSession, SessionSite, SignOffRequest
+from courses.handson.review_forms import ReviewForm
+from courses.models import (
+    AdverseEvent,
+    CasePhoto,
+    Consultation,
+    InjectionSession,
+    Review,
+    ReviewReminder,
+    ReviewSite,
+    SessionSite,
+    SignOffRequest,
+)
 from courses.tests.factories import MentorFactory
 from tests.support.consultation import consultation_post
 from tests.support.handson import post_data, record
@@ -55,7 +68,9 @@ def describe(field) -> str:
 
 
 # The Mentor model names the mentor (a professional), not the model treated: not checked here.
-@pytest.mark.parametrize("model", [InjectionSession, SessionSite, SignOffRequest])
+@pytest.mark.parametrize(
+    "model", [InjectionSession, SessionSite, SignOffRequest, Review, ReviewSite, AdverseEvent, ReviewReminder]
+)
 def test_no_model_field_could_hold_a_name_a_birth_date_or_a_photo(model):
     fields = model._meta.get_fields()
     assert len(fields) > 2
@@ -82,6 +97,47 @@ def test_no_form_field_asks_for_a_name_a_birth_date_or_a_photo(form_class, enrol
             continue  # the trainee's mentor, by name: not the model's identity
         assert not DENY.search(f"{name} {field.label}"), name
         assert not isinstance(field, FileField), name
+
+
+def test_no_review_form_field_asks_for_a_name_a_birth_date_or_a_photo(instructor, enrolment):
+    form = ReviewForm(session=record(enrolment, instructor))
+    assert not form.is_multipart()
+    for name, field in form.fields.items():
+        assert not DENY.search(f"{name} {field.label}"), name
+        assert not isinstance(field, FileField), name
+
+
+def test_patient_details_posted_to_the_review_form_are_dropped_and_never_mailed(
+    client_for, instructor, enrolment, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from courses.handson.review_services import review_reminders_send
+
+    today = timezone.localdate()
+    session = record(enrolment, instructor, performed_on=today - datetime.timedelta(days=12))
+    with django_capture_on_commit_callbacks(execute=True):
+        review_reminders_send()
+    payload = {"reviewed_on": today.isoformat(), "outcome": "full", "symmetry": "symmetrical", **SENTINELS}
+    payload.update({key: SimpleUploadedFile(f"{key}.png", png_bytes(), "image/png") for key in UPLOADS})
+    client = client_for(instructor)
+    client.post(reverse("courses:review_create", args=[session.pk]), payload)
+    review = Review.objects.get()
+    client.post(reverse("courses:review_sign", args=[review.pk]))
+    stored = repr(list(Review.objects.values())) + repr(list(AuditEvent.objects.values("summary", "details")))
+    pages = "".join(
+        client_for(user).get(url).content.decode()
+        for user, url in (
+            (instructor, reverse("courses:review_detail", args=[review.pk])),
+            (enrolment.trainee, reverse("courses:session_detail", args=[session.pk])),
+            (enrolment.trainee, reverse("courses:logbook", args=[enrolment.course.code])),
+        )
+    )
+    mails = "".join(m.subject + m.body for m in mail.outbox)
+    assert len(mail.outbox) == 2
+    assert session.model_code in mails
+    for value in (*SENTINELS.values(), "Quinterro", "1980"):
+        assert value not in stored + pages + mails, value
 
 
 def test_the_deny_list_would_catch_such_fields():

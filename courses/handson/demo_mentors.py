@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import COMPETENCIES, Enrolment, Independence, Mentor, Product, SignOffRequest
+from courses.models import COMPETENCIES, CaseType, Enrolment, Independence, Mentor, Product, SignOffRequest
 
 from . import mentor_services
 
@@ -53,10 +53,11 @@ def seed(*, enrolment: Enrolment) -> None:
         mentor=mentor,
         data={
             "performed_on": today - datetime.timedelta(days=6),
+            "case_type": CaseType.SUPERVISED,
             "clinic": "Raman Skin Clinic, Leeds",
             "model_code": "M-0151",
             "consent_confirmed": True,
-            "product": Product.ONA,
+            "product": Product.objects.get(code="onabotulinumtoxinA"),
             "vial_units": Decimal(100),
             "diluent_ml": Decimal("2.5"),
             "lot_number": "C5190A2",

@@ -133,6 +133,9 @@ def served_templates() -> list[Path]:
 
 def template_problems(text: str) -> list[str]:
     problems = []
+    for comment in re.findall(r"{#(.*?)#}", text, re.DOTALL):
+        if "\n" in comment:  # Django's {# #} is one line; over several it is printed on the page
+            problems.append(f"a {{# #}} comment over several lines (use {{% comment %}}): {comment.strip()[:60]!r}")
     markup = DJANGO_SYNTAX.sub("", text)
     for attributes, body in SCRIPT.findall(markup):
         if DATA_BLOCK.search(attributes):
@@ -164,6 +167,8 @@ def test_the_template_check_catches_what_it_should():
     assert len(template_problems('<div class="{% if x %}a{% endif %}" style="width: 3%">')) == 1
     assert len(template_problems('<a href="javascript:go()">Go</a>')) == 1
     assert len(template_problems("<style>p { color: red }</style>")) == 1
+    assert template_problems("{# one line #}<p>x</p>") == []
+    assert len(template_problems("{# two\n lines #}<p>x</p>")) == 1
 
 
 def test_no_served_template_needs_unsafe_inline():

@@ -132,10 +132,12 @@ def served_templates() -> list[Path]:
 
 
 def template_problems(text: str) -> list[str]:
-    problems = []
-    for comment in re.findall(r"{#(.*?)#}", text, re.DOTALL):
-        if "\n" in comment:  # Django's {# #} is one line; over several it is printed on the page
-            problems.append(f"a {{# #}} comment over several lines (use {{% comment %}}): {comment.strip()[:60]!r}")
+    # Django's {# #} is one line; over several it is printed on the page.
+    problems = [
+        f"a {{# #}} comment over several lines (use {{% comment %}}): {comment.strip()[:60]!r}"
+        for comment in re.findall(r"{#(.*?)#}", text, re.DOTALL)
+        if "\n" in comment
+    ]
     markup = DJANGO_SYNTAX.sub("", text)
     for attributes, body in SCRIPT.findall(markup):
         if DATA_BLOCK.search(attributes):

@@ -19,6 +19,7 @@ State of a request (``logbook_pdf_state``)
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from core.storage import private_storage
-from courses.models import Enrolment, InjectionSession
+from courses.models import AdverseEvent, CasePhoto, Enrolment, InjectionSession, Review
 from courses.selectors import course_is_taught_by
 
 from . import face_sites, selectors
@@ -42,7 +43,7 @@ from . import face_sites, selectors
 logger = logging.getLogger(__name__)
 
 # Bump when the PDF's template or what it shows changes: every stored logbook is then stale.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: case types, products, reviews and photographs
 FOLDER = "logbooks"
 # How long a request stays "pending" without a result before it may be asked for again
 # (a lost message or a dead worker); above the render task's time limit.
@@ -83,6 +84,20 @@ def logbook_fingerprint(enrolment: Enrolment) -> str:
         .order_by("pk")
         .values_list("pk", "status", "signed_at", "reflection_at", "reflection")
     )
+    # The review visits (editable until signed) and the photographs the PDF shows.
+    reviews = list(
+        Review.objects.filter(session__enrolment=enrolment)
+        .order_by("pk")
+        .values_list("pk", "status", "signed_at", "reviewed_on", "outcome", "symmetry", "management", "lot_number")
+    )
+    events = list(
+        AdverseEvent.objects.filter(review__session__enrolment=enrolment)
+        .order_by("pk")
+        .values_list("pk", "kind", "severity", "description", "onset_on")
+    )
+    photos = sorted(
+        str(pk) for pk in CasePhoto.objects.filter(session__enrolment=enrolment).values_list("pk", flat=True)
+    )
     course = enrolment.course
     trainee = enrolment.trainee
     parts = [
@@ -95,6 +110,12 @@ def logbook_fingerprint(enrolment: Enrolment) -> str:
         course.handson_min_sessions,
         course.handson_recent_competent,
         sorted(course.handson_area_minimums.items()),
+        sorted(course.handson_type_minimums.items()),
+        course.handson_reviews_required,
+        course.handson_mentor_cases_count,
+        [tuple(str(value) for value in review) for review in reviews],
+        [tuple(str(value) for value in event) for event in events],
+        photos,
         [(str(pk), status, str(signed), str(reflected), hashlib.sha256(text.encode()).hexdigest())
          for pk, status, signed, reflected, text in rows],
     ]  # fmt: skip
@@ -167,7 +188,9 @@ def logbook_html(enrolment: Enrolment) -> str:
         sessions=sessions,
         status=selectors.requirement_status(course=enrolment.course, sessions=sessions),
     )
-    prefetch_related_objects(logbook.sessions, "product__references")
+    prefetch_related_objects(logbook.sessions, "product__references", "review__events", "review__sites", "photos")
+    for session in logbook.sessions:
+        session.photo_images = [_photo_image(photo) for photo in session.photos.all()]
     charts = [
         (
             s,
@@ -190,6 +213,15 @@ def logbook_html(enrolment: Enrolment) -> str:
         "charts": charts,
     }
     return render_to_string("courses/handson/logbook_pdf.html", context)
+
+
+def _photo_image(photo: CasePhoto) -> tuple[str, str]:
+    """(caption, data: URI) of a case photograph for the PDF: read from private storage by
+    the worker and embedded, so the document needs nothing from outside."""
+    with photo.file.open("rb") as handle:
+        data = base64.b64encode(handle.read()).decode("ascii")
+    caption = f"{photo.get_kind_display()} · {photo.uploaded_at:%d %b %Y}"
+    return caption, f"data:{photo.content_type};base64,{data}"
 
 
 def render_logbook_pdf(enrolment: Enrolment) -> bytes:

@@ -8,19 +8,15 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_utils import IsoDateField
 from courses.models import AdverseEventKind, InjectionSession, Review, ReviewOutcome, ReviewSymmetry, Severity
 
 from . import face_sites, review_services, services
 from .forms import UNIT_PREFIX
 
 
-def _date_widget():
-    # format: <input type="date"> needs ISO dates whatever the locale's display format.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Review date"), widget=_date_widget())
+    reviewed_on = IsoDateField(label=_("Review date"))
     timing_note = forms.CharField(
         label=_("Why not at about two weeks?"),
         required=False,
@@ -66,8 +62,8 @@ class ReviewForm(forms.Form):
                 label=label, required=False, choices=blank + list(Severity.choices),
                 error_messages={"invalid_choice": review_services.MSG_SEVERITY},
             )  # fmt: skip
-            self.fields[f"event_{kind}_onset"] = forms.DateField(
-                label=_("Onset of %(event)s") % {"event": label}, required=False, widget=_date_widget()
+            self.fields[f"event_{kind}_onset"] = IsoDateField(
+                label=_("Onset of %(event)s") % {"event": label}, required=False
             )
         self.fields["event_other_description"] = forms.CharField(
             label=_("Other event: what?"), required=False, max_length=200

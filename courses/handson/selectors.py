@@ -366,7 +366,7 @@ def get_logbook_for(user: User, code: str) -> Logbook:
     if enrolment is None:
         raise Http404
     sessions = sessions_for_enrolments([enrolment.pk])[enrolment.pk]
-    prefetch_related_objects(sessions, "review__events", "review__sites")
+    prefetch_related_objects(sessions, "review__events", "review__sites", "photos")
     return Logbook(
         course=course,
         enrolment=enrolment,

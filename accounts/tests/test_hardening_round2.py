@@ -77,9 +77,12 @@ def test_signing_up_twice_with_one_address_answers_alike(client, real_hasher, dj
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(monkeypatch, settings):
     """time.time, held still and moved on by hand (the rate limits and the local-memory
-    cache's expiry both read it)."""
+    cache's expiry both read it). Redis expires keys by its own clock, which no test can
+    move, so these tests count on the local-memory cache even when the suite runs on
+    Redis (the Redis counters' atomicity and expiry have their own tests)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     class Clock:
         now = (int(time.time()) // 3600) * 3600 + 5.0

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
-from courses.models import InjectionSession
+from courses.models import CasePhoto, InjectionSession
 from courses.selectors import course_is_taught_by
 
-from . import face_sites, review_selectors, review_services, selectors
+from . import face_sites, photos, review_selectors, review_services, selectors
 from .forms import UNIT_PREFIX
 from .review_forms import ReviewForm
 
@@ -139,5 +139,9 @@ def review_detail(request, pk):
             "is_owner": session.enrolment.trainee_id == request.user.pk,
             "reportable": reportable,
             "routes": review_selectors.reporting_routes_for(session.enrolment.trainee) if reportable else [],
+            # The photographs taken at the review, for those who may see the case's photos.
+            "review_photos": [p for p in photos.photo_list_for_session(session) if p.kind == CasePhoto.Kind.REVIEW]
+            if photos.photos_visible_to(request.user, session)
+            else [],
         },
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.tests.factories import TraineeFactory
 from core.storage import private_storage
 from courses.handson import logbook_pdf, review_services
 from courses.handson.services import session_sign
@@ -74,3 +75,24 @@ def test_a_new_photograph_or_a_signed_review_makes_the_stored_pdf_stale(enrolmen
     assert recorded != after_photo
     review_services.review_sign(review_id=review.pk, instructor=instructor)
     assert logbook_pdf.logbook_fingerprint(enrolment) != recorded
+
+
+def test_the_review_page_shows_the_review_photographs_to_those_who_may_see_them(
+    client_for, enrolment, instructor, photographed
+):
+    review = review_services.review_save(
+        session_id=photographed.pk, instructor=instructor, topup={}, events=[], acknowledged=True,
+        data={"reviewed_on": timezone.localdate(), "timing_note": "", "outcome": "full", "symmetry": "symmetrical",
+              "lot_number": "C1234A", "management": ""},
+    )  # fmt: skip
+    at_review = add_photo(photographed, instructor, kind="review")
+    url = reverse("courses:review_detail", args=[review.pk])
+    src = f'src="{reverse("courses:photo_file", args=[at_review.pk])}"'
+    before = photographed.photos.get(kind="before")
+    page = client_for(enrolment.trainee).get(url).content.decode()
+    assert "Photographs at the review" in page
+    assert src in page
+    assert reverse("courses:photo_file", args=[before.pk]) not in page  # only the review's
+    # Anyone else is not shown the review at all.
+    stranger = TraineeFactory()
+    assert client_for(stranger).get(url).status_code == 404

@@ -5,7 +5,6 @@ dashboards and the pathway ask whether a licence awaits verification."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from unittest import mock
 
@@ -18,26 +17,9 @@ from accounts import selectors, services, validators
 from accounts.models import Licence
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from core.models import AuditEvent
+from tests.support.queries import locking_selects
 
 pytestmark = pytest.mark.django_db
-
-
-@contextlib.contextmanager
-def locking_selects():
-    """(model label, joins other tables?, FOR UPDATE OF) of every SELECT … FOR UPDATE
-    compiled meanwhile, whatever the database (SQLite compiles the query, then leaves
-    the clause out)."""
-    seen = []
-    original = SQLCompiler.as_sql
-
-    def spy(self, *args, **kwargs):
-        query = self.query
-        if query.select_for_update:
-            seen.append((query.model._meta.label, bool(query.select_related), tuple(query.select_for_update_of)))
-        return original(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", spy):
-        yield seen
 
 
 def test_licence_locks_with_joins_lock_only_the_licence(administrator):

@@ -5,13 +5,10 @@ services' preconditions."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,6 +21,7 @@ from certification.tests.factories import certificate_issued
 from core.models import AuditEvent
 from courses.tests.factories import EnrolmentFactory
 from exams.models import Assessment, Attempt
+from tests.support.queries import locking_selects
 
 pytestmark = pytest.mark.django_db
 
@@ -42,24 +40,6 @@ def certificate(n: int = 0, **fields) -> Certificate:
                                            status=Assessment.Status.COMPLETED, passed=True, percent=95,
                                            completed_at=now)  # fmt: skip
     return certificate_issued(enrolment, licence=licence, attempt=attempt, assessment=assessment, **fields)
-
-
-@contextlib.contextmanager
-def locking_selects():
-    """(model label, joins other tables?, FOR UPDATE OF) of every SELECT … FOR UPDATE
-    compiled meanwhile, whatever the database (SQLite compiles the query, then leaves
-    the clause out)."""
-    seen = []
-    original = SQLCompiler.as_sql
-
-    def spy(self, *args, **kwargs):
-        query = self.query
-        if query.select_for_update:
-            seen.append((query.model._meta.label, bool(query.select_related), tuple(query.select_for_update_of)))
-        return original(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", spy):
-        yield seen
 
 
 # select_for_update() with select_related() locks only the certificate row --------------

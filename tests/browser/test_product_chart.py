@@ -46,5 +46,7 @@ def test_changing_the_product_rechecks_the_chart_live(page, width):
 
     # Back to Botox: the same 50 U is now off Botox's 20 U.
     page.get_by_label("Product").select_option("onabotulinumtoxinA")
-    expect(page.get_by_text("Glabellar lines: 50 U given; the on-label dose is 20 U over 5 sites.")).to_be_visible()
+    warning = "Glabellar lines: 50 U given; the on-label dose is 20 U over 5 sites."
+    expect(page.locator(".fc-warning", has_text=warning)).to_be_visible()  # in the chart's table
+    expect(page.locator("[data-ack-list]")).to_contain_text(warning)  # and beside the acknowledgement box
     expect(page.get_by_text("Botox label: at most 400 U in 3 months.")).to_be_visible()

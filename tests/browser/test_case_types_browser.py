@@ -9,15 +9,9 @@ from playwright.sync_api import expect
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from courses.models import InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory, InjectionSessionFactory
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_an_observed_case_recorded_on_a_phone_moves_the_observed_count(page):

@@ -12,6 +12,7 @@ from courses.models import LessonCompletion
 from courses.tests.factories import EnrolmentFactory, course_with_lessons
 from exams.models import Attempt, AttemptItem
 from exams.tests.factories import exam_for
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +24,6 @@ def ready_trainee(email, course):
     for lesson in course.modules.first().lessons.all():
         LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
     return trainee
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_take_and_pass_the_written_exam(page):

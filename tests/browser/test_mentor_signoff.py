@@ -13,15 +13,9 @@ from playwright.sync_api import expect
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses.models import InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory, MentorFactory
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_trainee_sends_a_case_and_the_mentor_signs_it_from_the_emailed_link(page, live_server):

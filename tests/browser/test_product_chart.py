@@ -7,17 +7,11 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from courses.tests.factories import CourseFactory, EnrolmentFactory
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 GLABELLA = ("procerus", "corrugator_medial_r", "corrugator_medial_l", "corrugator_lateral_r", "corrugator_lateral_l")
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
 
 
 @pytest.mark.parametrize("width", [390, 1366])

@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links, QR codes and credentials in the demo name the address `make run` serves on
+# (HOST and PORT), unless SITE_URL is set in the environment or in .env.
+SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
 
 .PHONY: install install-test install-tooling run test worker beat lint format migrations-check totp bench bench-check \
 	check-system backup restore
@@ -41,7 +44,9 @@ check-system:
 
 # The demo: SQLite and eager Celery by default; with DATABASE_URL and REDIS_URL set,
 # PostgreSQL, Redis, a Celery worker and beat.
+run: export SITE_URL := $(SITE_URL)
 run: install check-system
+	DJANGO_DEBUG=1 $(MANAGE) ensure_database
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=1 $(MANAGE) seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -5,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext_lazy
 
-from core.emails import email_send_on_commit
+from core.emails import email_send_on_commit, site_domain
 from core.ratelimit import login_attempt_begin, login_failures_forget
 
 MSG_LOGIN_WAIT_SECONDS = ngettext_lazy(
@@ -30,7 +32,15 @@ def login_wait_message(seconds: int) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Render allauth's emails (confirmation, password reset) in the request and
-        send them through Celery after the transaction commits."""
+        send them through Celery after the transaction commits. The site is named from
+        settings (there is no Sites framework: allauth's would be the request's host, or
+        nothing at all)."""
+        context = {
+            "email": email,
+            **context,
+            "current_site": SimpleNamespace(name=settings.SITE_NAME, domain=site_domain()),
+            "site_url": settings.SITE_URL,
+        }
         message = self.render_mail(template_prefix, email, context)
         email_send_on_commit(to=list(message.to), subject=message.subject, body=message.body)
 

@@ -4,7 +4,6 @@ import time
 
 from celery import shared_task
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 
 from .health import HEARTBEAT_CACHE_KEY
 
@@ -18,9 +17,12 @@ from .health import HEARTBEAT_CACHE_KEY
     acks_late=True,
 )
 def email_send_task(self, *, to: list[str], subject: str, body: str) -> None:
-    """Send one plain-text email. SMTP errors (OSError and its subclasses) retry with
-    backoff; the message is rendered by the caller so a retry sends the same text."""
-    EmailMessage(subject=subject, body=body, to=to).send(fail_silently=False)
+    """Send one email (plain text and its HTML alternative, core.emails). SMTP errors
+    (OSError and its subclasses) retry with backoff; the text is rendered by the caller so
+    a retry sends the same words."""
+    from .emails import email_build
+
+    email_build(to=to, subject=subject, body=body).send(fail_silently=False)
 
 
 @shared_task(ignore_result=True, expires=60)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certificate
-from core.emails import email_render
+from core.emails import email_build, email_render
 from core.services import audit_record, enqueue_on_commit
 
 from .locks import certificate_lock
@@ -53,7 +52,7 @@ def certificate_email_send(*, certificate_id) -> bool:
             template="certification/email/certificate_issued",
             context={"certificate": certificate, "user": certificate.holder},
         )
-        message = EmailMessage(subject=subject, body=body, to=[certificate.holder.email])
+        message = email_build(to=[certificate.holder.email], subject=subject, body=body)
         with certificate.pdf.open("rb") as handle:
             message.attach(f"{certificate.serial}.pdf", handle.read(), "application/pdf")
         message.send(fail_silently=False)

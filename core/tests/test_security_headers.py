@@ -123,12 +123,13 @@ DATA_BLOCK = re.compile(r"""\stype\s*=\s*["']application/(?:ld\+)?json["']""", r
 
 def served_templates() -> list[Path]:
     """Every HTML template of the project (not the virtual environment's). Templates under
-    pdf/ and *_pdf.html are rendered by WeasyPrint into documents, never served as pages."""
+    pdf/ and *_pdf.html are rendered by WeasyPrint into documents, and those under email/
+    into messages (where mail programs need inline styles): never served as pages."""
     roots = [Path(settings.BASE_DIR) / "templates"]
     roots += [p for p in Path(settings.BASE_DIR).glob("*/templates") if ".venv" not in p.parts]
     found = sorted(path for root in roots for path in root.rglob("*.html"))
     assert len(found) > 50
-    return [p for p in found if "pdf" not in p.parts and not p.name.endswith("_pdf.html")]
+    return [p for p in found if not {"pdf", "email"} & set(p.parts) and not p.name.endswith("_pdf.html")]
 
 
 def template_problems(text: str) -> list[str]:

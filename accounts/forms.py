@@ -1,4 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -152,3 +155,32 @@ class JurisdictionForm(forms.ModelForm):
         if len(country) != 2 or not country.isalpha():
             raise ValidationError(_("Use the two-letter ISO country code, e.g. US or GB."))
         return country
+
+
+# allauth's second-factor forms: the code field asks phones for the number pad (TOTP
+# and recovery codes are both digits) and says what it takes.
+def _numeric_code(field: forms.Field, *, help_text: str) -> None:
+    field.widget.attrs.update(inputmode="numeric", pattern="[0-9]*", autocomplete="one-time-code")
+    field.widget.attrs.pop("placeholder", None)
+    field.help_text = help_text
+
+
+MSG_CODE_HELP = _("The 6-digit code from your authenticator app, or one of your 8-digit recovery codes.")
+
+
+class MFAAuthenticateForm(AllauthAuthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _numeric_code(self.fields["code"], help_text=MSG_CODE_HELP)
+
+
+class MFAReauthenticateForm(AllauthReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _numeric_code(self.fields["code"], help_text=MSG_CODE_HELP)
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _numeric_code(self.fields["code"], help_text=_("The 6-digit code your authenticator app shows now."))

@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The name users see in emails, page titles and credentials.
 SITE_NAME = env("SITE_NAME", default="Glabella")
+# Where to report a vulnerability (/.well-known/security.txt): a mailto: or https: URI.
+SECURITY_CONTACT = env("SECURITY_CONTACT", default="mailto:security@glabella.example")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -153,6 +155,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 # Failed password sign-ins are limited per account and address with a growing delay, and
 # per address by LOGIN_FAILURES_PER_ADDRESS (core.ratelimit, accounts.adapters); here
 # "login" is a flood guard on every sign-in request and "login_failed" only guards the

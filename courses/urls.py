@@ -6,6 +6,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("courses/", views.catalogue, name="catalogue"),
+    path("me/courses/", views.my_courses, name="my_courses"),
     path("courses/<slug:code>/", views.course_detail, name="detail"),
     path("courses/<slug:code>/enrol/", views.enrol, name="enrol"),
     path("courses/<slug:code>/withdraw/", views.withdraw, name="withdraw"),

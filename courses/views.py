@@ -21,6 +21,15 @@ from .models import Enrolment
 _LESSON_ID = re.compile(r"[0-9]{1,18}")
 
 
+@role_required("trainee")
+@require_safe
+def my_courses(request):
+    """Every course the trainee is or was enrolled in, with where they stand and the way
+    back in. One query."""
+    enrolments = selectors.enrolment_list_for_trainee(user=request.user, include_withdrawn=True)
+    return render(request, "courses/my_courses.html", {"enrolments": enrolments})
+
+
 @require_safe
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None, bodies=selectors.accrediting_bodies())
@@ -144,6 +153,7 @@ def lesson(request, code, lesson_id):
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
             "lessons_done": len(done),
             "lesson_total": len(ids),
+            "lessons_left": len(set(ids) - done),
         },
     )
 

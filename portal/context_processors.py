@@ -14,6 +14,7 @@ def navigation(request):
     if user.is_trainee:
         links += [
             (_("My dashboard"), reverse("accounts:trainee_dashboard")),
+            (_("My courses"), reverse("courses:my_courses")),
             (_("My licences"), reverse("accounts:licence_list")),
             (_("My certificates"), reverse("certification:list")),
         ]

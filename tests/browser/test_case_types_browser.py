@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from courses.models import InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory, InjectionSessionFactory
-from tests.support.browser import sign_in
+from tests.support.browser import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_an_observed_case_recorded_on_a_phone_moves_the_observed_count(page):
     page.get_by_role("button", name="Sign off and lock").click()
     expect(page.get_by_text("Session signed. It is now locked.")).to_be_visible()
     assert InjectionSession.objects.get(status="signed", model_code="M-0147").case_type == "observed"
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, trainee.email)
     page.goto(reverse("accounts:trainee_dashboard"))

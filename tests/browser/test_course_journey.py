@@ -7,14 +7,15 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses.tests.factories import CourseFactory, course_with_lessons
+from tests.support.browser import sign_out
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page, email):
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_browse_enrol_study_and_see_progress(page):
@@ -51,7 +52,7 @@ def test_browse_enrol_study_and_see_progress(page):
     page.get_by_role("link", name="My dashboard").click()
     expect(page.locator(".stage-done", has_text="2 of 2 lessons complete.")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     page.goto("/accounts/login/")
     sign_in(page, waiting.email)
     page.goto(f"/courses/{course.code}/")

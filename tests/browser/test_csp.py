@@ -145,7 +145,7 @@ def test_totp_qr_code_and_the_django_admin(csp_page):
     examiner = UserFactory(email="new-examiner@example.com", is_trainee=False, is_examiner=True)
     page.as_user(examiner)
     visit(page, reverse("mfa_activate_totp"))
-    page.get_by_label("Password:").fill("correct-horse-battery")  # allauth asks to reauthenticate first
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")  # allauth asks to reauthenticate first
     page.get_by_role("button", name="Confirm").click()
     qr = page.locator('img[src^="data:"]')
     expect(qr).to_be_visible()

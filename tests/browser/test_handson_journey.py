@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import LicenceFactory, TraineeFactory, UserFactory
 from courses.models import InjectionSession
 from courses.tests.factories import CourseFactory, EnrolmentFactory
-from tests.support.browser import sign_in
+from tests.support.browser import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def test_instructor_records_on_the_chart_and_trainee_sees_progress(page):
     expect(page.get_by_text("Session signed. It is now locked.")).to_be_visible()
     session = InjectionSession.objects.get()
     assert session.status == "signed"
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, trainee.email)
     page.goto(f"/me/courses/{course.code}/logbook/")

@@ -63,8 +63,8 @@ def totp_now() -> str:
 def sign_in(page, email, password=STAFF_PASSWORD, *, totp=False):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
     signed_in = page.get_by_role("button", name="Sign out")
     if not totp:
         expect(signed_in).to_be_visible()
@@ -74,7 +74,7 @@ def sign_in(page, email, password=STAFF_PASSWORD, *, totp=False):
     # step's code is asked for once more.
     for _ in range(2):
         page.get_by_label("Code:").fill(totp_now())
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         refused = page.get_by_text("Incorrect code.")
         expect(signed_in.or_(refused)).to_be_visible()
         if signed_in.is_visible():
@@ -146,9 +146,9 @@ def journey(trainee, actor_page, pages, admin, instructor, examiner, course, sta
     trainee.goto("/")
     trainee.get_by_role("link", name="Create your account").click()
     trainee.get_by_label("Email").fill(TRAINEE_EMAIL)
-    trainee.get_by_label("Password:", exact=True).fill(TRAINEE_PASSWORD)
+    trainee.get_by_label("Password", exact=True).fill(TRAINEE_PASSWORD)
     trainee.get_by_label("Password (again)").fill(TRAINEE_PASSWORD)
-    trainee.get_by_role("button", name="Sign Up").click()
+    trainee.get_by_role("button", name="Sign up").click()
     expect(trainee.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     (confirmation,) = [m for m in mail.outbox if m.to == [TRAINEE_EMAIL]]
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body).group(0)

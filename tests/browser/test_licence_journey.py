@@ -35,9 +35,9 @@ def test_signup_licence_submission_and_verification(page, live_server):
     page.goto("/")
     page.get_by_role("link", name="Create your account").click()
     page.get_by_label("Email").fill("dr.new@example.com")
-    page.get_by_label("Password:", exact=True).fill("a-long-pass-phrase")
+    page.get_by_label("Password", exact=True).fill("a-long-pass-phrase")
     page.get_by_label("Password (again)").fill("a-long-pass-phrase")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
 
     # The emailed link confirms it and signs them in.
@@ -77,11 +77,11 @@ def test_signup_licence_submission_and_verification(page, live_server):
     # The administrator signs in with a second factor and works the queue.
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
     code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
     page.get_by_label("Code:").fill(code)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
     page.get_by_role("link", name="Licence queue").click()
     page.get_by_role("link", name="Start with the oldest").click()
@@ -96,8 +96,8 @@ def test_signup_licence_submission_and_verification(page, live_server):
     # The trainee sees the licence verified.
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("dr.new@example.com")
-    page.get_by_label("Password:", exact=True).fill("a-long-pass-phrase")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("a-long-pass-phrase")
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Welcome, Dr Nia Adeyemi")).to_be_visible()
     expect(page.get_by_text("Verified", exact=True)).to_be_visible()
     assert any(m.subject == "[Glabella] Your licence is verified" for m in mail.outbox)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import TOTP_SECRET, UserFactory, add_totp
 from exams.models import Station
 from exams.practical import selectors as practical
+from tests.support.browser import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +18,11 @@ pytestmark = pytest.mark.browser
 def sign_in(page, email, totp=False):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
     if totp:
         page.get_by_label("Code:").fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_examiner_scores_on_a_tablet_and_the_trainee_sees_the_result(page):
@@ -47,7 +48,7 @@ def test_examiner_scores_on_a_tablet_and_the_trainee_sees_the_result(page):
     page.get_by_role("button", name="Submit final marks").click()
     expect(page.get_by_text("Marks submitted; they are final.")).to_be_visible()
     assert practical.practical_passed(enrolment=enrolment)
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     sign_in(page, enrolment.trainee.email)
     expect(page.get_by_text("Written and practical exams passed.")).to_be_visible()

@@ -9,5 +9,17 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     """Sign ``email`` in on the sign-in page (an account without a second factor)."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_menu(page) -> None:
+    """Open the site menu if it is collapsed behind "Menu" (a phone-width page)."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def sign_out(page) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="Sign out").click()

@@ -11,8 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-DONE, IN_PROGRESS, LOCKED = "done", "in_progress", "locked"
-STATE_LABELS = {DONE: gettext_lazy("Done"), IN_PROGRESS: gettext_lazy("In progress"), LOCKED: gettext_lazy("Locked")}
+DONE, IN_PROGRESS, TO_DO, LOCKED = "done", "in_progress", "to_do", "locked"
+STATE_LABELS = {
+    DONE: gettext_lazy("Done"),
+    IN_PROGRESS: gettext_lazy("In progress"),
+    TO_DO: gettext_lazy("Not started"),  # open to the trainee, nothing done yet
+    LOCKED: gettext_lazy("Locked"),
+}
+MSG_HANDSON_HOW = gettext_lazy(
+    "Your course's instructors arrange supervised sessions at their clinic and sign them there; "
+    "you can also record cases with a verified mentor of your own."
+)
 
 
 @dataclass(frozen=True)
@@ -41,13 +50,17 @@ def pathway_for(
     enrolment=None,
     handson=None,
     written_passed=False,
+    written=None,
     practical=None,
     award=None,
     certificate=None,
 ) -> list[Stage]:
     """Stages for ``course``. ``enrolment``, when given, carries ``lesson_total`` and
     ``lessons_done`` annotations (see courses.selectors.enrolment_list_for_trainee);
-    ``handson`` is its courses.handson.selectors.RequirementStatus."""
+    ``handson`` is its courses.handson.selectors.RequirementStatus; ``written`` its
+    exams.selectors.WrittenState (attempts, waits), which decides the exam's sentence."""
+    if written is not None:
+        written_passed = written.passed
     stages: list[Stage] = []
     if has_valid_licence:
         stages.append(Stage("licence", _("Licence verified"), DONE, _("Your licence is verified and current.")))
@@ -74,7 +87,7 @@ def pathway_for(
         total, done = enrolment.lesson_total, enrolment.lessons_done
         theory_done = total > 0 and done >= total
         stages.append(
-            Stage("theory", _("Theory"), DONE if theory_done else IN_PROGRESS,
+            Stage("theory", _("Theory"), DONE if theory_done else (IN_PROGRESS if done else TO_DO),
                   _("%(done)s of %(total)s lessons complete.") % {"done": done, "total": total},
                   "" if theory_done else (_("Continue") if done else _("Start the first lesson")),
                   "" if theory_done else reverse("courses:learn", args=[course.code]),
@@ -95,8 +108,12 @@ def pathway_for(
         missing = ", ".join(a.name for a in handson.missing_areas)
         if missing and not handson_done:
             detail += " " + _("Still to cover: %(areas)s.") % {"areas": missing}
+        started = handson.signed > 0
+        if not started:
+            detail += " " + str(MSG_HANDSON_HOW)
         stages.append(
-            Stage("handson", _("Hands-on training"), DONE if handson_done else IN_PROGRESS, detail,
+            Stage("handson", _("Hands-on training"), DONE if handson_done else (IN_PROGRESS if started else TO_DO),
+                  detail,
                   _("My logbook"), reverse("courses:logbook", args=[course.code]),
                   bars=tuple((label, min(done, need), need) for label, done, need in counts))
         )  # fmt: skip
@@ -117,19 +134,18 @@ def pathway_for(
                   _("Practical exam"), reverse("exams:practical", args=[course.code]))
         )  # fmt: skip
     elif written_passed:
+        detail = (
+            _("Written exam passed and the hands-on requirement met: an administrator will schedule your "
+              "practical assessment and email you the date.")
+            if handson_done
+            else _("Written exam passed. The practical assessment is scheduled once the hands-on requirement is met.")
+        )  # fmt: skip
         stages.append(
-            Stage("exam", _("Written and practical exam"), IN_PROGRESS,
-                  _("Written exam passed. An administrator schedules the practical assessment once the "
-                    "hands-on requirement is met."),
+            Stage("exam", _("Written and practical exam"), IN_PROGRESS, detail,
                   _("See my results"), reverse("exams:home", args=[course.code]))
         )  # fmt: skip
     elif theory_done and has_valid_licence:
-        stages.append(
-            Stage("exam", _("Written and practical exam"), IN_PROGRESS,
-                  _("The written exam is open to you. The practical opens once it is passed and the hands-on "
-                    "requirement is met."),
-                  _("Go to the written exam"), reverse("exams:home", args=[course.code]))
-        )  # fmt: skip
+        stages.append(_written_open_stage(course, written))
     else:
         stages.append(
             Stage("exam", _("Written and practical exam"), LOCKED,
@@ -138,6 +154,33 @@ def pathway_for(
         )  # fmt: skip
     stages.append(_certificate_stage(award, certificate))
     return stages
+
+
+def _written_open_stage(course, written) -> Stage:
+    """The exam stage once the theory is done and the licence valid, but the written exam
+    not yet passed: open, in progress, waiting after a fail, or out of attempts."""
+    title, url = _("Written and practical exam"), reverse("exams:home", args=[course.code])
+    if written is not None and written.in_progress:
+        return Stage("exam", title, IN_PROGRESS, _("Your written exam is in progress; the clock is running."),
+                     _("Continue the written exam"), url)  # fmt: skip
+    if written is not None and written.submitted and written.attempts_left == 0:
+        return Stage("exam", title, IN_PROGRESS,
+                     _("The written exam was not passed and all %(n)s attempts are used. The course's "
+                       "administrators can tell you how to go on.") % {"n": written.attempts_allowed},
+                     _("See my results"), url)  # fmt: skip
+    if written is not None and written.submitted:
+        left = {"left": written.attempts_left}
+        if written.retry_at is not None and written.retry_at > timezone.now():
+            when = timezone.localtime(written.retry_at).strftime("%d %b %Y %H:%M")
+            detail = _("The written exam was not passed. You can take it again from %(when)s "
+                       "(%(left)s attempts left).") % {"when": when, **left}  # fmt: skip
+        else:
+            detail = _("The written exam was not passed. You can take it again now (%(left)s attempts left).") % left
+        return Stage("exam", title, IN_PROGRESS, detail, _("See my results"), url)
+    return Stage("exam", title, TO_DO,
+                 _("The written exam is open to you. The practical opens once it is passed and the hands-on "
+                   "requirement is met."),
+                 _("Go to the written exam"), url)  # fmt: skip
 
 
 def handson_counts(handson) -> list[tuple[str, int, int]]:

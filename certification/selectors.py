@@ -17,7 +17,7 @@ from core.selectors import audit_event_list
 from courses.handson import selectors as handson
 from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
-from exams.selectors import enrolments_with_written_pass
+from exams.selectors import written_states
 
 from .models import Award, Certificate
 from .pathway import Stage, pathway_for
@@ -36,7 +36,7 @@ def trainee_journeys(
     has_valid_licence = any(licence.is_valid() for licence in licences)
     licence_waiting = licence_awaiting(user, licences=licences) is not None
     sessions = handson.sessions_for_enrolments(e.pk for e in enrolments)
-    written = enrolments_with_written_pass(e.pk for e in enrolments)
+    written = written_states(enrolments)
     practicals = latest_assessments(e.pk for e in enrolments)
     certificates = current_certificates_for_enrolments(e.pk for e in enrolments)
     return [
@@ -48,7 +48,7 @@ def trainee_journeys(
                 course=enrolment.course,
                 enrolment=enrolment,
                 handson=handson.requirement_status(course=enrolment.course, sessions=sessions[enrolment.pk]),
-                written_passed=enrolment.pk in written,
+                written=written.get(enrolment.pk),
                 practical=practicals.get(enrolment.pk),
                 award=certificates.get(enrolment.pk, (None, None))[0],
                 certificate=certificates.get(enrolment.pk, (None, None))[1],

@@ -3,16 +3,18 @@ the practical exam and certificates."""
 
 from __future__ import annotations
 
+import datetime
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Count, Max, Q
 from django.http import Http404
 
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.selectors import course_can_manage
 
-from .models import Attempt, AttemptItem
+from .models import Attempt, AttemptItem, ExamSettings
 
 
 def get_attempt_for(user: User, pk) -> Attempt:
@@ -206,3 +208,54 @@ def enrolments_with_written_pass(enrolment_ids) -> set:
         .values_list("enrolment_id", flat=True)
         .distinct()
     )
+
+
+class WrittenState(NamedTuple):
+    """Where a trainee stands with a course's written exam, for the pathway's sentence."""
+
+    passed: bool
+    in_progress: bool  # an attempt is open now
+    submitted: int
+    attempts_allowed: int
+    retry_at: datetime.datetime | None  # a failed attempt's wait ends then (None: no wait)
+
+    @property
+    def attempts_left(self) -> int:
+        return max(self.attempts_allowed - self.submitted, 0)
+
+
+def written_states(enrolments) -> dict:
+    """{enrolment id: WrittenState} for these enrolments (with ``course_id``): two queries
+    however many. The same facts ``exams.services.attempts`` decides a start from."""
+    enrolments = list(enrolments)
+    if not enrolments:
+        return {}
+    submitted = Q(status=Attempt.Status.SUBMITTED)
+    rows = {
+        row["enrolment_id"]: row
+        for row in Attempt.objects.filter(enrolment_id__in=[e.pk for e in enrolments])
+        .order_by()
+        .values("enrolment_id")
+        .annotate(
+            submitted=Count("pk", filter=submitted),
+            passed=Count("pk", filter=submitted & Q(passed=True)),
+            open=Count("pk", filter=Q(status=Attempt.Status.OPEN)),
+            last_submitted=Max("submitted_at", filter=submitted),
+        )
+    }
+    exam_settings = {
+        s.course_id: s for s in ExamSettings.objects.filter(course_id__in={e.course_id for e in enrolments})
+    }
+    states = {}
+    for enrolment in enrolments:
+        row = rows.get(enrolment.pk, {})
+        settings = exam_settings.get(enrolment.course_id)
+        last, wait = row.get("last_submitted"), settings.wait_hours if settings else 0
+        states[enrolment.pk] = WrittenState(
+            passed=bool(row.get("passed")),
+            in_progress=bool(row.get("open")),
+            submitted=row.get("submitted", 0),
+            attempts_allowed=settings.attempts_allowed if settings else 0,
+            retry_at=last + datetime.timedelta(hours=wait) if last and wait else None,
+        )
+    return states

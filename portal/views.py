@@ -41,6 +41,7 @@ def trainee_dashboard(request):
         {
             "licences": licences,
             "has_valid_licence": any(licence.is_valid() for licence in licences),
+            "licence_waiting": account_selectors.licence_awaiting(request.user, licences=licences) is not None,
             # The pathway's licence stage asks accounts.selectors.licence_awaiting, from
             # these licences (no second query).
             "journeys": certification_selectors.trainee_journeys(

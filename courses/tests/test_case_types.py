@@ -191,7 +191,7 @@ def test_the_roster_shows_each_trainees_progress_per_case_type(client_for, instr
     page = client_for(instructor).get(reverse("courses:roster", args=[in_progress.course.code])).content.decode()
     assert 'aria-label="Observed" aria-valuemin="0" aria-valuemax="10" aria-valuenow="3"' in page
     assert 'aria-label="Supervised" aria-valuemin="0" aria-valuemax="10" aria-valuenow="7"' in page
-    assert "Missing: Observed, Supervised" in page
+    assert "Still needed: Observed 3 of 10; Supervised 7 of 10" in page
 
 
 def test_the_logbook_and_the_session_page_show_the_case_type(client_for, in_progress):

@@ -6,11 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import licence_list_for_holder
 from certification.selectors import course_pathway, trainee_journeys
+from core.confirm import confirmation_page, is_confirmed
 from core.permissions import role_required
 
 from . import selectors, services
@@ -19,6 +22,10 @@ from .handson import selectors as handson_selectors
 from .models import Enrolment
 
 _LESSON_ID = re.compile(r"[0-9]{1,18}")
+MSG_WITHDRAW_CONSEQUENCE = gettext_lazy(
+    "Your seat is released to the next trainee at once. Your completed lessons and signed cases are kept, "
+    "and you can enrol again while the course has free seats."
+)
 
 
 @role_required("trainee")
@@ -52,6 +59,7 @@ def course_detail(request, code):
     enrolment = selectors.enrolment_for(request.user, course)
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
     context = {
+        "withdraw_consequence": MSG_WITHDRAW_CONSEQUENCE,
         "course": course,
         "requirement_areas": handson_selectors.requirement_areas(course),
         "requirement_types": handson_selectors.requirement_types(course),
@@ -95,6 +103,15 @@ def enrol(request, code):
 @require_POST
 def withdraw(request, code):
     course = selectors.get_course_for(request.user, code)
+    enrolment = selectors.enrolment_for(request.user, course)
+    if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Withdraw from %(course)s?") % {"course": course.title},
+            consequence=str(MSG_WITHDRAW_CONSEQUENCE),
+            confirm_label=_("Withdraw"),
+            cancel_url=reverse("courses:detail", args=[course.code]),
+        )
     try:
         services.enrolment_withdraw(trainee=request.user, course=course)
     except ValidationError as error:

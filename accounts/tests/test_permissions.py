@@ -209,7 +209,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 403, 403, 302, 404, 403, 403, 403),
     },
     "courses:signoff": same((404, 404, 404, 404, 404, 404, 404, 404)),  # no account needed; the token decides
-    "courses:withdraw": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 302, 403, 403, 403, 403, 403)},
+    "courses:withdraw": {  # the owner is asked first (core.confirm); not enrolled: sent back
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 200, 302, 403, 403, 403, 403, 403),
+    },
     "dashboard": {"GET": (L, 302, 302, 302, 302, 302, 302, 302), "POST": (405,) * 8},
     "exams:analysis": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:analysis_csv": read_only((L, 403, 403, 403, 403, 403, 403, 200)),

@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.confirm import confirmation_page, is_confirmed
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses.models import CasePhoto, InjectionSession
@@ -112,6 +114,14 @@ def review_edit(request, pk):
 @require_POST
 def review_sign(request, pk):
     review = _taught_review(request.user, pk)
+    if review.signed_at is None and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Sign this review?"),
+            consequence=_("Once signed, the review is locked and counts toward the trainee's reviewed cases."),
+            confirm_label=_("Sign off and lock"),
+            cancel_url=reverse("courses:review_detail", args=[review.pk]),
+        )
     try:
         review_services.review_sign(review_id=review.pk, instructor=request.user)
     except ValidationError as error:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from core import ratelimit
+from core.confirm import confirmation_page, is_confirmed
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from core.storage import private_storage
@@ -143,6 +144,14 @@ def session_edit(request, pk):
 @require_POST
 def session_sign(request, pk):
     session = selectors.get_session_for(request.user, pk)
+    if session.status == InjectionSession.Status.DRAFT and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Sign off and lock this session?"),
+            consequence=sign_consequence(session),
+            confirm_label=_("Sign off and lock"),
+            cancel_url=reverse("courses:session_detail", args=[session.pk]),
+        )
     try:
         services.session_sign(session_id=session.pk, instructor=request.user)
     except ValidationError as error:
@@ -184,6 +193,22 @@ def session_amend(request, pk):
     )
 
 
+def sign_consequence(session: InjectionSession) -> str:
+    """What signing commits to, with the totals the signer is vouching for."""
+    sites = list(session.sites.all())
+    units = sum((site.units for site in sites), Decimal(0))
+    return _(
+        "You sign for %(sites)s injection sites, %(units)s units of %(product)s in all, on model %(model)s. "
+        "Once signed, the session is locked and counts toward the trainee's requirement; a correction is "
+        "then an amendment, signed again."
+    ) % {
+        "sites": len(sites),
+        "units": f"{units.normalize():f}",
+        "product": session.product.short_name,
+        "model": session.model_code,
+    }
+
+
 def _render_session(request, session, *, reflection_form=None, status=200):
     is_owner = session.enrolment.trainee_id == request.user.pk
     if reflection_form is None and is_owner and session.status == InjectionSession.Status.SIGNED:
@@ -202,6 +227,7 @@ def _render_session(request, session, *, reflection_form=None, status=200):
             and not session.is_mentor_case
             and course_selectors.course_is_taught_by(session.enrolment.course, request.user),
             "reflection_form": reflection_form,
+            "sign_consequence": sign_consequence(session),
             **case_context(request.user, session),
         },
         status=status,

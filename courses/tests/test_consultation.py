@@ -25,7 +25,7 @@ def draft(enrolment, instructor):
 
 
 def sign(client, session):
-    return client.post(reverse("courses:session_sign", args=[session.pk]), follow=True)
+    return client.post(reverse("courses:session_sign", args=[session.pk]), {"confirmed": "yes"}, follow=True)
 
 
 def test_the_trainee_records_the_consultation_and_the_session_page_shows_it(client_for, enrolment, draft):

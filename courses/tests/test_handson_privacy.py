@@ -123,7 +123,7 @@ def test_patient_details_posted_to_the_review_form_are_dropped_and_never_mailed(
     client = client_for(instructor)
     client.post(reverse("courses:review_create", args=[session.pk]), payload)
     review = Review.objects.get()
-    client.post(reverse("courses:review_sign", args=[review.pk]))
+    client.post(reverse("courses:review_sign", args=[review.pk]), {"confirmed": "yes"})
     stored = repr(list(Review.objects.values())) + repr(list(AuditEvent.objects.values("summary", "details")))
     pages = "".join(
         client_for(user).get(url).content.decode()
@@ -160,7 +160,7 @@ def test_patient_details_posted_to_the_session_form_are_dropped(client_for, inst
     response = client.post(url, payload)  # multipart, with the photos
     session = InjectionSession.objects.get()
     assert response["Location"] == reverse("courses:session_detail", args=[session.pk])
-    client.post(reverse("courses:session_sign", args=[session.pk]))
+    client.post(reverse("courses:session_sign", args=[session.pk]), {"confirmed": "yes"})
     session.refresh_from_db()
     assert session.status == "signed"
 

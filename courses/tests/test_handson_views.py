@@ -19,7 +19,7 @@ def test_instructor_records_signs_and_the_trainee_sees_it(client_for, instructor
     response = client.post(url, post_data(enrolment))
     session = InjectionSession.objects.get()
     assert response["Location"] == reverse("courses:session_detail", args=[session.pk])
-    client.post(reverse("courses:session_sign", args=[session.pk]))
+    client.post(reverse("courses:session_sign", args=[session.pk]), {"confirmed": "yes"})
     session.refresh_from_db()
     assert session.status == "signed"
     page = client_for(enrolment.trainee).get(reverse("courses:logbook", args=[enrolment.course.code])).content.decode()

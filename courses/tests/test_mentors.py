@@ -206,7 +206,7 @@ def test_instructors_neither_edit_nor_sign_a_mentor_case(client_for, enrolment, 
     session = draft_case(enrolment, mentor)
     client = client_for(instructor)
     assert client.get(reverse("courses:session_edit", args=[session.pk])).status_code == 404
-    client.post(reverse("courses:session_sign", args=[session.pk]))
+    client.post(reverse("courses:session_sign", args=[session.pk]), {"confirmed": "yes"})
     session.refresh_from_db()
     assert session.status == "draft"
     with pytest.raises(ValidationError) as error:

@@ -167,7 +167,7 @@ def test_staff_delete_a_photo_too(client_for, administrator, instructor, case):
 
 def test_review_photos_can_be_added_after_sign_off(client_for, instructor, case):
     client = client_for(instructor)
-    client.post(reverse("courses:session_sign", args=[case.pk]))
+    client.post(reverse("courses:session_sign", args=[case.pk]), {"confirmed": "yes"})
     response = upload(client, case, photo_upload("review.png"), kind="review")
     assert response.status_code == 302
     assert CasePhoto.objects.get().kind == "review"

@@ -92,7 +92,7 @@ def test_instructor_records_then_signs_a_review_which_locks_and_is_audited(clien
     assert [(e.kind, e.severity) for e in review.events.all()] == [("bruising", "mild")]
     assert [(s.site_code, s.units) for s in review.sites.all()] == [("procerus", Decimal(2))]
     # when signed, it is locked and audited
-    client.post(reverse("courses:review_sign", args=[review.pk]))
+    client.post(reverse("courses:review_sign", args=[review.pk]), {"confirmed": "yes"})
     review.refresh_from_db()
     assert review.status == "signed"
     assert AuditEvent.objects.filter(action="review.signed", object_id=str(review.pk)).exists()

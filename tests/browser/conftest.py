@@ -19,6 +19,7 @@ def page(chromium_path, live_server, transactional_db):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    from tests.support.browser import accept_dialogs
     from tests.support.products import ensure_catalogue
 
     ensure_catalogue()  # an earlier transactional test's flush emptied it
@@ -32,6 +33,8 @@ def page(chromium_path, live_server, transactional_db):
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 900})
         context.set_default_timeout(15_000)
         page = context.new_page()
+        # Confirmations (data-confirm) are answered yes; page.dialog_questions has them.
+        page.dialog_questions = accept_dialogs(page)
         try:
             yield page
         finally:

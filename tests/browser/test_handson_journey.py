@@ -59,6 +59,9 @@ def test_instructor_records_on_the_chart_and_trainee_sees_progress(page):
     expect(page.get_by_text("Session saved as a draft.")).to_be_visible()
     page.get_by_role("button", name="Sign off and lock").click()
     expect(page.get_by_text("Session signed. It is now locked.")).to_be_visible()
+    # Asked first, with what the signature vouches for.
+    assert page.dialog_questions[-1].startswith("You sign for ")
+    assert "units of Botox in all" in page.dialog_questions[-1]
     session = InjectionSession.objects.get()
     assert session.status == "signed"
     sign_out(page)

@@ -43,6 +43,7 @@ from courses.models import Enrolment, InjectionSession
 from courses.tests.factories import course_with_lessons
 from exams.models import Assessment, Attempt, AttemptItem, PracticalExam
 from exams.tests.factories import exam_for
+from tests.support.browser import accept_dialogs
 from tests.support.practical import make_station
 
 pytestmark = pytest.mark.browser
@@ -128,7 +129,9 @@ def test_from_sign_up_to_a_valid_certificate_verified_by_its_qr_code(page, live_
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 900})
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        actor = context.new_page()
+        accept_dialogs(actor)
+        return actor
 
     trainee = page
     pages = {"trainee": trainee}

@@ -23,3 +23,16 @@ def open_menu(page) -> None:
 def sign_out(page) -> None:
     open_menu(page)
     page.get_by_role("button", name="Sign out").click()
+
+
+def accept_dialogs(page) -> list[str]:
+    """Answer yes to every confirmation the page asks (data-confirm); the list it returns
+    fills with the questions, for the test to read."""
+    questions: list[str] = []
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    return questions

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-WIDTHS = {"phone": 390, "tablet": 820, "desktop": 1280}
+WIDTHS = {"phone": 390, "tablet": 768, "desktop": 1366}
 USERS = {
     "trainee": ("trainee@glabella.test", "demo-trainee-pass"),
     "nurse": ("nurse@glabella.test", "demo-nurse-pass"),

@@ -96,3 +96,16 @@ def test_the_review_page_shows_the_review_photographs_to_those_who_may_see_them(
     # Anyone else is not shown the review at all.
     stranger = TraineeFactory()
     assert client_for(stranger).get(url).status_code == 404
+
+
+def test_the_page_footer_is_set_in_the_same_font_as_the_text(enrolment, instructor):
+    """Page margin boxes do not inherit the body's font: the footer was in a serif."""
+    record(enrolment, instructor)
+    reader = PdfReader(io.BytesIO(logbook_pdf.render_logbook_pdf(enrolment)))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts
+    assert not [name for name in fonts if "Serif" in name or "Times" in name], fonts
+    assert any("Glabella · " in page.extract_text() and " of " in page.extract_text() for page in reader.pages)

@@ -1,16 +1,21 @@
 """Issuing: the render task stores one file and sends one email however often it runs,
 fails visibly after its retries, and works end to end on a real worker."""
 
+import base64
 import datetime
 import hashlib
 import io
+import json
+import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from certification import documents
+from certification.badges import open_badge
 from certification.models import Award, Certificate
 from certification.services import issuing, lifecycle, rendering
 from certification.tasks import certificate_email_task, certificate_render_task
@@ -52,6 +57,28 @@ def test_issuing_renders_stores_and_emails_the_pdf(issued, settings, mailoutbox)
     assert actions == ["certificate.queued", "certificate.issued"]
 
 
+def test_the_issued_pdf_carries_its_credential_and_still_verifies_byte_for_byte(issued, client):
+    content = issued.pdf.read()
+    assert hashlib.sha256(content).hexdigest() == issued.pdf_sha256  # of the final bytes
+    assert json.loads(documents.credential_in_pdf(content)) == open_badge(issued)
+
+    url = reverse("certification:verify_lookup")
+    page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", content)}).content.decode()
+    assert "has not been altered" in page
+    assert "This PDF carries its certificate's digital credential" in page
+    link = re.search(r'<a class="button" href="data:application/vc\+ld\+json;base64,([^"]+)" download="([^"]+)">', page)
+    assert link, page
+    assert json.loads(base64.b64decode(link[1])) == open_badge(issued)
+    assert link[2] == f"{issued.serial}-credential.json"
+
+    middle = len(content) // 2
+    altered = content[:middle] + bytes([content[middle] ^ 1]) + content[middle + 1 :]
+    page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", altered)}).content.decode()
+    assert "Not a genuine, unaltered certificate" in page
+    assert issued.serial not in page
+    assert "data:application/vc+ld+json" not in page
+
+
 def test_running_the_tasks_again_changes_nothing(issued, settings, mailoutbox, django_capture_on_commit_callbacks):
     before = (stored_file_names(), issued.pdf_sha256, len(mailoutbox))
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +112,7 @@ def test_a_failing_render_retries_then_shows_failed_and_an_administrator_retries
 ):
     qualified(instructor, examiner=examiner)
 
-    def broken(certificate):
+    def broken(certificate, **options):
         raise OSError("font cache unreadable")
 
     monkeypatch.setattr(documents, "certificate_pdf", broken)

@@ -17,6 +17,7 @@ import json
 import logging
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader
@@ -24,6 +25,7 @@ from pypdf.errors import PyPdfError
 from weasyprint import CSS
 
 from core.pdf import attachment, render_pdf, stylesheet
+from core.pdf_signing import pdf_sign
 
 from .models import Certificate
 
@@ -120,10 +122,12 @@ def pdf_from_html(
 
 def certificate_pdf(certificate: Certificate, *, credential: dict | None = None) -> bytes:
     """The certificate as a PDF/A-3b created now, with ``credential`` (its Open Badges
-    credential, signed once signing is in place) embedded when given."""
+    credential) embedded when given, and signed (PAdES) when a signing key is configured
+    (core.pdf_signing). These are the final bytes: the ones to store and hash."""
     created = timezone.now().replace(microsecond=0)
     html = certificate_html(certificate, created=created)
-    return pdf_from_html(html, credential=credential, created=created, serial=certificate.serial)
+    content = pdf_from_html(html, credential=credential, created=created, serial=certificate.serial)
+    return pdf_sign(content, reason=f"Certificate {certificate.serial} issued by Glabella", location=settings.SITE_URL)
 
 
 def credential_in_pdf(content: bytes) -> bytes | None:

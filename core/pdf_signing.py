@@ -40,14 +40,24 @@ FIELD_NAME = "Glabella"
 SIGNATURE_ROOM = 4096
 
 
-class _UnchangedMetadataWriter(IncrementalPdfFileWriter):
-    """Leaves the document information and XMP metadata as they were. pyHanko would
-    rewrite the producer differently in each (PDF/A wants them equal); a signature is an
-    addition to the document, not a new version of it. (A private hook of pyHanko 0.38,
-    pinned in requirements.txt; core/tests/test_pdf_signing.py checks the metadata.)"""
+class _UnchangedDocumentWriter(IncrementalPdfFileWriter):
+    """Adds the signature and nothing else: a signature is an addition to the document, not
+    a new version of it. The document information and XMP metadata stay as they were
+    (pyHanko would rewrite the producer differently in each, which PDF/A forbids), and so
+    does the PDF version: PDF/A-3 is PDF 1.7, and pyHanko would declare PDF 2.0 and ISO/TS
+    32002 for an ECDSA key, which PDF 1.7 readers verify all the same (PAdES allows ECDSA
+    with the ESIC extension it keeps). Hooks of pyHanko 0.38, pinned in requirements.txt;
+    core/tests/test_pdf_signing.py checks the version and the metadata."""
 
     def _update_meta(self):
         pass
+
+    def ensure_output_version(self, version):
+        super().ensure_output_version(min(version, (1, 7)))
+
+    def register_extension(self, ext):
+        if ext.base_version == "/1.7":
+            super().register_extension(ext)
 
 
 def signing_configured() -> bool:
@@ -90,7 +100,7 @@ def pdf_sign(content: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
     )
-    writer = _UnchangedMetadataWriter(io.BytesIO(content))
+    writer = _UnchangedDocumentWriter(io.BytesIO(content))
     signed = signers.PdfSigner(metadata, signer).sign_pdf(writer, bytes_reserved=2 * (carried + SIGNATURE_ROOM))
     return signed.getvalue()
 

@@ -58,6 +58,8 @@ def test_a_pdf_reader_shows_the_certificate_signed_by_glabella(signing, tmp_path
     assert "Signature Type: ETSI.CAdES.detached" in report  # PAdES
     assert "Total document signed" in report
     assert "Signature Validation: Signature is Valid." in report
+    info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, timeout=60, check=True).stdout
+    assert b"PDF version:     1.7" in info  # still PDF/A-3's version with an ECDSA key
     status = validated(content, cert_file)
     assert (status.intact, status.valid, status.trusted) == (True, True, True)
     assert status.coverage.name == "ENTIRE_FILE"
@@ -71,6 +73,9 @@ def test_signing_leaves_the_pdfa_and_its_credential_as_they_were(signing):
     info, xmp = reader.metadata, reader.xmp_metadata
     assert info["/Producer"] == xmp.pdf_producer == "WeasyPrint 70.0"  # PDF/A: the two agree
     assert info["/ModDate"] == info["/CreationDate"]
+    catalog = reader.trailer["/Root"]
+    assert catalog.get("/Version", "/1.7") == "/1.7"
+    assert set(catalog["/Extensions"]) == {"/ESIC"}  # PAdES on PDF 1.7
     assert xmp.dc_title == {"x-default": f"Certificate {certificate.serial} — {certificate.holder_name}"}
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert len(reader.trailer["/Root"]["/AF"]) == 1

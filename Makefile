@@ -43,10 +43,16 @@ check-system:
 	@bash scripts/system-deps.sh
 
 # The demo: SQLite and eager Celery by default; with DATABASE_URL and REDIS_URL set,
-# PostgreSQL, Redis, a Celery worker and beat.
+# PostgreSQL, Redis, a Celery worker and beat. Certificate PDFs are signed with a
+# self-signed key of the demo's own (var/demo-signing/) unless PDF_SIGNING_KEY_FILE is set.
+DEMO_SIGNING := var/demo-signing
 run: export SITE_URL := $(SITE_URL)
+run: export PDF_SIGNING_KEY_FILE ?= $(DEMO_SIGNING)/pdf-signing.key
+run: export PDF_SIGNING_CERT_FILE ?= $(DEMO_SIGNING)/pdf-signing.crt
 run: install check-system
 	DJANGO_DEBUG=1 $(MANAGE) ensure_database
+	@test "$$PDF_SIGNING_KEY_FILE" != "$(DEMO_SIGNING)/pdf-signing.key" || \
+	  DJANGO_DEBUG=1 $(MANAGE) pdf_signing_key $(DEMO_SIGNING) --if-missing
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=1 $(MANAGE) seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \

@@ -3,6 +3,7 @@ the administrators' issue queue and certificate management."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from core.ratelimit import allow
 
 from . import selectors, verification
 from .badges import open_badge
+from .documents import CREDENTIAL_FILE_NAME, CREDENTIAL_MEDIA_TYPE, credential_in_pdf
 from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
 from .models import Certificate
 from .services import delivery, issuing, lifecycle, rendering
@@ -65,6 +67,14 @@ def verify_code(request, code):
     return _verify_result(request, verification.certificate_for_code(code), how="code")
 
 
+def _credential_data_uri(credential: bytes | None) -> str:
+    """The credential a verified PDF carries, as a link to save it with (a data: URI: the
+    bytes of the visitor's own file, nothing fetched or kept)."""
+    if not credential:
+        return ""
+    return f"data:{CREDENTIAL_MEDIA_TYPE};base64,{base64.b64encode(credential).decode()}"
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):
     """Look a certificate up by serial and surname, or check a PDF file."""
@@ -85,13 +95,19 @@ def verify(request):
                 return _verify_result(request, certificate, how="lookup")
             lookup.add_error(None, MSG_NO_MATCH)
         elif upload.is_bound and upload.is_valid():
-            certificate, state = verification.public_verdict(
-                verification.certificate_for_pdf(upload.cleaned_data["document"])
-            )
+            content = upload.cleaned_data["document"]
+            certificate, state = verification.public_verdict(verification.certificate_for_pdf(content))
+            # Read only once the bytes are known to be a PDF this site issued.
+            credential = credential_in_pdf(content) if certificate is not None else None
             return render(
                 request,
                 "certification/verify_file_result.html",
-                {"certificate": certificate, "state": state},
+                {
+                    "certificate": certificate,
+                    "state": state,
+                    "credential_uri": _credential_data_uri(credential),
+                    "credential_name": CREDENTIAL_FILE_NAME,
+                },
                 status=200,
             )
     status = 400 if (lookup.errors or upload.errors) else 200

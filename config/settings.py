@@ -341,6 +341,12 @@ LICENCE_PENDING_LIMIT = env.int("LICENCE_PENDING_LIMIT", default=3)
 CERTIFICATE_REMINDER_DAYS = 60
 # Public verification lookups (code, serial and surname, PDF upload) per client address.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
+# A PAdES signature on certificate PDFs (core.pdf_signing), so that PDF readers show them as
+# signed by the issuer: a private key and its X.509 certificate (PEM or DER files outside the
+# web root; the certificate file may hold the chain after it). Unset: PDFs are not signed.
+PDF_SIGNING_KEY_FILE = env("PDF_SIGNING_KEY_FILE", default="")
+PDF_SIGNING_CERT_FILE = env("PDF_SIGNING_CERT_FILE", default="")
+PDF_SIGNING_KEY_PASSPHRASE = env("PDF_SIGNING_KEY_PASSPHRASE", default="")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

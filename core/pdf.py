@@ -8,13 +8,14 @@ network.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.images import SVGImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -144,7 +145,41 @@ def _image_cache() -> _ImageCache:
     return _ImageCache(_thread.svg_kept, _thread.svg_seen)
 
 
-def render_pdf(html: str, *, stylesheets: tuple[CSS, ...] = ()) -> bytes:
+def attachment(content: bytes, *, name: str, media_type: str, description: str, **fields) -> Attachment:
+    """A file to embed in a PDF (``render_pdf(attachments=...)``), given as bytes with the MIME
+    type the PDF records for it (a data: URI, so nothing is fetched). ``fields``: WeasyPrint's
+    ``created``, ``modified`` and ``relationship`` (the PDF/A-3 /AFRelationship)."""
+    uri = f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+    return Attachment(url=uri, url_fetcher=RestrictedURLFetcher(), name=name, description=description, **fields)
+
+
+def _associated_files_once(document, pdf) -> None:
+    """WeasyPrint 70 lists each embedded file twice in the catalogue's /AF (once from the
+    EmbeddedFiles name tree, once from its file specification): keep the first of each."""
+    files = pdf.catalog.get("AF")
+    if files:
+        files[:] = list(dict.fromkeys(files))
+
+
+def render_pdf(
+    html: str,
+    *,
+    stylesheets: tuple[CSS, ...] = (),
+    pdf_variant: str | None = None,
+    pdf_tags: bool = False,
+    attachments: tuple[Attachment, ...] = (),
+) -> bytes:
+    """The HTML as a PDF. ``pdf_variant`` (such as "pdf/a-3b") makes WeasyPrint write the
+    variant's metadata (XMP, an sRGB output intent, the file identifier) and, for PDF/A-3,
+    list ``attachments`` in the catalogue's /AF; ``pdf_tags`` adds the structure tree."""
     base_url = STATIC_ROOTS[0].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=RestrictedURLFetcher())
-    return document.write_pdf(stylesheets=list(stylesheets), font_config=font_config(), cache=_image_cache())
+    return document.write_pdf(
+        stylesheets=list(stylesheets),
+        font_config=font_config(),
+        cache=_image_cache(),
+        pdf_variant=pdf_variant,
+        pdf_tags=pdf_tags,
+        attachments=list(attachments) or None,
+        finisher=_associated_files_once,
+    )

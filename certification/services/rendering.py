@@ -53,6 +53,7 @@ def certificate_render(*, certificate_id) -> bool:
     """Render, store and record the PDF; returns True if this call issued it. Running it
     again after success changes nothing; after a crash it overwrites the half-written
     file, so one file per certificate is stored."""
+    from certification.badges import open_badge
     from certification.documents import certificate_pdf
 
     with transaction.atomic():
@@ -66,7 +67,9 @@ def certificate_render(*, certificate_id) -> bool:
         certificate.render_attempts += 1
         certificate.save(update_fields=["status", "render_attempts"])
 
-    content = certificate_pdf(certificate)  # slow: outside any transaction or lock
+    # Slow: outside any transaction or lock. The PDF carries the credential; pdf_sha256 below
+    # is of these final bytes, so the uploaded file still verifies byte for byte.
+    content = certificate_pdf(certificate, credential=open_badge(certificate))
 
     with transaction.atomic():
         certificate = certificate_lock(certificate_id)

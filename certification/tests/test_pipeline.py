@@ -1,21 +1,27 @@
 """Issuing: the render task stores one file and sends one email however often it runs,
 fails visibly after its retries, and works end to end on a real worker."""
 
+import base64
 import datetime
 import hashlib
 import io
+import json
+import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from certification import documents
+from certification.badges import open_badge
 from certification.models import Award, Certificate
 from certification.services import issuing, lifecycle, rendering
 from certification.tasks import certificate_email_task, certificate_render_task
 from certification.tests.factories import pass_practical, qualified
 from core.models import AuditEvent
+from core.pdf_signing import self_signed_files
 from tests.support.files import pdf_text, qr_codes_on_first_page, stored_file_names
 from tests.support.mail import read_mail
 from tests.support.practical import build_eligible, schedule
@@ -52,6 +58,60 @@ def test_issuing_renders_stores_and_emails_the_pdf(issued, settings, mailoutbox)
     assert actions == ["certificate.queued", "certificate.issued"]
 
 
+def test_the_issued_pdf_carries_its_credential_and_still_verifies_byte_for_byte(issued, client):
+    content = issued.pdf.read()
+    assert hashlib.sha256(content).hexdigest() == issued.pdf_sha256  # of the final bytes
+    assert json.loads(documents.credential_in_pdf(content)) == open_badge(issued)
+
+    url = reverse("certification:verify_lookup")
+    page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", content)}).content.decode()
+    assert "has not been altered" in page
+    assert "This PDF carries its certificate's digital credential" in page
+    link = re.search(r'<a class="button" href="data:application/vc\+ld\+json;base64,([^"]+)" download="([^"]+)">', page)
+    assert link, page
+    assert json.loads(base64.b64decode(link[1])) == open_badge(issued)
+    assert link[2] == f"{issued.serial}-credential.json"
+
+    middle = len(content) // 2
+    altered = content[:middle] + bytes([content[middle] ^ 1]) + content[middle + 1 :]
+    page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", altered)}).content.decode()
+    assert "Not a genuine, unaltered certificate" in page
+    assert issued.serial not in page
+    assert "data:application/vc+ld+json" not in page
+
+
+def test_a_signed_pdf_is_stored_and_hashed_as_signed(
+    instructor, examiner, administrator, settings, tmp_path, client, django_capture_on_commit_callbacks
+):
+    key_file, cert_file = self_signed_files(tmp_path / "keys")
+    settings.PDF_SIGNING_KEY_FILE, settings.PDF_SIGNING_CERT_FILE = str(key_file), str(cert_file)
+    qualified(instructor, examiner=examiner)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    certificate.refresh_from_db()
+    content = certificate.pdf.read()
+    assert b"/SubFilter /ETSI.CAdES.detached" in content
+    assert hashlib.sha256(content).hexdigest() == certificate.pdf_sha256
+    assert json.loads(documents.credential_in_pdf(content)) == open_badge(certificate)
+    url = reverse("certification:verify_lookup")
+    page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", content)}).content.decode()
+    assert "has not been altered" in page
+
+
+def test_an_unreadable_signing_key_fails_the_render_visibly(
+    instructor, examiner, administrator, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PDF_SIGNING_KEY_FILE = str(tmp_path / "missing.key")
+    settings.PDF_SIGNING_CERT_FILE = str(tmp_path / "missing.crt")
+    qualified(instructor, examiner=examiner)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = issuing.certificate_issue(award_id=Award.objects.get().pk, actor=administrator)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.FAILED  # never issued unsigned
+    assert "The PDF signing key or certificate cannot be read" in certificate.last_error
+    assert (certificate.pdf_sha256, stored_file_names()) == ("", [])
+
+
 def test_running_the_tasks_again_changes_nothing(issued, settings, mailoutbox, django_capture_on_commit_callbacks):
     before = (stored_file_names(), issued.pdf_sha256, len(mailoutbox))
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +145,7 @@ def test_a_failing_render_retries_then_shows_failed_and_an_administrator_retries
 ):
     qualified(instructor, examiner=examiner)
 
-    def broken(certificate):
+    def broken(certificate, **options):
         raise OSError("font cache unreadable")
 
     monkeypatch.setattr(documents, "certificate_pdf", broken)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from pypdf import PdfReader
 
 from core import pdf
@@ -35,14 +36,16 @@ def document(n: int) -> str:
     )
 
 
-def test_artwork_replayed_from_earlier_documents_makes_the_same_pdf(monkeypatch):
+# As the certificate is rendered (tagged PDF/A-3b: marked content, an ICC output intent) and plain.
+@pytest.mark.parametrize("options", [{}, {"pdf_variant": "pdf/a-3b", "pdf_tags": True}], ids=["plain", "pdfa-tagged"])
+def test_artwork_replayed_from_earlier_documents_makes_the_same_pdf(monkeypatch, options):
     stylesheet = pdf.stylesheet(CSS)
     # Each in a thread of its own: nothing kept from other tests.
     kept = {}
 
     def render_all(key):
         # Seen in the first, kept from the second, drawn (and recorded) in the third, replayed after.
-        kept[key] = [pdf.render_pdf(document(n), stylesheets=(stylesheet,)) for n in range(3, 8)]
+        kept[key] = [pdf.render_pdf(document(n), stylesheets=(stylesheet,), **options) for n in range(3, 8)]
         kept[f"{key}-store"] = list(getattr(pdf._thread, "svg_kept", {}).values())
 
     thread = threading.Thread(target=render_all, args=("replayed",))

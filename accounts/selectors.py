@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +22,14 @@ def licence_queue() -> QuerySet[Licence]:
 
 def licence_list_for_holder(*, user: User) -> QuerySet[Licence]:
     return Licence.objects.filter(holder=user).select_related("jurisdiction", "decided_by").order_by("-submitted_at")
+
+
+def licence_rejected_of(user: User, pk) -> Licence | None:
+    """The user's own rejected licence ``pk``, or None (anything else, anyone else's)."""
+    try:
+        return Licence.objects.filter(holder=user, status=Licence.Status.REJECTED).get(pk=pk)
+    except (Licence.DoesNotExist, ValueError, TypeError, ValidationError):
+        return None
 
 
 def get_licence_for(user: User, pk) -> Licence:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -51,7 +52,7 @@ def licence_list(request):
 @role_required("trainee")
 @require_http_methods(["GET", "HEAD", "POST"])
 def licence_create(request):
-    form = LicenceForm(request.POST or None, request.FILES or None, request=request)
+    form = LicenceForm(request.POST or None, request.FILES or None, request=request, initial=_licence_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +72,26 @@ def licence_create(request):
             return redirect("accounts:licence_detail", pk=licence.pk)
     jurisdictions = Jurisdiction.objects.filter(is_active=True)
     return render(request, "accounts/licence_form.html", {"form": form, "jurisdictions": jurisdictions})
+
+
+def _licence_initial(request) -> dict:
+    """What the licence form starts with: the profession from the profile, and, to
+    correct a rejected licence (``?from=<id>``, the trainee's own), everything it said but
+    the document, which is attached again."""
+    initial = {"profession": request.user.profession}
+    source = request.GET.get("from")
+    if source:
+        rejected = selectors.licence_rejected_of(request.user, source)
+        if rejected is not None:
+            initial.update(
+                profession=rejected.profession,
+                number=rejected.number,
+                jurisdiction=rejected.jurisdiction_id,
+                npi=rejected.npi,
+            )
+            if rejected.expires_on > timezone.localdate():
+                initial["expires_on"] = rejected.expires_on
+    return initial
 
 
 @login_required

@@ -54,7 +54,7 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert certificate.public_state() == "valid"
     assert "certified@glabella.test" in first
     # A venue sitting open now with its invigilator and booked candidates (one with an
-    # accommodation, one checked in), and a remote sitting next week; the written exam
+    # accommodation, checked in and writing), and a remote sitting next week; the written exam
     # is taken only in a sitting.
     from django.utils import timezone
 
@@ -68,8 +68,9 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert venue.invigilators.filter(email="invigilator@glabella.test").exists()
     booked = Booking.objects.filter(sitting=venue, status="booked")
     assert booked.filter(enrolment__trainee__email="candidate@glabella.test", attempt__isnull=True).exists()
-    assert booked.filter(checked_in_at__isnull=False, attempt__isnull=True).count() == 1
-    assert Accommodation.objects.filter(enrolment__bookings__sitting=venue, time_multiplier=1.5).exists()
+    writing = Accommodation.objects.get(enrolment__bookings__sitting=venue, time_multiplier=1.5).enrolment
+    attempt = writing.attempts.get(status="open")  # 45 minutes × 1.5
+    assert (attempt.deadline - attempt.started_at).total_seconds() == 45 * 60 * 1.5
     assert Sitting.objects.filter(course=course, venue="", opens_at__gt=now).count() == 1
     assert Certificate.objects.count() == 1
     # The trainee's latest case has a consultation with photo consent and a before photo (a drawing).

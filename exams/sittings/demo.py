@@ -9,7 +9,7 @@ from decimal import Decimal
 from courses.models import Course
 
 INVIGILATOR = ("examiner (invigilator)", "invigilator@glabella.test", "demo-invigilator-pass")
-CANDIDATE = ("trainee, booked on today's sitting", "candidate@glabella.test", "demo-candidate-pass")
+CANDIDATE = ("trainee, booked on a sitting", "candidate@glabella.test", "demo-candidate-pass")
 VENUE = "Riverside Aesthetics Training Clinic, exam room 1"
 # Further booked candidates (email, legal name, licence number); the first has 1.5× time.
 OTHERS = [
@@ -122,8 +122,11 @@ def seed(course: Course) -> list[tuple[str, str, str]]:
                 actor=admin,
             )  # fmt: skip
         booking = services.booking_create(sitting=sitting, enrolment=enrolment, actor=admin)
-        if index == 0:
+        if index == 0:  # checked in and writing (with 1.5× time)
+            from exams.services.attempts import attempt_start
+
             services.booking_check_in(booking=booking, identity_confirmed=True, actor=invigilator)
+            attempt_start(trainee=enrolment.trainee, enrolment=enrolment)
     return [INVIGILATOR, CANDIDATE]
 
 

@@ -289,7 +289,7 @@ def booking_check_in(*, booking: Booking, identity_confirmed: bool, actor: User)
     booking.identity_confirmed = True
     booking.save(update_fields=["checked_in_at", "checked_in_by", "identity_confirmed"])
     name = booking.enrolment.trainee.display_name
-    _event(booking.sitting_id, SittingEvent.Kind.CHECK_IN, actor, booking=booking, text=name)
+    _event(booking.sitting_id, SittingEvent.Kind.CHECK_IN, actor, booking=booking, text="Photo ID checked")
     audit_record(
         actor=actor,
         action="booking.checked_in",

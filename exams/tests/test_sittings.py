@@ -312,7 +312,8 @@ def test_administrators_create_a_sitting_and_book_a_trainee_through_their_pages(
     form = {"opens_at": "2030-01-10T09:00", "closes_at": "2030-01-10T08:00", "venue": "Hall B", "capacity": "12",
             "invigilators": [proctor.pk]}  # fmt: skip
     response = client.post(url, form)
-    assert response.status_code == 200 and "must close after it opens" in response.content.decode()
+    assert response.status_code == 200
+    assert "must close after it opens" in response.content.decode()
     response = client.post(url, form | {"closes_at": "2030-01-10T12:00"})
     sitting = course.sittings.get(venue="Hall B")
     assert response["Location"] == reverse("exams:sitting_admin", args=[sitting.pk])
@@ -325,6 +326,7 @@ def test_administrators_create_a_sitting_and_book_a_trainee_through_their_pages(
     response = client.post(
         reverse("exams:sitting_admin", args=[sitting.pk]), {"form": "book", "enrolment": enrolment.pk}
     )
-    assert response.status_code == 400 and "already booked" in response.content.decode()
+    assert response.status_code == 400
+    assert "already booked" in response.content.decode()
     assert client_for(proctor).get(url).status_code == 403
     assert client_for(enrolment.trainee).get(url).status_code == 403

@@ -77,13 +77,16 @@ def test_an_extension_racing_a_submit_is_applied_before_it_or_refused(room):
         ]
     )
     final = Attempt.objects.get(pk=attempt.pk)
-    assert final.status == "submitted" and final.score is not None
+    assert final.status == "submitted"
+    assert final.score is not None
     extended = (final.deadline - attempt.deadline).total_seconds()
     if errors:
-        assert errors == [str(services.MSG_ATTEMPT_OVER)] and extended == 0
+        assert errors == [str(services.MSG_ATTEMPT_OVER)]
+        assert extended == 0
     else:
         assert extended == 600
-    assert final.submitted_at < final.deadline and not final.closed_by_deadline
+    assert final.submitted_at < final.deadline
+    assert not final.closed_by_deadline
 
 
 def test_a_pause_racing_an_autosave_never_saves_while_paused(room):
@@ -106,8 +109,10 @@ def test_a_pause_racing_an_autosave_never_saves_while_paused(room):
         paused = Attempt.objects.get(pk=attempt.pk).paused_at
         assert paused is not None
         if errors:
-            assert errors == [str(answers.MSG_PAUSED)] and saved.response == []
+            assert errors == [str(answers.MSG_PAUSED)]
+            assert saved.response == []
         else:
-            assert saved.response == item.correct_keys and saved.answered_at <= paused
+            assert saved.response == item.correct_keys
+            assert saved.answered_at <= paused
         services.attempt_resume(booking=booking, reason="Better", actor=proctor)
         AttemptItem.objects.filter(pk=item.pk).update(response=[], answered_at=None)

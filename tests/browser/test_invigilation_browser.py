@@ -45,5 +45,6 @@ def test_an_invigilator_checks_in_watches_the_start_and_pauses_the_room(page, li
     page.get_by_label("Yes, pause every candidate in this room").check()
     page.get_by_role("button", name="Pause the room").click()
     expect(page.get_by_text("The room is paused")).to_be_visible()
-    assert dialogs and "Pause every candidate" in dialogs[0]
+    assert dialogs
+    assert "Pause every candidate" in dialogs[0]
     expect(page.locator(f"#booking-{booking.pk}")).to_contain_text("paused")

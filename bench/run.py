@@ -654,6 +654,7 @@ def clear_exam_day_attempts() -> None:
                 "SELECT a.id FROM exams_attempt a JOIN courses_enrolment e ON e.id = a.enrolment_id"
                 " JOIN courses_course c ON c.id = e.course_id WHERE c.code = 'BENCH-EXAM'"
             )
+            cursor.execute(f"DELETE FROM exams_booking WHERE attempt_id IN ({exam_day})")  # noqa: S608 (no input)
             cursor.execute(f"DELETE FROM exams_attemptitem WHERE attempt_id IN ({exam_day})")  # noqa: S608 (no input)
             cursor.execute(f"DELETE FROM exams_attempt WHERE id IN ({exam_day})")  # noqa: S608
             cursor.execute("VACUUM exams_attemptitem, exams_attempt")

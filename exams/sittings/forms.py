@@ -29,6 +29,11 @@ class SittingForm(forms.ModelForm):
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The sitting must close after it opens."))
+        capacity = data.get("capacity")
+        if self.instance.pk and capacity is not None:
+            booked = self.instance.bookings.filter(status="booked").count()
+            if capacity < booked:
+                self.add_error("capacity", _("%(n)s candidates are booked: cancel bookings first.") % {"n": booked})
         return data
 
 

@@ -70,12 +70,19 @@ def sittings_bookable(enrolment: Enrolment, now: datetime.datetime | None = None
     )
 
 
-def booking_pending(enrolment: Enrolment) -> Booking | None:
-    return (
+def booking_pending(enrolment: Enrolment, now: datetime.datetime | None = None) -> Booking | None:
+    """The candidate's booking not yet started, unless its sitting (and any personal
+    window) has closed: then they may book another."""
+    now = now or timezone.now()
+    booking = (
         Booking.objects.filter(enrolment=enrolment, status=Booking.Status.BOOKED, attempt__isnull=True)
         .select_related("sitting")
         .first()
     )
+    if booking is not None and booking.sitting.closes_at <= now:
+        window = Accommodation.objects.filter(enrolment=enrolment, window_closes_at__gt=now).exists()
+        return booking if window else None
+    return booking
 
 
 def sittings_invigilated(user: User, now: datetime.datetime | None = None) -> list[Sitting]:

@@ -102,6 +102,7 @@ def booking_create(*, sitting: Sitting, enrolment: Enrolment, actor: User) -> Bo
     blockers = attempt_blockers(enrolment=enrolment, now=now)
     if blockers:
         raise ValidationError(blockers)
+    _cancel_missed(enrolment, actor=actor, now=now)
     if Booking.objects.filter(enrolment=enrolment, status=Booking.Status.BOOKED, attempt__isnull=True).exists():
         raise ValidationError(str(MSG_ALREADY_BOOKED))
     if sitting.bookings.filter(status=Booking.Status.BOOKED).count() >= sitting.capacity:
@@ -123,6 +124,28 @@ def booking_create(*, sitting: Sitting, enrolment: Enrolment, actor: User) -> Bo
 
         enqueue_on_commit(booking_draw_paper_task, booking.pk, fallback=lambda: booking_draw_paper(booking.pk))
     return booking
+
+
+def _cancel_missed(enrolment: Enrolment, *, actor: User, now: datetime.datetime) -> None:
+    """Cancel the candidate's pending booking of a sitting that closed unstarted (and whose
+    personal window, if any, has closed too), so that they can book another."""
+    window = Accommodation.objects.filter(enrolment=enrolment, window_closes_at__gt=now).exists()
+    if window:
+        return
+    missed = Booking.objects.filter(
+        enrolment=enrolment, status=Booking.Status.BOOKED, attempt__isnull=True, sitting__closes_at__lte=now
+    )
+    for booking in missed:
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.save(update_fields=["status", "cancelled_at"])
+        Paper.objects.filter(booking=booking).delete()
+        audit_record(
+            actor=actor,
+            action="booking.cancelled",
+            obj=booking,
+            summary=f"Booking on sitting {booking.sitting_id} closed unstarted (missed); cancelled on a new booking",
+        )
 
 
 @transaction.atomic

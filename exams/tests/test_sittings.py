@@ -330,3 +330,16 @@ def test_administrators_create_a_sitting_and_book_a_trainee_through_their_pages(
     assert "already booked" in response.content.decode()
     assert client_for(proctor).get(url).status_code == 403
     assert client_for(enrolment.trainee).get(url).status_code == 403
+
+
+def test_a_missed_sitting_does_not_stop_the_candidate_booking_another(world, client_for):
+    course, admin, _proctor, sitting = world
+    booking = booked(sitting, admin)
+    type(sitting).objects.filter(pk=sitting.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    later = sitting_for(course, admin, opens_in=60)
+    page = client_for(booking.enrolment.trainee).get(reverse("exams:home", args=[course.code])).content.decode()
+    assert "Your sitting" not in page
+    assert f"/exam/sittings/{later.pk}/book/" in page
+    services.booking_create(sitting=later, enrolment=booking.enrolment, actor=booking.enrolment.trainee)
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"

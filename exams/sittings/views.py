@@ -3,7 +3,7 @@ sittings, bookings and accommodations, and the invigilator's live page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -222,7 +222,7 @@ def invigilate_act(request, pk):
     if action in ROW_ACTIONS:
         booking = selectors.get_booking_in(sitting, request.POST.get("booking") or 0)
     elif action not in ("pause_room", "resume_room", "incident"):
-        raise Http404
+        return HttpResponseBadRequest(_("Unknown action."), content_type="text/plain; charset=utf-8")
     form, done = _act(request, sitting, booking, action)
     if done:
         messages.success(request, done)

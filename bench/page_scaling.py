@@ -75,6 +75,7 @@ def attempt_of_length(items: int, rng: random.Random):
         pass_mark_percent=70,
         attempts_allowed=3,
         wait_hours=24,
+        allow_unscheduled=True,  # the page is measured, not the sitting
     )
     (trainee,) = create_trainees(f"bench-page-{items}", 1)
     jurisdiction, _ = Jurisdiction.objects.get_or_create(

@@ -592,7 +592,8 @@ def rate_plan(saturation: dict, fractions: list[float]) -> str:
 
 def storm_check(attempts_seen: dict) -> dict:
     """After the storm: each storm trainee has exactly one attempt, open, with its items,
-    the one their clicks were sent to, and one "attempt.started" audit event."""
+    the one their clicks were sent to, and one "attempt.started" audit event; and their
+    sitting's pre-drawn paper was opened (none is left)."""
     import psycopg2
 
     connection = psycopg2.connect(db_url(DB_NAME), connect_timeout=5)
@@ -604,12 +605,14 @@ def storm_check(attempts_seen: dict) -> dict:
                        min(a.id::text) FILTER (WHERE a.status = 'open'),
                        (SELECT count(*) FROM exams_attemptitem i WHERE i.attempt_id = min(a.id::text)::uuid),
                        (SELECT count(*) FROM core_auditevent v
-                         WHERE v.action = 'attempt.started' AND v.object_id = min(a.id::text))
+                         WHERE v.action = 'attempt.started' AND v.object_id = min(a.id::text)),
+                       (SELECT count(*) FROM exams_paper p JOIN exams_booking b ON b.id = p.booking_id
+                         WHERE b.enrolment_id = e.id)
                 FROM accounts_user u
                 JOIN courses_enrolment e ON e.trainee_id = u.id
                 LEFT JOIN exams_attempt a ON a.enrolment_id = e.id
                 WHERE u.email LIKE 'bench-storm-%%'
-                GROUP BY u.email
+                GROUP BY u.email, e.id
                 """
             )
             rows = cursor.fetchall()
@@ -618,9 +621,11 @@ def storm_check(attempts_seen: dict) -> dict:
     trainees = len(rows)
     one_open = sum(1 for _, total, open_, *_ in rows if total == 1 and open_ == 1)
     matching = sum(1 for email, _, _, attempt, *_ in rows if attempt and attempts_seen.get(email) == attempt)
-    item_counts = sorted({items for *_, items, _ in rows})
-    audited = sum(1 for *_, events in rows if events == 1)
-    ok = trainees > 0 and one_open == matching == audited == trainees
+    item_counts = sorted({items for *_, items, _events, _papers in rows})
+    audited = sum(1 for *_, events, _papers in rows if events == 1)
+    # Each start opened the trainee's pre-drawn paper (and deleted it).
+    papers_left = sum(papers for *_, papers in rows)
+    ok = trainees > 0 and one_open == matching == audited == trainees and papers_left == 0
     return {
         "ok": ok,
         "trainees": trainees,
@@ -628,8 +633,10 @@ def storm_check(attempts_seen: dict) -> dict:
         "redirected_to_that_attempt": matching,
         "one_started_event": audited,
         "items_per_attempt": item_counts,
+        "pre_drawn_papers_left": papers_left,
         "summary": f"{one_open}/{trainees} trainees with exactly one attempt, open; {matching} redirected to it; "
-        f"{audited} with one 'attempt.started' event; items per attempt {item_counts}",
+        f"{audited} with one 'attempt.started' event; items per attempt {item_counts}; "
+        f"{papers_left} pre-drawn papers left unopened",
     }
 
 
@@ -647,6 +654,7 @@ def clear_exam_day_attempts() -> None:
                 "SELECT a.id FROM exams_attempt a JOIN courses_enrolment e ON e.id = a.enrolment_id"
                 " JOIN courses_course c ON c.id = e.course_id WHERE c.code = 'BENCH-EXAM'"
             )
+            cursor.execute(f"DELETE FROM exams_booking WHERE attempt_id IN ({exam_day})")  # noqa: S608 (no input)
             cursor.execute(f"DELETE FROM exams_attemptitem WHERE attempt_id IN ({exam_day})")  # noqa: S608 (no input)
             cursor.execute(f"DELETE FROM exams_attempt WHERE id IN ({exam_day})")  # noqa: S608
             cursor.execute("VACUUM exams_attemptitem, exams_attempt")

@@ -7,8 +7,10 @@ email and licence, an active enrolment and every lesson completed:
 - ``--trainees`` (200) with an OPEN attempt started through ``exams.services.attempts.attempt_start``
   (so those attempts hold exactly what the app would put there): the saturation and
   fixed-rate scenarios;
-- ``--storm`` (300) with no attempt yet: the start storm starts theirs through the real
-  start-attempt URL;
+- ``--storm`` (300) with no attempt yet, booked and checked in on a venue sitting open now
+  whose papers are drawn here, before the run (``exams.sittings.services``, as the beat task
+  draws them before a sitting opens): the start storm starts theirs through the real
+  start-attempt URL, which then only opens the pre-drawn paper;
 - ``--mix`` (2,800) with an OPEN attempt written in bulk (below): the exam-day mix.
 
 No login happens: each trainee gets a database session (the keys
@@ -63,8 +65,9 @@ from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import Jurisdiction, Licence, Profession, User  # noqa: E402
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module  # noqa: E402
-from exams.models import Attempt, ExamSettings, Option, Question, Topic  # noqa: E402
+from exams.models import Attempt, Booking, ExamSettings, Option, Question, Sitting, Topic  # noqa: E402
 from exams.services import attempts as services  # noqa: E402
+from exams.sittings import services as sitting_services  # noqa: E402
 
 COURSE_CODE = "BENCH-EXAM"
 # 40 items: what a real paper of this course looks like (demo bank: ~120-character stems,
@@ -381,6 +384,40 @@ def option_keys(attempt_ids) -> dict:
     return keys
 
 
+def book_storm(storm, exam_settings: ExamSettings, *, admin) -> None:
+    """The storm's trainees booked and checked in (identity confirmed) on a venue sitting
+    open now, and their papers drawn: what a sitting looks like at its opening."""
+    exam_settings.allow_unscheduled = False
+    exam_settings.save(update_fields=["allow_unscheduled"])
+    if not storm:
+        return
+    now = timezone.now()
+    sitting = Sitting.objects.create(
+        course_id=exam_settings.course_id, opens_at=now - datetime.timedelta(minutes=1),
+        closes_at=now + datetime.timedelta(hours=6), venue="Benchmark hall", capacity=len(storm), created_by=admin,
+    )  # fmt: skip
+    enrolments = dict(
+        Enrolment.objects.filter(trainee__in=storm, course_id=exam_settings.course_id).values_list("trainee_id", "pk")
+    )
+    Booking.objects.bulk_create(
+        [
+            Booking(
+                sitting=sitting,
+                enrolment_id=enrolments[u.pk],
+                booked_at=now,
+                booked_by=admin,
+                checked_in_at=now,
+                checked_in_by=admin,
+                identity_confirmed=True,
+            )
+            for u in storm
+        ],  # fmt: skip
+        batch_size=2000,
+    )
+    drawn = sitting_services.sitting_draw_papers(sitting.pk)
+    assert drawn == len(storm), (drawn, len(storm))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=200, help="open attempts through attempt_start")
@@ -420,6 +457,9 @@ def main() -> None:
         attempts_allowed=3,
         wait_hours=24,
         review=ExamSettings.Review.TOPICS,
+        # The saturation trainees' attempts are started below without a sitting; switched
+        # off before the storm's trainees are booked.
+        allow_unscheduled=True,
     )
     common = {"course": course, "lessons": lessons, "jurisdiction": jurisdiction, "admin": admin}
     trainees, enrolments = eligible_trainees("bench-trainee", args.trainees, **common)
@@ -431,6 +471,9 @@ def main() -> None:
     t = time.perf_counter()
     attempts = [services.attempt_start(trainee=u, enrolment=e) for u, e in zip(trainees, enrolments, strict=True)]
     timings["attempt_start"] = time.perf_counter() - t
+    t = time.perf_counter()
+    book_storm(storm, exam_settings, admin=admin)
+    timings["storm_papers"] = time.perf_counter() - t
     t = time.perf_counter()
     mix_attempts = bulk_open_attempts(mix_enrolments, settings_=exam_settings)
     timings["bulk_attempts"] = time.perf_counter() - t

@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.tasks.attempts_close_expired_task",
         "schedule": 60.0,
     },
+    "sittings-draw-papers": {
+        "task": "exams.tasks.sittings_draw_due_task",
+        "schedule": 60.0,
+    },
     "licence-expiry-reminders": {
         "task": "accounts.tasks.licence_expiry_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -144,6 +144,10 @@ def enrolment_withdraw(*, trainee: User, course: Course) -> Enrolment:
         obj=enrolment,
         summary=f"{trainee.email} withdrew from {course.code}",
     )
+    # The exam's pending bookings go too, and their pre-drawn papers are discarded.
+    from exams.sittings.services import bookings_cancel_withdrawn
+
+    bookings_cancel_withdrawn(enrolment=enrolment, actor=trainee)
     return enrolment
 
 

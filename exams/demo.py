@@ -33,6 +33,8 @@ def seed(course: Course) -> None:
             "attempts_allowed": 3,
             "wait_hours": 24,
             "review": ExamSettings.Review.FULL,
+            # A certification exam: taken in a booked sitting (sittings.demo seeds them).
+            "allow_unscheduled": False,
         },
     )
 
@@ -148,7 +150,12 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
     seed_observed(enrolment=enrolment, instructor=instructor, count=10)
     for _round in range(2):  # ten signed supervised cases covering every required area
         seed_sessions(enrolment=enrolment, instructor=instructor, sign_all=True)
-    attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    if course.exam_settings.allow_unscheduled:
+        attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    else:
+        from .sittings.demo import sit_written
+
+        attempt = sit_written(course, enrolment)
     for item in attempt.items.all():
         attempt_answer(attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=item.correct_keys)
     attempt_submit(attempt=attempt, trainee=trainee)

@@ -40,7 +40,7 @@ def sql_name(model, name: str | None = None) -> str:
 # timed in-process on PostgreSQL; the difference is the ORM's query compilation and
 # model building). Values come out through the backend's and the fields' converters
 # (db_converter), as the ORM's would.
-_PAGE_ATTEMPT_FIELDS = ("number", "status", "deadline", "closed_by_deadline", "enrolment_id")
+_PAGE_ATTEMPT_FIELDS = ("number", "status", "deadline", "paused_at", "closed_by_deadline", "enrolment_id")
 
 
 def _page_attempt_sql() -> str:
@@ -71,11 +71,11 @@ def get_attempt_for_page(user: User, pk) -> Attempt:
     if row is None:
         raise Http404
     values = {
-        name: db_converter(Attempt, name)(value) for name, value in zip(_PAGE_ATTEMPT_FIELDS, row[:5], strict=True)
+        name: db_converter(Attempt, name)(value) for name, value in zip(_PAGE_ATTEMPT_FIELDS, row[:6], strict=True)
     }
     attempt = _loaded(Attempt, id=Attempt._meta.pk.to_python(pk), **values)
-    attempt.enrolment = _loaded(Enrolment, id=row[4], course_id=row[5])
-    attempt.enrolment.course = _loaded(Course, id=row[5], code=row[6])
+    attempt.enrolment = _loaded(Enrolment, id=row[5], course_id=row[6])
+    attempt.enrolment.course = _loaded(Course, id=row[6], code=row[7])
     return attempt
 
 

@@ -18,6 +18,7 @@ from courses import selectors as course_selectors
 from . import analysis, bank, rendering, selectors
 from .models import Attempt, ExamSettings, ItemStatus
 from .services import answers, attempts
+from .sittings import selectors as sitting_selectors
 
 
 @role_required("trainee")
@@ -31,6 +32,9 @@ def exam_home(request, code):
     if open_attempt and attempts.attempt_close_if_expired(attempt=open_attempt):
         open_attempt = None
         sittings = selectors.attempts_for(enrolment=enrolment)
+    booking = None if open_attempt else sitting_selectors.booking_pending(enrolment)
+    blockers = [] if open_attempt else attempts.attempt_blockers(enrolment=enrolment)
+    scheduled = settings is not None and not settings.allow_unscheduled
     return render(
         request,
         "exams/exam_home.html",
@@ -39,7 +43,13 @@ def exam_home(request, code):
             "settings": settings,
             "attempts": sittings,
             "open_attempt": open_attempt,
-            "blockers": [] if open_attempt else attempts.attempt_blockers(enrolment=enrolment),
+            "blockers": blockers,
+            "booking": booking,
+            "booking_open": booking is not None and booking.sitting.opens_at <= timezone.now(),
+            "bookable": sitting_selectors.sittings_bookable(enrolment)
+            if settings and not open_attempt and booking is None and not blockers
+            else [],
+            "scheduled": scheduled,
         },
     )
 
@@ -150,14 +160,16 @@ def attempt_autosave(request, pk):
         if code == "not_found":
             raise Http404 from None
         closed = code in ("time_up", "closed")
+        paused = code == "paused"
         return JsonResponse(
             {
                 "ok": False,
                 "error": error.messages[0],
                 "closed": closed,
+                "paused": paused,
                 "result_url": reverse("exams:result", args=[pk]) if closed else "",
             },
-            status=409 if closed else 400,
+            status=409 if closed or paused else 400,
         )
     remaining = max(int((item.attempt.deadline - timezone.now()).total_seconds()), 0)
     return JsonResponse(

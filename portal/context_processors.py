@@ -22,6 +22,8 @@ def navigation(request):
         links.append((_("Teaching"), reverse("accounts:instructor_dashboard")))
     if user.is_examiner:
         links.append((_("Examining"), reverse("accounts:examiner_dashboard")))
+    if user.is_examiner or user.is_administrator:
+        links.append((_("Invigilation"), reverse("exams:invigilate_list")))
     if user.is_administrator:
         links += [
             (_("Administration"), reverse("accounts:admin_dashboard")),

@@ -18,6 +18,8 @@ USERS = {
     "examiner": ("examiner@glabella.test", "demo-examiner-pass"),
     "admin": ("admin@glabella.test", "demo-admin-pass"),
     "certified": ("certified@glabella.test", "demo-certified-pass"),
+    "invigilator": ("invigilator@glabella.test", "demo-invigilator-pass"),
+    "candidate": ("candidate@glabella.test", "demo-candidate-pass"),
 }
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # nosec B105 (the demo's TOTP secret, accounts/demo.py)
 

@@ -221,6 +221,32 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "exams:bank": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:bank_export": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:home": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
+    # Sittings: the owner's attempt came from their booking (started, so not cancellable);
+    # the assigned examiner invigilates the sitting, the other examiner does not.
+    "exams:book": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
+    "exams:booking_cancel": {
+        "GET": (L, 405, 405, 403, 403, 403, 403, 403),
+        "POST": (L, 302, 404, 403, 403, 403, 403, 403),  # started: refused with a message
+    },
+    "exams:sittings_admin": same((L, 403, 403, 403, 403, 403, 403, 200)),  # an empty POST: the form again
+    "exams:accommodations": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 200),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 400),
+    },
+    "exams:sitting_admin": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 200),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 400),
+    },
+    "exams:sitting_booking_cancel": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 405),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 302),  # started: refused with a message
+    },
+    "exams:invigilate_list": read_only((L, 403, 403, 403, 403, 200, 200, 200)),
+    "exams:invigilate": read_only((L, 403, 403, 403, 403, 200, 404, 200)),
+    "exams:invigilate_act": {
+        "GET": (L, 403, 403, 403, 403, 405, 405, 405),
+        "POST": (L, 403, 403, 403, 403, 400, 404, 400),  # no action chosen
+    },
     "exams:practical": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "exams:practical_admin": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:result": read_only((L, 302, 404, 403, 403, 403, 403, 403)),  # still open: back to the attempt
@@ -390,6 +416,7 @@ WRITES: set[tuple[str, str, str]] = {
     ("courses:photo_delete", "POST", "owner"),  # the trainee deletes a photograph of the case
     ("exams:autosave", "POST", "owner"),
     ("exams:submit", "POST", "owner"),
+    ("exams:book", "POST", "owner"),  # books the open sitting
     ("courses:mentor_case_send", "POST", "owner"),  # emails the mentor a link
     ("courses:mentor_case_code", "POST", "owner"),  # emails the mentor a code
 }
@@ -488,6 +515,16 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     enrolment.completions.create(lesson=lesson)
     exam_for(course)
     attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    from exams.models import Booking, Sitting
+
+    sitting = Sitting.objects.create(
+        course=course, opens_at=timezone.now() - timedelta(hours=1), closes_at=timezone.now() + timedelta(hours=3),
+        venue="Hall", capacity=10, created_by=administrator,
+    )  # fmt: skip
+    sitting.invigilators.set([examiner])
+    booking = Booking.objects.create(
+        sitting=sitting, enrolment=enrolment, booked_at=timezone.now(), booked_by=trainee, attempt=attempt
+    )
     station = make_station(PracticalExam.objects.create(course=course))
     assessment = Assessment.objects.create(enrolment=enrolment, number=1, scheduled_at=timezone.now(), place="Lab")
     assessment.rubrics.set(station.versions.all())
@@ -517,7 +554,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     by_course = {
         "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
                     "mentor_case_create"),
-        "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin"),
+        "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin",
+                  "sittings_admin", "accommodations"),
     }  # fmt: skip
     kwargs = {
         **{f"accounts:{n}": {"pk": licence.pk} for n in ("licence_detail", "licence_document", "licence_review")},
@@ -529,6 +567,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses:lesson_image": {"code": course.code, "image_id": image.pk},
         "exams:bank_export": {"code": course.code, "fmt": "json"},
         "exams:standard_setting": {"station_id": station.pk},
+        "exams:book": {"code": course.code, "pk": sitting.pk},
+        "exams:booking_cancel": {"code": course.code, "pk": booking.pk},
+        **{f"exams:{n}": {"pk": sitting.pk} for n in ("sitting_admin", "invigilate", "invigilate_act")},
+        "exams:sitting_booking_cancel": {"pk": sitting.pk, "booking": booking.pk},
         "exams:score_station": {"pk": assessment.pk, "rubric_id": rubric.pk},
         "certification:verify": {"code": certificate.code},
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},

@@ -23,7 +23,7 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
         assert User.objects.get(email=email).check_password(password)
     assert User.objects.filter(is_administrator=True, is_staff=True).count() == 1
     assert User.objects.filter(is_instructor=True).count() == 1
-    assert User.objects.filter(is_examiner=True).count() == 1
+    assert User.objects.filter(is_examiner=True).count() == 2  # the examiner and the invigilator
     assert Jurisdiction.objects.count() == 5
     assert Licence.objects.filter(status="verified", holder__email="trainee@glabella.test").count() == 1
     assert Licence.objects.filter(status="submitted").count() == 1
@@ -53,6 +53,25 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert certificate.status == "issued"
     assert certificate.public_state() == "valid"
     assert "certified@glabella.test" in first
+    # A venue sitting open now with its invigilator and booked candidates (one with an
+    # accommodation, checked in and writing), and a remote sitting next week; the written exam
+    # is taken only in a sitting.
+    from django.utils import timezone
+
+    from exams.models import Accommodation, Booking, Sitting
+
+    assert "invigilator@glabella.test" in first
+    assert "candidate@glabella.test" in first
+    assert not course.exam_settings.allow_unscheduled
+    now = timezone.now()
+    venue = Sitting.objects.get(course=course, venue__gt="", opens_at__lte=now, closes_at__gt=now)
+    assert venue.invigilators.filter(email="invigilator@glabella.test").exists()
+    booked = Booking.objects.filter(sitting=venue, status="booked")
+    assert booked.filter(enrolment__trainee__email="candidate@glabella.test", attempt__isnull=True).exists()
+    writing = Accommodation.objects.get(enrolment__bookings__sitting=venue, time_multiplier=1.5).enrolment
+    attempt = writing.attempts.get(status="open")  # 45 minutes × 1.5
+    assert (attempt.deadline - attempt.started_at).total_seconds() == 45 * 60 * 1.5
+    assert Sitting.objects.filter(course=course, venue="", opens_at__gt=now).count() == 1
     assert Certificate.objects.count() == 1
     # The trainee's latest case has a consultation with photo consent and a before photo (a drawing).
     from courses.models import CasePhoto, Consultation

@@ -3,6 +3,7 @@
 ``exams.models.<Name>``."""
 
 from .practical import Assessment, Criterion, GlobalGrade, PracticalExam, RubricVersion, Station, StationScore
+from .sittings import Accommodation, Booking, Paper, Sitting, SittingEvent
 from .written import (
     Attempt,
     AttemptItem,
@@ -16,6 +17,11 @@ from .written import (
 )
 
 __all__ = [
+    "Accommodation",
+    "Booking",
+    "Paper",
+    "Sitting",
+    "SittingEvent",
     "Assessment",
     "Attempt",
     "AttemptItem",

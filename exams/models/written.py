@@ -104,6 +104,11 @@ class ExamSettings(models.Model):
     attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed"), default=3)
     wait_hours = models.PositiveSmallIntegerField(_("wait between attempts (hours)"), default=24)
     review = models.CharField(_("after submitting, show"), max_length=10, choices=Review.choices, default=Review.TOPICS)
+    allow_unscheduled = models.BooleanField(
+        _("allow attempts outside a sitting"),
+        default=False,
+        help_text=_("For practice exams: trainees may start whenever they are eligible, without booking a sitting."),
+    )
 
     class Meta:
         verbose_name_plural = "exam settings"
@@ -138,6 +143,9 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Set while an invigilator has paused this attempt: the clock stops (on resume the
+    # deadline moves on by the time paused, so ``deadline`` stays the one server deadline).
+    paused_at = models.DateTimeField(null=True, blank=True)
     closed_by_deadline = models.BooleanField(default=False)
     pass_mark_percent = models.PositiveSmallIntegerField()
     review = models.CharField(max_length=10, choices=ExamSettings.Review.choices)

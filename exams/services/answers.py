@@ -28,6 +28,10 @@ MSG_NO_ITEM = _("There is no question {position} in this attempt.")
 MSG_BAD_POSITION = _("position must be the question's number (a whole number).")
 MSG_BAD_KEYS = _("keys must be a list of option keys (text).")
 MSG_BAD_FLAGGED = _("flagged must be true or false.")
+MSG_PAUSED = _(
+    "The invigilator has paused your exam and the clock is stopped: this answer was not saved. "
+    "Choose it again when the exam resumes."
+)
 
 
 def attempt_answer(
@@ -47,6 +51,9 @@ def attempt_answer(
     this reads the attempt itself. An attempt that does not exist or is not the
     trainee's is refused with code ``not_found``. The returned item's ``attempt`` holds
     the status and deadline.
+
+    While an invigilator has paused the attempt, answers are refused (code ``paused``):
+    the clock is stopped, so no work may happen on it.
 
     Autosave runs this every few seconds per trainee; the usual case (``_answer_open``)
     is two statements. Anything else (not theirs, closed, past the deadline, no such
@@ -71,6 +78,8 @@ def attempt_answer(
             raise ValidationError(str(MSG_NOT_OPEN), code="not_found")
         if locked.status != Attempt.Status.OPEN:
             raise ValidationError(str(MSG_NOT_OPEN), code="closed")
+        if locked.paused_at is not None:
+            raise ValidationError(str(MSG_PAUSED), code="paused")
         if now < locked.deadline:
             # A number of thousands of digits is not repeated back.
             shown = position if abs(position) <= 10**9 else "…"
@@ -118,6 +127,7 @@ def _answer_sql() -> tuple[str, str]:
         f" JOIN {sql_name(e)} e ON e.{sql_name(e, 'id')} = a.{sql_name(a, 'enrolment')}"
         f" WHERE i.{sql_name(i, 'attempt')} = %s AND i.{sql_name(i, 'position')} = %s"
         f" AND e.{sql_name(e, 'trainee')} = %s AND a.{sql_name(a, 'status')} = %s AND a.{sql_name(a, 'deadline')} > %s"
+        f" AND a.{sql_name(a, 'paused_at')} IS NULL"
     )
     assignments = ", ".join(f"{sql_name(i, name)} = %s" for name in _ANSWER_SAVED)
     update = f"UPDATE {sql_name(i)} SET {assignments} WHERE {sql_name(i, 'id')} = %s"  # noqa: S608  # nosec B608
@@ -128,8 +138,8 @@ _ANSWER_OPEN_SELECT, _ANSWER_OPEN_UPDATE = _answer_sql()
 
 
 def _answer_open(attempt_id, *, trainee_id, position: int, keys, flagged, now) -> AttemptItem | None:
-    """Save the answer if the attempt is the trainee's, open, before its deadline, and has
-    this question; None (nothing done) otherwise."""
+    """Save the answer if the attempt is the trainee's, open, not paused, before its
+    deadline, and has this question; None (nothing done) otherwise."""
     if not 0 <= position <= _MAX_POSITION:
         return None
     item_field, attempt_field = AttemptItem._meta.get_field, Attempt._meta.get_field

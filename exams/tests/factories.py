@@ -44,10 +44,13 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
 
 def exam_for(course, *, per_topic=2, topics=("pharmacology", "anatomy"), **settings):
+    """The course's exam: ``per_topic`` active questions per topic. Unscheduled attempts
+    are allowed unless ``allow_unscheduled=False`` (tests of sittings)."""
     for topic in topics:
         QuestionFactory.create_batch(per_topic, course=course, topic=topic)
     values = {"blueprint": {t: per_topic for t in topics}, "case_sets_per_attempt": 0, "time_limit_minutes": 30,
-              "pass_mark_percent": 50, "attempts_allowed": 2, "wait_hours": 0, "review": "full"}  # fmt: skip
+              "pass_mark_percent": 50, "attempts_allowed": 2, "wait_hours": 0, "review": "full",
+              "allow_unscheduled": True}  # fmt: skip
     values.update(settings)
     return ExamSettings.objects.create(course=course, **values)
 

@@ -209,13 +209,14 @@ def test_exam_page_past_its_deadline_grades_and_shows_the_result(client_for):
 
 
 # Start: session, user, the enrolment with its course; in the transaction (BEGIN/COMMIT,
-# a savepoint in a test) the enrolment locked, no open attempt, the settings, the blockers
-# (licence, lessons, lessons done, submitted attempts), the bank's questions and options,
+# a savepoint in a test) the enrolment locked, no open attempt, the settings, the
+# accommodation, the blockers (licence, lessons, lessons done, submitted attempts), no
+# pending booking (this course allows unscheduled attempts), the bank's questions and options,
 # the attempt (in a savepoint), its items in one INSERT, the audit event (lock, last hash,
 # INSERT). Starting again: the enrolment locked and the open attempt. Each plus the test's
 # own read of the attempt. PostgreSQL only: SQLite has no advisory lock for the audit
 # chain, and splits 200 items' INSERT into batches under its limit of bound parameters.
-START_QUERIES = 22
+START_QUERIES = 24
 START_AGAIN_QUERIES = 8
 
 

@@ -11,6 +11,7 @@ class Command(BaseCommand):
         from certification import demo as certification_demo
         from courses import demo as courses_demo
         from exams import demo as exams_demo
+        from exams.sittings import demo as sittings_demo
 
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
         with (
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             course = courses_demo.seed()
             exams_demo.seed(course)
             exams_demo.seed_practical(course)
+            users += sittings_demo.seed(course)
             users.append(exams_demo.seed_ready_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))

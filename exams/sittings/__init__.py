@@ -1,0 +1,1 @@
+"""Sittings of the written exam: booking, pre-drawn papers, accommodations and invigilation."""

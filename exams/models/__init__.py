@@ -3,6 +3,7 @@
 ``exams.models.<Name>``."""
 
 from .practical import Assessment, Criterion, GlobalGrade, PracticalExam, RubricVersion, Station, StationScore
+from .standards import AngoffExercise, AngoffRating, HofsteeBounds, PassMarkVersion
 from .written import (
     Attempt,
     AttemptItem,
@@ -16,6 +17,10 @@ from .written import (
 )
 
 __all__ = [
+    "AngoffExercise",
+    "AngoffRating",
+    "HofsteeBounds",
+    "PassMarkVersion",
     "Assessment",
     "Attempt",
     "AttemptItem",

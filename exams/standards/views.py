@@ -50,6 +50,11 @@ def standards_home(request, code):
     )
 
 
+def _plain(percent) -> str:
+    """62.50 → "62.5", 55.00 → "55": as a judge would type it."""
+    return format(percent.normalize(), "f")
+
+
 def _posted_ratings(request) -> dict[int, str]:
     ratings = {}
     for name, value in request.POST.items():
@@ -90,7 +95,7 @@ def exercise_page(request, pk):
     items = selectors.exercise_items(exercise)
     context = {"exercise": exercise, "course": exercise.course, "judge": judge, "items": items}
     if judge:
-        mine = selectors.ratings_of(exercise, request.user)
+        mine = {q: _plain(p) for q, p in selectors.ratings_of(exercise, request.user).items()}
         bounds = selectors.hofstee_of(exercise, request.user)
         context.update(
             rows=[(q, posted.get(q.pk, mine.get(q.pk, "")), errors.get(str(q.pk), [])) for q in items],
@@ -147,7 +152,7 @@ def exercise_hofstee(request, pk):
             messages.success(request, _("Your Hofstee answers are saved."))
             return redirect("exams:angoff", pk=exercise.pk)
     items = selectors.exercise_items(exercise)
-    mine = selectors.ratings_of(exercise, request.user)
+    mine = {q: _plain(p) for q, p in selectors.ratings_of(exercise, request.user).items()}
     context = {
         "exercise": exercise, "course": exercise.course, "judge": True, "items": items,
         "rows": [(q, mine.get(q.pk, ""), []) for q in items], "rated": len(mine), "hofstee_form": form,

@@ -289,3 +289,22 @@ def test_the_pass_mark_moves_forward_only_for_new_attempts(ready, administrator)
         LessonCompletion.objects.create(enrolment=other, lesson=lesson)
     later = attempt_services.attempt_start(trainee=other.trainee, enrolment=other)
     assert (started.pass_mark_percent, later.pass_mark_percent) == (50, 80)
+
+
+def test_standards_page_costs_the_same_however_many_exercises(course, administrator, client_for):
+    client = client_for(administrator)
+    url = reverse("exams:standards", args=[course.code])
+
+    def measure():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.angoff_exercise_open(course=course, title="One", judges=judges(2), actor=administrator)
+    services.written_pass_mark_adopt(course=course, percent=60, reason="First", actor=administrator)
+    small = measure()
+    for index in range(4):
+        services.angoff_exercise_open(course=course, title=f"More {index}", judges=judges(2), actor=administrator)
+        services.written_pass_mark_adopt(course=course, percent=61 + index, reason="Again", actor=administrator)
+    assert measure() == small

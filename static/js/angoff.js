@@ -12,7 +12,7 @@
     var body = new FormData();
     body.append("csrfmiddlewaretoken", token);
     body.append(input.name, input.value);
-    status.textContent = "Saving…";
+    status.textContent = form.dataset.saving;
     fetch(form.action || window.location.href, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -20,14 +20,14 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       if (result.ok) {
-        status.textContent = "Saved";
+        status.textContent = form.dataset.saved;
         input.removeAttribute("aria-invalid");
       } else {
-        status.textContent = result.data.error || "Not saved";
+        status.textContent = result.data.error || form.dataset.offline;
         input.setAttribute("aria-invalid", "true");
       }
     }).catch(function () {
-      status.textContent = "Not saved: check your connection, then use “Save all ratings”.";
+      status.textContent = form.dataset.offline;
     });
   });
 }());

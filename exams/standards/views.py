@@ -86,6 +86,9 @@ def exercise_page(request, pk):
         except ValidationError as error:
             if wants_json:
                 return JsonResponse({"ok": False, "error": error.messages[0]}, status=400)
+            if getattr(error, "code", "") == "closed":
+                messages.warning(request, error.messages[0])
+                return redirect("exams:angoff", pk=exercise.pk)
             errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         else:
             if wants_json:

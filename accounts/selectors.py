@@ -64,6 +64,16 @@ def licence_valid_for(*, user: User, today: datetime.date | None = None) -> Quer
     )
 
 
+def licence_holders_valid(*, user_ids, today: datetime.date | None = None) -> set[int]:
+    """Which of these users hold a verified licence that has not expired (one query)."""
+    today = today or timezone.localdate()
+    return set(
+        Licence.objects.filter(
+            holder_id__in=list(user_ids), status=Licence.Status.VERIFIED, expires_on__gt=today
+        ).values_list("holder_id", flat=True)
+    )
+
+
 def licence_next_in_queue(*, after: Licence | None = None) -> Licence | None:
     queue = licence_queue()
     if after is not None:

@@ -50,6 +50,11 @@ class ExamSettingsAdmin(admin.ModelAdmin):
         "review",
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once set, the pass mark changes only through standard setting
+        # (/staff/exams/<code>/standards/), which versions and audits it.
+        return ("pass_mark_percent",) if obj is not None else ()
+
 
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -24,6 +24,8 @@ from .models import Attempt, AttemptItem, Question
 TOO_EASY = 0.90
 TOO_HARD = 0.30
 LOW_DISCRIMINATION = 0.15
+# KR-20 from fewer attempts is noise (two attempts gave 1.031, outside its 0–1 range).
+KR20_MIN_ATTEMPTS = 10
 
 
 @dataclass
@@ -138,12 +140,16 @@ def exam_analysis(*, course: Course) -> ExamStats:
     count = attempts["count"] or 0
     kr20 = None
     sd = float(attempts["sd"]) if attempts["sd"] is not None else None
-    if count >= 2 and sd:
+    if count >= KR20_MIN_ATTEMPTS and sd:
         k = attempts["items"] / count  # items per attempt
         # Σ p·q for one attempt's form: each attempt contributes its own items' p·q.
         form_pq = sum_pq / count
+        # StdDev is the population SD on PostgreSQL and SQLite alike (KR-20's variance).
         if k > 1:
             kr20 = (k / (k - 1)) * (1 - form_pq / (sd * sd))
+            # Above 1 only when the drawn forms differ too much for one KR-20: no figure.
+            if kr20 > 1:
+                kr20 = None
     histogram = dict(
         Attempt.objects.filter(enrolment__course=course, status=Attempt.Status.SUBMITTED)
         .values_list("score")
@@ -162,3 +168,20 @@ def exam_analysis(*, course: Course) -> ExamStats:
         kr20=kr20,
         items=items,
     )
+
+
+NOT_ENOUGH_DATA = "not enough data"
+
+
+def summary_rows(stats: ExamStats) -> list[tuple[str, str]]:
+    """The exam's figures as (label, value) rows, for the CSV."""
+
+    def figure(value: float | None, places: int) -> str:
+        return NOT_ENOUGH_DATA if value is None else f"{value:.{places}f}"
+
+    return [
+        ("attempts", str(stats.attempts)),
+        ("mean score", figure(stats.mean, 2)),
+        ("SD", figure(stats.sd, 2)),
+        ("KR-20", figure(stats.kr20, 3)),
+    ]

@@ -165,3 +165,32 @@ def prepare_candidate(course: Course, *, email, password, legal_name, licence_nu
         stations=list(Station.objects.filter(practical__course=course)),
         examiners=[User.objects.get(email="examiner@glabella.test")], actor=admin,
     )  # fmt: skip
+
+
+def seed_standards(course: Course) -> None:
+    """Two Angoff exercises judged by the demo examiner and administrator: a closed one
+    with every item rated and Hofstee bounds (its page shows the result and the adopt
+    form), and an open one half rated, so that the rating page can be tried."""
+    from accounts.models import User
+
+    from .models import AngoffExercise
+    from .standards import services as standards
+
+    if AngoffExercise.objects.filter(course=course).exists():
+        return
+    admin = User.objects.get(email="admin@glabella.test")
+    examiner = User.objects.get(email="examiner@glabella.test")
+    judges = [examiner, admin]
+    closed = standards.angoff_exercise_open(course=course, title="Angoff panel, spring", judges=judges, actor=admin)
+    items = list(closed.questions.order_by("ref"))
+    # Fixed, plausible estimates: harder items lower, the two judges a few points apart.
+    level = {"easy": 80, "medium": 65, "hard": 45}
+    for judge, spread in ((examiner, lambda n: (n * 7) % 13 - 3), (admin, lambda n: -((n * 5) % 17) + 4)):
+        ratings = {q.pk: level[q.difficulty] + spread(index) for index, q in enumerate(items)}
+        standards.angoff_ratings_save(exercise=closed, judge=judge, ratings=ratings)
+    standards.hofstee_save(exercise=closed, judge=examiner, min_cut=55, max_cut=75, min_fail=5, max_fail=35)
+    standards.hofstee_save(exercise=closed, judge=admin, min_cut=60, max_cut=72, min_fail=10, max_fail=30)
+    standards.angoff_exercise_close(exercise=closed, actor=admin)
+    opened = standards.angoff_exercise_open(course=course, title="Angoff panel, autumn", judges=judges, actor=admin)
+    half = list(opened.questions.order_by("ref"))[: len(items) // 2]
+    standards.angoff_ratings_save(exercise=opened, judge=examiner, ratings={q.pk: level[q.difficulty] for q in half})

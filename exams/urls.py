@@ -19,4 +19,5 @@ urlpatterns = [
     path("staff/exams/<slug:code>/bank/export.<str:fmt>", views.question_bank_export, name="bank_export"),
     path("", include("exams.practical.urls")),
     path("", include("exams.sittings.urls")),
+    path("", include("exams.standards.urls")),
 ]

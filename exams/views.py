@@ -246,23 +246,34 @@ def attempt_result(request, pk):
 def item_analysis(request, code):
     course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
-    return render(request, "exams/analysis.html", {"course": course, "stats": stats})
+    return render(
+        request, "exams/analysis.html", {"course": course, "stats": stats, "kr20_min": analysis.KR20_MIN_ATTEMPTS}
+    )
 
 
 @role_required("administrator")
 @require_safe
 def item_analysis_csv(request, code):
+    """The item analysis for a spreadsheet: UTF-8 with a byte-order mark (Excel reads
+    accented stems right), the summary figures first, then one row per item with how
+    often each option was chosen."""
     course = course_selectors.get_course_for_staff(code)
     stats = analysis.exam_analysis(course=course)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="item-analysis-{course.code}.csv"'
+    response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["ref", "topic", "responses", "facility", "discrimination", "flags", "stem"])
+    for row in analysis.summary_rows(stats):
+        writer.writerow([bank._neutralise(str(v)) for v in row])
+    writer.writerow([])
+    writer.writerow(["ref", "topic", "responses", "facility", "discrimination", "flags", "option counts", "stem"])
     for item in stats.items:
+        options = "; ".join(f"{'✓ ' if correct else ''}{text}: {count}" for text, count, correct in item.option_counts)
         writer.writerow(
             [bank._neutralise(str(v)) for v in (
                 item.ref, item.topic, item.n, f"{item.facility:.3f}",
-                "" if item.discrimination is None else f"{item.discrimination:.3f}", "; ".join(item.flags), item.stem,
+                "" if item.discrimination is None else f"{item.discrimination:.3f}", "; ".join(item.flags), options,
+                item.stem,
             )]
         )  # fmt: skip
     return response

@@ -11,7 +11,8 @@ from core.permissions import role_required
 from courses import selectors as course_selectors
 from courses.handson import mentor_selectors
 from courses.handson import selectors as handson_selectors
-from exams.practical.selectors import assessments_for_examiner
+from exams.practical.selectors import examiner_worklist
+from exams.standards.selectors import exercises_for_judge
 
 
 @require_safe
@@ -65,6 +66,7 @@ def admin_dashboard(request):
             "courses": course_selectors.course_list_for_staff(),
             "certificates": certification_selectors.certificate_counts(),
             "per_month": month_chart(certification_selectors.certificates_issued_per_month(months=12)),
+            "exercises": exercises_for_judge(request.user).filter(status="open"),
         },
     )
 
@@ -80,5 +82,9 @@ def instructor_dashboard(request):
 @role_required("examiner")
 @require_safe
 def examiner_dashboard(request):
-    assessments = assessments_for_examiner(examiner=request.user)
-    return render(request, "portal/examiner_dashboard.html", {"assessments": assessments})
+    pending, completed = examiner_worklist(examiner=request.user)
+    return render(
+        request,
+        "portal/examiner_dashboard.html",
+        {"pending": pending, "completed": completed, "exercises": exercises_for_judge(request.user)},
+    )

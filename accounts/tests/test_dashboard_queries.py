@@ -37,13 +37,13 @@ ROUTER_QUERIES_WITH_SECOND_FACTOR = SIGNED_IN + SECOND_FACTOR
 INSTRUCTOR_DASHBOARD_QUERIES = SIGNED_IN + 2  # courses taught, drafts awaiting sign-off
 
 # /examine/: the assessments (trainee and course joined), their stations (rubric versions
-# with the station joined) and this examiner's scores.
-EXAMINER_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 3
+# with the station joined), this examiner's scores and the Angoff exercises they judge.
+EXAMINER_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 4
 
 # /staff/: the licence counts, the oldest licence waiting, the mentors waiting, the
 # certificate counts, the awards waiting, the issued-per-month chart and the courses
-# (seats and lessons as subqueries).
-ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 7
+# (seats and lessons as subqueries), the open Angoff exercises this administrator judges.
+ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 8
 
 # /me/ with every stage filled in: licences (jurisdiction joined), enrolments (lesson
 # counts as subqueries), hands-on sessions and their sites, written passes, practicals,
@@ -206,10 +206,10 @@ def test_examiner_dashboard_costs_the_same_with_10_and_200_assessments(client_fo
         with django_assert_num_queries(EXAMINER_DASHBOARD_QUERIES):
             response = client.get(reverse("accounts:examiner_dashboard"))
         page = response.content.decode()
-        assert len(response.context["assessments"]) == total
+        assert len(response.context["pending"]) == total
         for assessment in assessments:
             enrolment = assessment.enrolment
-            assert f"<h2>{enrolment.trainee.display_name} · {enrolment.course.code}</h2>" in page
+            assert f"<h3>{enrolment.trainee.display_name} · {enrolment.course.code}</h3>" in page
             assert f"Station 2 of {enrolment.course.code}</a>" in page
             assert reverse("exams:score_station", args=[assessment.pk, assessment.rubrics.all()[0].pk]) in page
         assert page.count('<span class="badge badge-draft">Draft</span>') == total

@@ -215,6 +215,21 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     },
     "dashboard": {"GET": (L, 302, 302, 302, 302, 302, 302, 302), "POST": (405,) * 8},
     "exams:analysis": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
+    # An Angoff exercise judged by the examiner and the administrator: others 404.
+    "exams:angoff": {"GET": (L, 403, 403, 403, 403, 200, 404, 200), "POST": (L, 403, 403, 403, 403, 302, 404, 302)},
+    "exams:angoff_adopt": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 405),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 400),
+    },
+    "exams:angoff_close": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 405),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 302),
+    },
+    "exams:angoff_hofstee": {
+        "GET": (L, 403, 403, 403, 403, 405, 405, 405),
+        "POST": (L, 403, 403, 403, 403, 400, 404, 400),
+    },
+    "exams:assessment_manage": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:analysis_csv": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:attempt": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "exams:autosave": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 200, 404, 403, 403, 403, 403, 403)},
@@ -253,6 +268,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "exams:save": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
     "exams:score_station": same((L, 403, 403, 403, 403, 200, 404, 403)),  # the assigned examiner only
     "exams:standard_setting": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "exams:standards": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:start": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
     "exams:submit": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
     "exams:summary": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
@@ -493,6 +509,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from courses.tests.factories import CourseFactory, EnrolmentFactory, MentorFactory, course_with_lessons
     from exams.models import Assessment, PracticalExam
     from exams.services.attempts import attempt_start
+    from exams.standards.services import angoff_exercise_open
     from exams.tests.factories import exam_for
     from tests.support.consultation import add_photo, record_consultation
     from tests.support.handson import record
@@ -529,6 +546,9 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     assessment = Assessment.objects.create(enrolment=enrolment, number=1, scheduled_at=timezone.now(), place="Lab")
     assessment.rubrics.set(station.versions.all())
     assessment.examiners.set([examiner])
+    exercise = angoff_exercise_open(
+        course=course, title="Angoff", judges=[examiner, administrator], actor=administrator
+    )
     image = lesson_image_add(course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus")
     certificate = certificate_issued(enrolment, licence=verified, attempt=attempt, assessment=assessment)
     licence = LicenceFactory(holder=trainee)
@@ -555,7 +575,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
                     "mentor_case_create"),
         "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin",
-                  "sittings_admin", "accommodations"),
+                  "sittings_admin", "accommodations", "standards"),
     }  # fmt: skip
     kwargs = {
         **{f"accounts:{n}": {"pk": licence.pk} for n in ("licence_detail", "licence_document", "licence_review")},
@@ -572,6 +592,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"exams:{n}": {"pk": sitting.pk} for n in ("sitting_admin", "invigilate", "invigilate_act")},
         "exams:sitting_booking_cancel": {"pk": sitting.pk, "booking": booking.pk},
         "exams:score_station": {"pk": assessment.pk, "rubric_id": rubric.pk},
+        "exams:assessment_manage": {"pk": assessment.pk},
+        **{f"exams:{n}": {"pk": exercise.pk} for n in ("angoff", "angoff_hofstee", "angoff_close", "angoff_adopt")},
         "certification:verify": {"code": certificate.code},
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},

@@ -4,6 +4,7 @@
 
 from .practical import Assessment, Criterion, GlobalGrade, PracticalExam, RubricVersion, Station, StationScore
 from .sittings import Accommodation, Booking, Paper, Sitting, SittingEvent
+from .standards import AngoffExercise, AngoffRating, HofsteeBounds, PassMarkVersion
 from .written import (
     Attempt,
     AttemptItem,
@@ -22,6 +23,10 @@ __all__ = [
     "Paper",
     "Sitting",
     "SittingEvent",
+    "AngoffExercise",
+    "AngoffRating",
+    "HofsteeBounds",
+    "PassMarkVersion",
     "Assessment",
     "Attempt",
     "AttemptItem",

@@ -90,6 +90,7 @@ class Assessment(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.PROTECT, related_name="assessments")
@@ -102,6 +103,8 @@ class Assessment(models.Model):
     passed = models.BooleanField(null=True, blank=True)
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,7 +116,9 @@ class Assessment(models.Model):
                 fields=["enrolment"], condition=Q(status="scheduled"), name="assessment_one_scheduled"
             ),
             models.CheckConstraint(
-                condition=Q(status="scheduled") | Q(passed__isnull=False, completed_at__isnull=False),
+                condition=Q(status="scheduled")
+                | Q(status="completed", passed__isnull=False, completed_at__isnull=False)
+                | Q(status="cancelled", cancelled_at__isnull=False, passed__isnull=True),
                 name="assessment_completed_has_outcome",
             ),
         ]
@@ -126,6 +131,14 @@ class Assessment(models.Model):
         """Every examiner has submitted (for templates, which cannot name
         ``Assessment.Status.COMPLETED``)."""
         return self.status == Assessment.Status.COMPLETED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Assessment.Status.CANCELLED
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Assessment.Status.SCHEDULED
 
 
 class StationScore(models.Model):

@@ -5,12 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from courses.models import Enrolment  # the field needs a model; its choices come from the selector
-from courses.selectors import enrolment_list_active
 from exams.models import GlobalGrade, Station
+
+from .selectors import enrolments_schedulable
 
 
 class ScheduleForm(forms.Form):
-    enrolment = forms.ModelChoiceField(label=_("Trainee"), queryset=Enrolment.objects.none())
+    enrolment = forms.ModelChoiceField(
+        label=_("Trainee"),
+        queryset=Enrolment.objects.none(),
+        help_text=_("Only trainees who are eligible and have no assessment pending are listed."),
+    )
     scheduled_at = forms.DateTimeField(
         label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -27,7 +32,7 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, course, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = enrolment_list_active(course=course)
+        self.fields["enrolment"].queryset = enrolments_schedulable(course)
         self.fields["enrolment"].label_from_instance = lambda e: e.trainee.legal_name or e.trainee.email
         self.fields["stations"].queryset = Station.objects.filter(practical__course=course)
         self.fields["examiners"].label_from_instance = lambda u: u.display_name
@@ -74,3 +79,23 @@ class AdoptPassMarkForm(forms.Form):
     pass_mark = forms.DecimalField(label=_("New pass mark (points)"), min_value=0, max_digits=6, decimal_places=2)
     # The rubric version the page showed: a second post of the same page adopts nothing.
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RescheduleForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("New date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason (sent to the candidate and the examiners)"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the candidate and the examiners)"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    confirm = forms.BooleanField(label=_("Yes, cancel this assessment. The candidate and the examiners are emailed."))

@@ -51,6 +51,10 @@ MSG_POINTS = _("Enter between 0 and {max} points.")
 MSG_UNKNOWN_CRITERION = _("There is no criterion {id} in this rubric.")
 MSG_ALL_CRITERIA = _("Score every criterion before submitting.")
 MSG_GLOBAL = _("Give a global grade before submitting.")
+MSG_NOT_SCHEDULED = _("This assessment is no longer scheduled ({status}): nothing was changed.")
+MSG_MARKS_SUBMITTED = _("An examiner has already submitted marks for this assessment: it can no longer be moved.")
+MSG_REASON = _("Give a reason: the candidate and the examiners are told it.")
+MSG_CANCELLED = _("This assessment was cancelled.")
 MSG_TOO_EARLY = _(
     "Final marks can be submitted from the day of the assessment, {date}. Until then, save them as a draft."
 )
@@ -68,7 +72,8 @@ def practical_blockers(*, enrolment: Enrolment) -> list[str]:
         blockers.append(str(MSG_WRITTEN))
     if not handson_requirement_met(enrolment=enrolment):
         blockers.append(str(MSG_HANDSON))
-    assessments = list(enrolment.assessments.all())
+    # A cancelled assessment was not sat: it uses up no attempt.
+    assessments = [a for a in enrolment.assessments.all() if a.status != Assessment.Status.CANCELLED]
     if any(a.passed for a in assessments):
         blockers.append(str(MSG_PASSED))
     elif any(a.status == Assessment.Status.SCHEDULED for a in assessments):
@@ -136,6 +141,84 @@ def assessment_schedule(
     return assessment
 
 
+def _tell_everyone(assessment: Assessment, *, template: str, context: dict) -> None:
+    """Email the candidate and each examiner (after the transaction commits)."""
+    people = [assessment.enrolment.trainee, *assessment.examiners.all()]
+    for person in people:
+        email_queue(
+            to=person.email, template=template,
+            context={**context, "assessment": assessment, "user": person, "course": assessment.enrolment.course,
+                     "candidate": assessment.enrolment.trainee},
+        )  # fmt: skip
+
+
+def _lock_scheduled(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update(of=("self",)).select_related(
+        "enrolment__trainee", "enrolment__course"
+    )
+    assessment = locked.get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SCHEDULED:
+        raise ValidationError(str(MSG_NOT_SCHEDULED).format(status=assessment.get_status_display()), code="state")
+    return assessment
+
+
+@transaction.atomic
+def assessment_reschedule(
+    *, assessment: Assessment, scheduled_at: datetime.datetime, place: str, reason: str, actor: User
+) -> Assessment:
+    """Move a scheduled assessment to another date, time or place (its stations and
+    examiners stay). Not once an examiner has submitted marks. Holds a SELECT FOR UPDATE
+    lock on the assessment row, so it cannot race a submission or a cancellation."""
+    assessment = _lock_scheduled(assessment)
+    errors: dict[str, list[str]] = {}
+    if scheduled_at <= timezone.now():
+        errors["scheduled_at"] = [str(MSG_PAST)]
+    if not reason.strip():
+        errors["reason"] = [str(MSG_REASON)]
+    if assessment.scores.filter(status=StationScore.Status.SUBMITTED).exists():
+        errors.setdefault("__all__", []).append(str(MSG_MARKS_SUBMITTED))
+    if errors:
+        raise ValidationError(errors)
+    before = (assessment.scheduled_at, assessment.place)
+    assessment.scheduled_at = scheduled_at
+    assessment.place = place.strip() or assessment.place
+    assessment.save(update_fields=["scheduled_at", "place"])
+    audit_record(
+        actor=actor,
+        action="practical.rescheduled",
+        obj=assessment,
+        summary=f"Practical {assessment.number} of {assessment.enrolment.trainee.email}: "
+        f"{before[0]:%Y-%m-%d %H:%M} → {scheduled_at:%Y-%m-%d %H:%M}",
+        details={"from": [before[0].isoformat(), before[1]], "to": [scheduled_at.isoformat(), assessment.place],
+                 "reason": reason.strip()},
+    )  # fmt: skip
+    _tell_everyone(assessment, template="exams/practical/email/rescheduled", context={"reason": reason.strip()})
+    return assessment
+
+
+@transaction.atomic
+def assessment_cancel(*, assessment: Assessment, reason: str, actor: User) -> Assessment:
+    """Cancel a scheduled assessment with a reason: it uses up no attempt, so the
+    candidate can be scheduled again. Locks the assessment row."""
+    assessment = _lock_scheduled(assessment)
+    if not reason.strip():
+        raise ValidationError({"reason": [str(MSG_REASON)]})
+    assessment.status = Assessment.Status.CANCELLED
+    assessment.cancelled_at = timezone.now()
+    assessment.cancel_reason = reason.strip()
+    assessment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        action="practical.cancelled",
+        obj=assessment,
+        summary=f"Practical {assessment.number} of {assessment.enrolment.trainee.email} on "
+        f"{assessment.scheduled_at:%Y-%m-%d %H:%M} cancelled",
+        details={"reason": assessment.cancel_reason},
+    )
+    _tell_everyone(assessment, template="exams/practical/email/cancelled", context={"reason": assessment.cancel_reason})
+    return assessment
+
+
 def _total(rubric_criteria: list[Criterion], points: dict) -> Decimal:
     return sum((Decimal(str(points.get(str(c.pk), 0))) for c in rubric_criteria), Decimal(0))
 
@@ -149,6 +232,8 @@ def score_save(
     Locks the assessment row; submitted marks never change."""
     locked = Assessment.objects.select_for_update(of=("self",)).select_related("enrolment__trainee")
     assessment = locked.get(pk=assessment.pk)
+    if assessment.status == Assessment.Status.CANCELLED:
+        raise ValidationError(str(MSG_CANCELLED))
     if not assessment.examiners.filter(pk=examiner.pk).exists():
         raise ValidationError(str(MSG_NOT_ASSIGNED))
     rubric = assessment.rubrics.filter(pk=rubric_id).first()

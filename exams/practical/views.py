@@ -4,6 +4,7 @@ examiner's (scoring a station) and the trainee's (results)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -14,7 +15,7 @@ from exams.models import StationScore
 from exams.selectors import get_active_enrolment
 
 from . import charts, selectors, services, standard_setting
-from .forms import AdoptPassMarkForm, ScheduleForm, ScoreForm
+from .forms import AdoptPassMarkForm, CancelForm, RescheduleForm, ScheduleForm, ScoreForm
 
 
 @role_required("administrator")
@@ -45,6 +46,42 @@ def practical_admin(request, code):
             "stations": selectors.stations_of_course(course),
         },
     )
+
+
+@role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
+def assessment_manage(request, pk):
+    """An assessment as the administrator sees it: stations, examiners, whose marks are
+    in; while scheduled, move it (reschedule) or cancel it, each with a reason."""
+    assessment = selectors.get_assessment_for_admin(pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    local = timezone.localtime(assessment.scheduled_at)
+    reschedule = RescheduleForm(
+        request.POST if action == "reschedule" else None,
+        initial={"scheduled_at": local.replace(tzinfo=None), "place": assessment.place},
+    )
+    cancel = CancelForm(request.POST if action == "cancel" else None, prefix="cancel")
+    form = reschedule if action == "reschedule" else cancel if action == "cancel" else None
+    if form is not None and form.is_valid():
+        try:
+            if action == "reschedule":
+                services.assessment_reschedule(assessment=assessment, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Assessment moved; the candidate and the examiners have been emailed."))
+            else:
+                services.assessment_cancel(assessment=assessment, reason=form.cleaned_data["reason"],
+                                           actor=request.user)  # fmt: skip
+                messages.success(request, _("Assessment cancelled; the candidate and the examiners have been emailed."))
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            return redirect("exams:assessment_manage", pk=assessment.pk)
+    return render(
+        request,
+        "exams/practical/assessment.html",
+        {"assessment": assessment, "course": assessment.enrolment.course, "reschedule_form": reschedule,
+         "cancel_form": cancel, "marks": selectors.marks_status(assessment)},
+        status=400 if form is not None and form.errors else 200,
+    )  # fmt: skip
 
 
 @role_required("administrator")
@@ -83,6 +120,19 @@ def standard_setting_page(request, station_id):
     )  # fmt: skip
 
 
+def _entered(form, score, criteria) -> dict[str, int]:
+    """{criterion id: points} as the page shows them: what was just posted, else the
+    saved draft."""
+    if form.is_bound:
+        entered = {}
+        for c in criteria:
+            value = form.data.get(f"criterion_{c.pk}", "")
+            if str(value).isdigit() and int(value) <= c.points:
+                entered[str(c.pk)] = int(value)
+        return entered
+    return {k: int(float(v)) for k, v in (score.points if score else {}).items() if v is not None}
+
+
 @role_required("examiner")
 @require_http_methods(["GET", "HEAD", "POST"])
 def score_station(request, pk, rubric_id):
@@ -106,13 +156,27 @@ def score_station(request, pk, rubric_id):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, _("Marks submitted; they are final.") if submit else _("Draft saved."))
-            return redirect("accounts:examiner_dashboard") if submit else redirect(request.path)
+            if not submit:
+                messages.success(request, _("Draft saved."))
+                return redirect(request.path)
+            following = selectors.next_station_to_score(assessment=assessment, examiner=request.user, after=rubric)
+            if following is None:
+                messages.success(
+                    request, _("Marks submitted; they are final. Every station of this assessment is done.")
+                )
+                return redirect("accounts:examiner_dashboard")
+            messages.success(
+                request, _("Marks submitted; they are final. Next station: %(s)s.") % {"s": following.station.title}
+            )
+            return redirect("exams:score_station", pk=assessment.pk, rubric_id=following.pk)
+    entered = _entered(form, score, criteria)
+    maximum = sum(c.points for c in criteria)
     return render(
         request,
         "exams/practical/score_station.html",
         {"assessment": assessment, "rubric": rubric, "form": form, "final": final, "score": score,
-         "maximum": sum(c.points for c in criteria)},
+         "maximum": maximum, "running_total": sum(entered.values()),
+         "unscored": [c for c in criteria if str(c.pk) not in entered]},
     )  # fmt: skip
 
 

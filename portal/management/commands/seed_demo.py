@@ -26,6 +26,7 @@ class Command(BaseCommand):
             users.append(exams_demo.seed_ready_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
+            exams_demo.seed_standards(course)
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:

@@ -177,6 +177,19 @@ def _written_open_stage(course, written) -> Stage:
         else:
             detail = _("The written exam was not passed. You can take it again now (%(left)s attempts left).") % left
         return Stage("exam", title, IN_PROGRESS, detail, _("See my results"), url)
+    if written is not None and written.scheduled_only:
+        if written.sitting is not None:
+            sitting = written.sitting
+            detail = _("Your written exam sitting: %(opens)s to %(closes)s, %(place)s.") % {
+                "opens": timezone.localtime(sitting.opens_at).strftime("%d %b %Y %H:%M"),
+                "closes": timezone.localtime(sitting.closes_at).strftime("%H:%M"),
+                "place": sitting.place,
+            }
+            return Stage("exam", title, IN_PROGRESS, detail, _("Go to the written exam"), url)
+        return Stage("exam", title, TO_DO,
+                     _("The written exam is taken in a scheduled sitting: book one to sit it. The practical opens "
+                       "once it is passed and the hands-on requirement is met."),
+                     _("Book a sitting"), url)  # fmt: skip
     return Stage("exam", title, TO_DO,
                  _("The written exam is open to you. The practical opens once it is passed and the hands-on "
                    "requirement is met."),

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -210,7 +211,11 @@ def staff_issue(request):
     if issued:
         messages.success(
             request,
-            _("%(n)s certificate(s) queued for rendering; each is emailed to its holder when ready.")
+            ngettext(
+                "%(n)s certificate queued for rendering; it is emailed to its holder when ready.",
+                "%(n)s certificates queued for rendering; each is emailed to its holder when ready.",
+                len(issued),
+            )
             % {"n": len(issued)},
         )
     for problem in problems:

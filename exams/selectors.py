@@ -9,12 +9,13 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.selectors import course_can_manage
 
-from .models import Attempt, AttemptItem, ExamSettings
+from .models import Accommodation, Attempt, AttemptItem, Booking, ExamSettings, Sitting
 
 
 def get_attempt_for(user: User, pk) -> Attempt:
@@ -218,6 +219,8 @@ class WrittenState(NamedTuple):
     submitted: int
     attempts_allowed: int
     retry_at: datetime.datetime | None  # a failed attempt's wait ends then (None: no wait)
+    scheduled_only: bool = False  # attempts start only in a booked sitting
+    sitting: Sitting | None = None  # the booked sitting not yet taken, if any
 
     @property
     def attempts_left(self) -> int:
@@ -225,8 +228,9 @@ class WrittenState(NamedTuple):
 
 
 def written_states(enrolments) -> dict:
-    """{enrolment id: WrittenState} for these enrolments (with ``course_id``): two queries
-    however many. The same facts ``exams.services.attempts`` decides a start from."""
+    """{enrolment id: WrittenState} for these enrolments (with ``course_id``): four queries
+    however many. The same facts ``exams.services.attempts`` decides a start from
+    (accommodations' extra attempts included)."""
     enrolments = list(enrolments)
     if not enrolments:
         return {}
@@ -246,6 +250,17 @@ def written_states(enrolments) -> dict:
     exam_settings = {
         s.course_id: s for s in ExamSettings.objects.filter(course_id__in={e.course_id for e in enrolments})
     }
+    ids = [e.pk for e in enrolments]
+    extra = dict(Accommodation.objects.filter(enrolment_id__in=ids).values_list("enrolment_id", "extra_attempts"))
+    booked = {
+        b.enrolment_id: b.sitting
+        for b in Booking.objects.filter(
+            enrolment_id__in=ids,
+            status=Booking.Status.BOOKED,
+            attempt__isnull=True,
+            sitting__closes_at__gt=timezone.now(),
+        ).select_related("sitting")
+    }
     states = {}
     for enrolment in enrolments:
         row = rows.get(enrolment.pk, {})
@@ -255,7 +270,9 @@ def written_states(enrolments) -> dict:
             passed=bool(row.get("passed")),
             in_progress=bool(row.get("open")),
             submitted=row.get("submitted", 0),
-            attempts_allowed=settings.attempts_allowed if settings else 0,
+            attempts_allowed=(settings.attempts_allowed if settings else 0) + extra.get(enrolment.pk, 0),
             retry_at=last + datetime.timedelta(hours=wait) if last and wait else None,
+            scheduled_only=bool(settings) and not settings.allow_unscheduled,
+            sitting=booked.get(enrolment.pk),
         )
     return states

@@ -85,6 +85,18 @@ def test_a_fail_whose_wait_is_over_can_be_retaken_now():
     assert exam.detail == "The written exam was not passed. You can take it again now (1 attempts left)."
 
 
+def test_a_scheduled_exam_asks_for_a_booking_then_names_the_sitting():
+    unbooked = _stages(written=_written(scheduled_only=True))["exam"]
+    assert unbooked.detail.startswith("The written exam is taken in a scheduled sitting: book one to sit it.")
+    assert unbooked.action_label == "Book a sitting"
+    opens = timezone.now() + datetime.timedelta(days=2)
+    sitting = SimpleNamespace(opens_at=opens, closes_at=opens + datetime.timedelta(hours=3), place="Room 4")
+    booked = _stages(written=_written(scheduled_only=True, sitting=sitting))["exam"]
+    expected_open = timezone.localtime(opens).strftime("%d %b %Y %H:%M")
+    expected_close = timezone.localtime(sitting.closes_at).strftime("%H:%M")
+    assert booked.detail == f"Your written exam sitting: {expected_open} to {expected_close}, Room 4."
+
+
 def test_no_attempts_left_is_said_plainly():
     exam = _stages(written=_written(submitted=3))["exam"]
     assert exam.detail.startswith("The written exam was not passed and all 3 attempts are used.")

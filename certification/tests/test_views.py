@@ -98,7 +98,7 @@ def test_the_queue_shows_the_evidence_and_issues_in_bulk_with_a_clear_message_fo
             reverse("certification:staff_issue"), {"awards": [str(a.pk) for a in Award.objects.all()]}, follow=True
         )
     page = response.content.decode()
-    assert "1 certificate(s) queued for rendering" in page
+    assert "1 certificate queued for rendering; it is emailed to its holder when ready." in page
     assert f"{lapsed.trainee.display_name} ({lapsed.course.code}): The holder has no valid licence now" in page
     assert Certificate.objects.get().holder == ready.trainee
     # The lapsed one waits in the queue; the issued one has left it.

@@ -121,7 +121,7 @@ class ExamSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Exam settings for {self.course_id}"
+        return f"Written exam settings of {self.course.code}"
 
     @property
     def item_count(self) -> int:

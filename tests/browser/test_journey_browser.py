@@ -317,7 +317,7 @@ def journey(trainee, actor_page, pages, admin, instructor, examiner, course, sta
     registrar.get_by_role("button", name="Issue the ticked certificates").click()
     # The eager "worker" renders the PDF inside that request; WeasyPrint can take a while.
     expect(
-        registrar.get_by_text("1 certificate(s) queued for rendering; each is emailed to its holder when ready.")
+        registrar.get_by_text("1 certificate queued for rendering; it is emailed to its holder when ready.")
     ).to_be_visible(timeout=60_000)
     expect(registrar.get_by_text("No award is waiting to be issued.")).to_be_visible()
 

@@ -125,8 +125,9 @@ def certificate_status_position(certificate: Certificate) -> dict:
     from .credentials.status import status_list_url
 
     status_list = StatusList.objects.get(pk=certificate.status_list_id)
+    withdrawn = (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED)
     expected = {
-        StatusList.Purpose.REVOCATION: certificate.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED),
+        StatusList.Purpose.REVOCATION: certificate.status in withdrawn,
         StatusList.Purpose.SUSPENSION: certificate.suspended_at is not None,
     }
     return {

@@ -126,9 +126,11 @@ def certificates_suspension_sync(*, holder: User, actor: User | None = None) -> 
     has_licence = licence_valid_for(user=holder).exists()
     changed = 0
     with transaction.atomic():
-        certificates = Certificate.objects.select_for_update().filter(
-            holder=holder, status=Certificate.Status.ISSUED, suspended_at__isnull=not has_licence
-        ).order_by("status_list_id", "status_index")
+        certificates = (
+            Certificate.objects.select_for_update()
+            .filter(holder=holder, status=Certificate.Status.ISSUED, suspended_at__isnull=not has_licence)
+            .order_by("status_list_id", "status_index")
+        )
         for certificate in certificates:
             certificate.suspended_at = None if has_licence else timezone.now()
             certificate.save(update_fields=["suspended_at"])

@@ -64,6 +64,26 @@ def status_position_allocate() -> tuple[StatusList, int]:
         return status_list, index
 
 
+def status_positions_allocate(count: int) -> list[tuple[StatusList, int]]:
+    """``count`` positions at once, for certificates created in bulk; random and unused
+    as status_position_allocate's, under the same locks."""
+    positions: list[tuple[StatusList, int]] = []
+    with transaction.atomic():
+        while len(positions) < count:
+            status_list = _open_list_lock()
+            used = set(status_list.certificates.values_list("status_index", flat=True))
+            used.update(index for chosen, index in positions if chosen.pk == status_list.pk)
+            wanted = min(count - len(positions), status_list.size - status_list.allocated)
+            drawn: set[int] = set()
+            while len(drawn) < wanted:
+                candidate = secrets.randbelow(status_list.size)
+                if candidate not in used:
+                    drawn.add(candidate)
+            positions += [(status_list, index) for index in drawn]
+            StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + wanted)
+    return positions
+
+
 @transaction.atomic
 def status_bit_set(*, status_list_id, index: int, purpose: str, value: bool) -> bool:
     """Set or clear one bit. Locks the list's row, so two certificates changing at once

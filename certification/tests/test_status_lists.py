@@ -384,3 +384,14 @@ def test_the_staff_page_flags_a_bit_that_disagrees_with_the_record(client_for, a
     )
     text = client_for(administrator).get(reverse("certification:staff_detail", args=[certificate.pk])).content
     assert "Does not match the certificate's record." in text.decode()
+
+
+def test_positions_drawn_in_bulk_are_unused_and_fill_into_the_next_list():
+    first = make_certificate()
+    StatusList.objects.filter(pk=first.status_list_id).update(allocated=STATUS_LIST_SIZE - 2)
+    positions = status_lists.status_positions_allocate(5)
+    assert [p[0].number for p in positions].count(1) == 2
+    assert [p[0].number for p in positions].count(2) == 3
+    assert (first.status_list_id, first.status_index) not in {(p[0].pk, p[1]) for p in positions}
+    assert len({(p[0].pk, p[1]) for p in positions}) == 5
+    assert list(StatusList.objects.values_list("allocated", flat=True)) == [STATUS_LIST_SIZE, 3]

@@ -395,3 +395,37 @@ def test_positions_drawn_in_bulk_are_unused_and_fill_into_the_next_list():
     assert (first.status_list_id, first.status_index) not in {(p[0].pk, p[1]) for p in positions}
     assert len({(p[0].pk, p[1]) for p in positions}) == 5
     assert list(StatusList.objects.values_list("allocated", flat=True)) == [STATUS_LIST_SIZE, 3]
+
+
+def test_the_migration_gives_existing_certificates_positions_and_their_bits(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    # given certificates made before status lists: one issued, one revoked, one suspended
+    issued, revoked, suspended = (make_certificate(email=f"m{n}@example.com") for n in range(3))
+    Certificate.objects.filter(pk=revoked.pk).update(
+        status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revocation_reason="Fraud"
+    )
+    Certificate.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
+    executor = MigrationExecutor(connection)
+    mine = next(
+        key for key in executor.loader.graph.nodes if key[0] == "certification" and key[1].endswith("_status_lists")
+    )
+    before = next(p.key for p in executor.loader.graph.node_map[mine].parents if p.key[0] == "certification")
+    # when the migration runs on them
+    executor.migrate([before])
+    executor = MigrationExecutor(connection)
+    executor.migrate([mine])
+    # then each has a distinct position and the bits its record calls for
+    certificates = {c.pk: c for c in Certificate.objects.select_related("status_list")}
+    assert len({(c.status_list_id, c.status_index) for c in certificates.values()}) == 3
+    status_list = StatusList.objects.get()
+    assert status_list.allocated == 3
+
+    def bits(certificate):
+        c = certificates[certificate.pk]
+        return status_list.bit(REVOCATION, c.status_index), status_list.bit(SUSPENSION, c.status_index)
+
+    assert bits(issued) == (False, False)
+    assert bits(revoked) == (True, False)
+    assert bits(suspended) == (False, True)

@@ -110,7 +110,9 @@ def status_list_credential(request, number, purpose):
     signed = status.signed_status_list(number, purpose)
     if signed is None:
         raise Http404
-    if signed.etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    # Weak comparison, as If-None-Match asks (a compressing proxy may have weakened it).
+    asked = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    if signed.etag in asked or "*" in asked:
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(signed.body, content_type="application/vc+ld+json")

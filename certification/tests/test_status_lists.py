@@ -259,6 +259,8 @@ def test_caching_headers_etag_and_304(client):
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == etag
+    assert client.get(path, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
 
     lifecycle.certificate_revoke(
         certificate_id=certificate.pk, actor=make_certificate(email="x@example.com").holder, reason="Fraud"

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import Award, Certificate
+from .models import Award, Certificate, StatusList
 
 
 @admin.register(Award)
@@ -25,10 +25,28 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("serial", "holder_name", "holder__email")
     # The PDF is private (no URL): linked through the view that checks who is asking.
     exclude = ("code", "pdf")
-    readonly_fields = ("pdf_link",)
+    readonly_fields = ("pdf_link", "status_bits")
 
     @admin.display(description="PDF")
     def pdf_link(self, obj):
         if not obj.pk or not obj.pdf:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("certification:pdf", args=[obj.pk]), obj.pdf.name)
+
+    @admin.display(description="Status list bits")
+    def status_bits(self, obj):
+        if not obj.pk:
+            return "—"
+        status_list = obj.status_list
+        return ", ".join(
+            f"{purpose}: {'set' if status_list.bit(purpose, obj.status_index) else 'clear'}"
+            for purpose in StatusList.Purpose
+        )
+
+
+@admin.register(StatusList)
+class StatusListAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The bits are written by certification.services.status_lists only."""
+
+    list_display = ("number", "allocated", "size", "revocation_version", "suspension_version", "updated_at")
+    exclude = ("revocation", "suspension")

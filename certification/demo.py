@@ -1,5 +1,6 @@
-"""Demo certificates: the course's programme director and signature, and a trainee who
-has been through the whole pathway and holds an issued certificate."""
+"""Demo certificates: the course's programme director and signature, a trainee who has
+been through the whole pathway and holds an issued certificate, and one whose first
+certificate was re-issued (superseded: its revocation status bit is set)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw
 from courses.models import Course
 
 CERTIFIED = ("trainee, certified", "certified@glabella.test", "demo-certified-pass")
+REISSUED = ("trainee, re-issued", "reissued@glabella.test", "demo-reissued-pass")
 
 
 def signature_png(width: int = 520, height: int = 140) -> bytes:
@@ -42,23 +44,17 @@ def seed_director(course: Course) -> None:
     course.save(update_fields=["director_name", "director_title", "director_signature"])
 
 
-def seed_certified(course: Course) -> tuple[str, str, str]:
-    """A trainee who passed everything; an administrator issued the certificate (it is
-    rendered after the seeding transaction commits: at once in eager mode, by the worker
-    otherwise)."""
+def _qualified_award(course: Course, *, email: str, password: str, legal_name: str, licence_number: str):
+    """A demo trainee taken through the whole pathway by the real services: the award."""
     from accounts.models import User
     from exams.demo import prepare_candidate
     from exams.models import Assessment
     from exams.practical import services as practical
 
     from .models import Award
-    from .services.issuing import certificate_issue
 
-    _role, email, password = CERTIFIED
-    if User.objects.filter(email=email).exists():
-        return CERTIFIED
     assessment = prepare_candidate(
-        course, email=email, password=password, legal_name="Dr Sofía Castellanos Ruiz", licence_number="G778899",
+        course, email=email, password=password, legal_name=legal_name, licence_number=licence_number,
         scheduled_at=timezone.now() + datetime.timedelta(hours=1),
     )  # fmt: skip
     examiner = User.objects.get(email="examiner@glabella.test")
@@ -70,6 +66,48 @@ def seed_certified(course: Course) -> tuple[str, str, str]:
             points={str(c.pk): c.points for c in rubric.criteria.all()}, global_grade=4,
             comments="Safe, fluent technique; clear consent and aftercare advice.", submit=True,
         )  # fmt: skip
-    award = Award.objects.get(enrolment=assessment.enrolment)
+    return Award.objects.get(enrolment=assessment.enrolment)
+
+
+def seed_certified(course: Course) -> tuple[str, str, str]:
+    """A trainee who passed everything; an administrator issued the certificate (it is
+    rendered after the seeding transaction commits: at once in eager mode, by the worker
+    otherwise)."""
+    from accounts.models import User
+
+    from .services.issuing import certificate_issue
+
+    _role, email, password = CERTIFIED
+    if User.objects.filter(email=email).exists():
+        return CERTIFIED
+    award = _qualified_award(
+        course, email=email, password=password, legal_name="Dr Sofía Castellanos Ruiz", licence_number="G778899"
+    )
     certificate_issue(award_id=award.pk, actor=User.objects.get(email="admin@glabella.test"))
     return CERTIFIED
+
+
+def seed_reissued(course: Course) -> tuple[str, str, str]:
+    """A trainee whose first certificate was re-issued: the first is superseded, its bit
+    set in the revocation status list and its verification page naming the new one. The
+    first is rendered here and now (re-issuing needs an issued certificate); the new one
+    after the seeding transaction commits."""
+    from accounts.models import User
+
+    from .services.issuing import certificate_issue
+    from .services.lifecycle import certificate_reissue
+    from .services.rendering import certificate_render
+
+    _role, email, password = REISSUED
+    if User.objects.filter(email=email).exists():
+        return REISSUED
+    award = _qualified_award(
+        course, email=email, password=password, legal_name="Dr Marek Novák", licence_number="G445566"
+    )
+    admin = User.objects.get(email="admin@glabella.test")
+    first = certificate_issue(award_id=award.pk, actor=admin)
+    certificate_render(certificate_id=first.pk)
+    certificate_reissue(
+        certificate_id=first.pk, actor=admin, reason="The holder's name was printed without its accent."
+    )
+    return REISSUED

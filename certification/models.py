@@ -36,6 +36,58 @@ def verification_code_new() -> str:
     return secrets.token_urlsafe(24)
 
 
+# A status list holds at least 131,072 entries (16 KiB per bitstring): the W3C Bitstring
+# Status List's minimum, so one credential's bit hides among many (herd privacy).
+STATUS_LIST_SIZE = 131_072
+
+
+def _bitstring_empty() -> bytes:
+    return bytes(STATUS_LIST_SIZE // 8)
+
+
+class StatusList(models.Model):
+    """One W3C Bitstring Status List pair: the revocation and the suspension bitstrings
+    of the same certificates, served at /credentials/status/<number>/<purpose>. Each
+    certificate holds one position in one list (the same index in both bitstrings). Bit
+    ``i`` is the most significant bit of byte ``i // 8``, as the spec orders them. Every
+    write to a bitstring holds this row's lock and bumps that purpose's version, which
+    keys the signed credential's cache (certification.credentials.status)."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+
+    number = models.PositiveIntegerField(unique=True)
+    size = models.PositiveIntegerField(default=STATUS_LIST_SIZE)
+    allocated = models.PositiveIntegerField(default=0)
+    revocation = models.BinaryField(default=_bitstring_empty)
+    suspension = models.BinaryField(default=_bitstring_empty)
+    revocation_version = models.PositiveIntegerField(default=1)
+    suspension_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="status_list_number_positive"),
+            models.CheckConstraint(condition=Q(size__gte=STATUS_LIST_SIZE), name="status_list_size_minimum"),
+            models.CheckConstraint(condition=Q(allocated__lte=models.F("size")), name="status_list_not_overfull"),
+        ]
+
+    def __str__(self) -> str:
+        return f"status list {self.number}"
+
+    def bitstring(self, purpose: str) -> bytes:
+        return bytes(getattr(self, self.Purpose(purpose).value))
+
+    def version(self, purpose: str) -> int:
+        return getattr(self, f"{self.Purpose(purpose).value}_version")
+
+    def bit(self, purpose: str, index: int) -> bool:
+        return bool(self.bitstring(purpose)[index // 8] & (0x80 >> (index % 8)))
+
+
 class Award(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awards")
@@ -130,10 +182,15 @@ class Certificate(models.Model):
     # When its render was last handed to a worker (issue, retry, the stalled sweep): the
     # sweep measures how long a certificate has waited from this, not from created_at.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # Its position in the status lists (certification.services.status_lists), drawn at
+    # random when it is created; the same index in the revocation and suspension lists.
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="certificates")
+    status_index = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(fields=["status_list", "status_index"], name="certificate_status_position_unique"),
             models.UniqueConstraint(
                 fields=["award"],
                 condition=~Q(status="superseded"),

@@ -19,7 +19,7 @@ from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
 from exams.selectors import written_states
 
-from .models import Award, Certificate
+from .models import Award, Certificate, StatusList
 from .pathway import Stage, pathway_for
 
 if TYPE_CHECKING:  # type hints only
@@ -116,6 +116,34 @@ def get_certificate_for_staff(pk) -> Certificate:
 
 def certificate_replaced_by(certificate: Certificate) -> Certificate | None:
     return Certificate.objects.filter(replaces=certificate).first()
+
+
+def certificate_status_position(certificate: Certificate) -> dict:
+    """Where the certificate is in the status lists, its bits as published, and the bits
+    its record calls for (they differ only if something wrote one without the other).
+    One query."""
+    from .credentials.status import status_list_url
+
+    status_list = StatusList.objects.get(pk=certificate.status_list_id)
+    withdrawn = (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED)
+    expected = {
+        StatusList.Purpose.REVOCATION: certificate.status in withdrawn,
+        StatusList.Purpose.SUSPENSION: certificate.suspended_at is not None,
+    }
+    return {
+        "number": status_list.number,
+        "index": certificate.status_index,
+        "purposes": [
+            {
+                "purpose": purpose,
+                "label": purpose.label,
+                "bit": status_list.bit(purpose, certificate.status_index),
+                "expected": expected[purpose],
+                "url": status_list_url(status_list.number, purpose),
+            }
+            for purpose in StatusList.Purpose
+        ],
+    }
 
 
 def certificate_history(certificate: Certificate, *, limit: int = 50) -> list[AuditEvent]:

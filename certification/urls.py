@@ -7,6 +7,7 @@ app_name = "certification"
 urlpatterns = [
     path("verify/", views.verify, name="verify_lookup"),
     path("verify/<str:code>/", views.verify_code, name="verify"),
+    path("credentials/status/<int:number>/<str:purpose>", views.status_list_credential, name="status_list"),
     path("me/certificates/", views.certificate_list, name="list"),
     path("certificates/<uuid:pk>/", views.certificate_detail, name="detail"),
     path("certificates/<uuid:pk>/pdf/", views.certificate_pdf, name="pdf"),

@@ -12,11 +12,16 @@ import unicodedata
 from .models import Certificate
 
 
+def _public():
+    """Certificates with their replacement joined (a superseded one's page names it)."""
+    return Certificate.objects.select_related("replaced_by")
+
+
 def certificate_for_code(code: str) -> Certificate | None:
     """One indexed query whatever the outcome, so known and unknown codes cost the same."""
     if not (16 <= len(code) <= 64):
         code = ""
-    return Certificate.objects.filter(code=code).first()
+    return _public().filter(code=code).first()
 
 
 def _plain(text: str) -> str:
@@ -75,7 +80,7 @@ def surname_matches(holder_name: str, surname: str) -> bool:
 
 def certificate_for_serial_and_surname(serial: str, surname: str) -> Certificate | None:
     """The certificate with this serial, if ``surname`` names its holder."""
-    certificate = Certificate.objects.filter(serial=serial).first()
+    certificate = _public().filter(serial=serial).first()
     if certificate is not None and surname_matches(certificate.holder_name, surname):
         return certificate
     return None
@@ -85,7 +90,8 @@ def certificate_for_pdf(content: bytes) -> Certificate | None:
     """The certificate whose stored PDF has exactly these bytes, if any."""
     digest = hashlib.sha256(content).hexdigest()
     return (
-        Certificate.objects.filter(pdf_sha256=digest)
+        _public()
+        .filter(pdf_sha256=digest)
         .exclude(status__in=[Certificate.Status.QUEUED, Certificate.Status.RENDERING, Certificate.Status.FAILED])
         .first()
     )

@@ -22,6 +22,7 @@ from core.ratelimit import allow
 
 from . import selectors, verification
 from .badges import open_badge
+from .credentials import status
 from .documents import CREDENTIAL_FILE_NAME, CREDENTIAL_MEDIA_TYPE, credential_in_pdf
 from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
 from .models import Certificate
@@ -112,6 +113,29 @@ def verify(request):
             )
     status = 400 if (lookup.errors or upload.errors) else 200
     return render(request, "certification/verify.html", {"lookup": lookup, "upload": upload}, status=status)
+
+
+# Status lists -----------------------------------------------------------------------------
+
+
+@require_safe
+def status_list_credential(request, number, purpose):
+    """A signed BitstringStatusListCredential, public (what verifiers and wallets fetch
+    to see whether a credential was revoked or suspended). Cacheable for five minutes,
+    with an ETag answered by 304."""
+    signed = status.signed_status_list(number, purpose)
+    if signed is None:
+        raise Http404
+    # Weak comparison, as If-None-Match asks (a compressing proxy may have weakened it).
+    asked = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    if signed.etag in asked or "*" in asked:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(signed.body, content_type="application/vc+ld+json")
+    response["ETag"] = signed.etag
+    response["Cache-Control"] = f"public, max-age={status.MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"  # browser wallets fetch it from their own origin
+    return response
 
 
 # The holder -----------------------------------------------------------------------------
@@ -228,6 +252,7 @@ def _detail(request, certificate_id, *, status=200, **forms):
         "certificate": certificate,
         "replaced_by": selectors.certificate_replaced_by(certificate),
         "history": selectors.certificate_history(certificate),
+        "status_position": selectors.certificate_status_position(certificate),
         "revoke_form": ReasonForm(prefix="revoke"),
         "reissue_form": ReasonForm(prefix="reissue"),
         **forms,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Jurisdiction, Licence, User
 from certification.models import Award, Certificate
+from certification.services.status_lists import status_positions_allocate
 from courses.models import Course, Enrolment, InjectionSession, Lesson, LessonCompletion, Mentor, Module, SessionSite
 from exams.models import Assessment, Attempt, PracticalExam, RubricVersion, Station, StationScore
 from tests.support.products import product
@@ -136,14 +137,16 @@ def _certified(enrolments: list[Enrolment], licences: list[Licence], instructor:
     )  # fmt: skip
     if not certificate:
         return awards
+    positions = status_positions_allocate(len(awards))
     return Certificate.objects.bulk_create(
         Certificate(award=a, holder=e.trainee, holder_name=e.trainee.legal_name, holder_profession="Physician (MD)",
+                    status_list=position[0], status_index=position[1],
                     course_code=e.course.code, course_title=e.course.title, accrediting_body="Board",
                     accreditation_number="B-1", credit_hours=8, certified_on=today, issued_on=today,
                     expires_on=today + datetime.timedelta(days=730), status=Certificate.Status.ISSUED,
                     pdf=f"certificates/{a.pk}.pdf", pdf_sha256=hashlib.sha256(str(a.pk).encode()).hexdigest(),
                     rendered_at=now)
-        for a, e in zip(awards, enrolments, strict=True)
+        for a, e, position in zip(awards, enrolments, positions, strict=True)
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from certification.models import Award, Certificate
 from core.services import audit_record
 
 from .rendering import render_enqueue
+from .status_lists import status_position_allocate
 
 if TYPE_CHECKING:  # type hints only: the rows come from this app's own relations
     from accounts.models import Licence, User
@@ -67,8 +68,10 @@ def _paper_for(licence: Licence) -> str:
 def certificate_create(award: Award, *, actor: User | None, licence: Licence, **dates) -> Certificate:
     """A new queued certificate for ``award``, printing the holder and course as they
     stand now (issuing, and re-issuing in lifecycle). The caller holds the award's or
-    the old certificate's lock and enqueues the rendering."""
+    the old certificate's lock and enqueues the rendering. Draws its status list position
+    (holding the open status list's lock until the caller's transaction ends)."""
     name, profession = _holder_snapshot(award.trainee, licence)
+    status_list, status_index = status_position_allocate()
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -79,6 +82,8 @@ def certificate_create(award: Award, *, actor: User | None, licence: Licence, **
                     holder_profession=profession,
                     paper=_paper_for(licence),
                     created_by=actor if actor is not None and actor.is_authenticated else None,
+                    status_list=status_list,
+                    status_index=status_index,
                     **_course_snapshot(award.course),
                     **dates,
                 )

@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import licence_valid_for
-from certification.models import Award, Certificate
+from certification.models import Award, Certificate, StatusList
 from core.emails import email_queue
 from core.services import audit_record, each_in_own_transaction
 
 from .issuing import MSG_LICENCE_LAPSED, certificate_create
 from .locks import certificate_lock
 from .rendering import render_enqueue
+from .status_lists import certificate_status_publish
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -52,6 +53,7 @@ def certificate_revoke(*, certificate_id, actor: User, reason: str) -> Certifica
     certificate.revoked_at = timezone.now()
     certificate.revocation_reason = reason
     certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    certificate_status_publish(certificate, purpose=StatusList.Purpose.REVOCATION, value=True)
     audit_record(
         actor=actor,
         action="certificate.revoked",
@@ -71,7 +73,8 @@ def certificate_revoke(*, certificate_id, actor: User, reason: str) -> Certifica
 def certificate_reissue(*, certificate_id, actor: User, reason: str) -> Certificate:
     """Replace an issued certificate with a new one (new serial and code, the holder's
     name as it stands now, same certification and expiry dates). The old one is
-    superseded and its verification page says so. Locks the old one."""
+    superseded (its revocation bit set) and its verification page names the new one.
+    Locks the old one, its status list, and the open status list."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
@@ -83,6 +86,7 @@ def certificate_reissue(*, certificate_id, actor: User, reason: str) -> Certific
         raise ValidationError(MSG_LICENCE_LAPSED)
     old.status = Certificate.Status.SUPERSEDED
     old.save(update_fields=["status"])
+    certificate_status_publish(old, purpose=StatusList.Purpose.REVOCATION, value=True)
     award = Award.objects.select_related("trainee", "course").get(pk=old.award_id)
     new = certificate_create(
         award,
@@ -117,16 +121,20 @@ def certificate_reissue(*, certificate_id, actor: User, reason: str) -> Certific
 def certificates_suspension_sync(*, holder: User, actor: User | None = None) -> int:
     """Suspend the holder's issued certificates while they have no valid licence;
     reinstate them once one is verified. Returns how many changed. Runs in the caller's
-    transaction (a licence decision) and locks the holder's certificates."""
+    transaction (a licence decision) and locks the holder's certificates, then their status
+    lists (in list order) to set or clear the suspension bits."""
     has_licence = licence_valid_for(user=holder).exists()
     changed = 0
     with transaction.atomic():
-        certificates = Certificate.objects.select_for_update().filter(
-            holder=holder, status=Certificate.Status.ISSUED, suspended_at__isnull=not has_licence
+        certificates = (
+            Certificate.objects.select_for_update()
+            .filter(holder=holder, status=Certificate.Status.ISSUED, suspended_at__isnull=not has_licence)
+            .order_by("status_list_id", "status_index")
         )
         for certificate in certificates:
             certificate.suspended_at = None if has_licence else timezone.now()
             certificate.save(update_fields=["suspended_at"])
+            certificate_status_publish(certificate, purpose=StatusList.Purpose.SUSPENSION, value=not has_licence)
             audit_record(
                 actor=actor,
                 action="certificate.reinstated" if has_licence else "certificate.suspended",

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import licence_valid_for
-from certification.models import Certificate
+from certification.models import Certificate, StatusList
 from core.services import audit_record, enqueue_on_commit
 
 from .delivery import email_enqueue
 from .locks import certificate_lock
+from .status_lists import certificate_status_publish
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -88,6 +89,8 @@ def certificate_render(*, certificate_id) -> bool:
             # The licence lapsed while the certificate was queued.
             certificate.suspended_at = certificate.rendered_at
         certificate.save(update_fields=["pdf", "pdf_sha256", "status", "rendered_at", "last_error", "suspended_at"])
+        if certificate.suspended_at is not None:
+            certificate_status_publish(certificate, purpose=StatusList.Purpose.SUSPENSION, value=True)
         audit_record(
             actor=None,
             action="certificate.issued",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, UserFactory, add_totp
 from certification.models import Award, Certificate, serial_new
+from certification.services.status_lists import status_position_allocate
 from courses.tests.factories import EnrolmentFactory
 from exams.practical import services as practical
 from exams.tests.factories import AssessmentFactory, AttemptFactory
@@ -68,6 +69,14 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     rendered_at = factory.LazyFunction(timezone.now)
     # Saved to private storage as certificates/<serial>.pdf when the row is saved.
     pdf = factory.LazyAttribute(lambda o: ContentFile(o.content, name=f"{o.serial}.pdf"))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Its status list position is drawn as issuing draws it (the service's lock and
+        # random index), unless the test gives one.
+        if "status_list" not in kwargs:
+            kwargs["status_list"], kwargs["status_index"] = status_position_allocate()
+        return super()._create(model_class, *args, **kwargs)
 
 
 def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):

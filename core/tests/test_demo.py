@@ -72,7 +72,15 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     attempt = writing.attempts.get(status="open")  # 45 minutes × 1.5
     assert (attempt.deadline - attempt.started_at).total_seconds() == 45 * 60 * 1.5
     assert Sitting.objects.filter(course=course, venue="", opens_at__gt=now).count() == 1
-    assert Certificate.objects.count() == 1
+    # Another's first certificate was re-issued: superseded, its revocation bit set.
+    superseded, current = Certificate.objects.filter(holder__email="reissued@glabella.test").order_by("created_at")
+    assert (superseded.status, current.status) == ("superseded", "issued")
+    assert current.replaces == superseded
+    assert superseded.status_list.bit("revocation", superseded.status_index)
+    assert not current.status_list.bit("revocation", current.status_index)
+    assert "reissued@glabella.test" in first
+    assert "/credentials/status/1/revocation" in first
+    assert Certificate.objects.count() == 3
     # The trainee's latest case has a consultation with photo consent and a before photo (a drawing).
     from courses.models import CasePhoto, Consultation
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
             exams_demo.seed_standards(course)
+            users.append(certification_demo.seed_reissued(course))
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:
@@ -35,4 +37,8 @@ class Command(BaseCommand):
             "\n  Administrators and examiners use a second factor. Demo TOTP secret: "
             f"{accounts_demo.DEMO_TOTP_SECRET}\n"
             "  (add it to an authenticator app, or run `make totp` for the current code)\n"
+        )
+        self.stdout.write(
+            "  Status lists (public, what verifiers fetch): "
+            f"{settings.SITE_URL}/credentials/status/1/revocation and …/1/suspension\n"
         )

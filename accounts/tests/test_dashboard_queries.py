@@ -47,10 +47,11 @@ EXAMINER_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 4
 ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 8
 
 # /me/ with every stage filled in: licences (jurisdiction joined), enrolments (lesson
-# counts as subqueries), hands-on sessions and their sites, written passes, practicals,
+# counts as subqueries), hands-on sessions and their sites, the written exam's state
+# (attempts aggregated, exam settings, accommodations, booked sittings), practicals,
 # awards and their certificates. (courses/tests DASHBOARD_QUERIES is the same page with
 # no session or award yet, whose prefetches Django then skips: two fewer.)
-TRAINEE_DASHBOARD_QUERIES = SIGNED_IN + 8
+TRAINEE_DASHBOARD_QUERIES = SIGNED_IN + 11
 
 
 def _users(n: int, **fields) -> list[User]:

@@ -144,7 +144,9 @@ def test_roster_is_for_the_course_instructors_only(client_for, instructor, admin
     assert course.title in teach
 
 
-QUERY_BUDGET = 12
+# The course page with its pathway (written exam state: attempts, settings, accommodations,
+# bookings).
+QUERY_BUDGET = 15
 
 
 # The catalogue: the count, the accrediting bodies for the filter, the page of courses
@@ -185,8 +187,9 @@ def test_course_page_queries_do_not_grow_with_lessons(client_for, verified, djan
 
 
 # The trainee dashboard: session, user, licences, enrolments (lesson counts annotated),
-# then hands-on sessions, written passes, practicals and certificates for all of them.
-DASHBOARD_QUERIES = 8
+# then hands-on sessions, the written exam's state (attempts, settings, accommodations,
+# bookings), practicals and certificates for all of them.
+DASHBOARD_QUERIES = 11
 
 
 def test_dashboard_queries_do_not_grow_with_enrolments(client_for, verified, django_assert_num_queries):

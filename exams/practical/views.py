@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.confirm import confirmation_page, is_confirmed
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import selectors as course_selectors
@@ -148,6 +149,25 @@ def score_station(request, pk, rubric_id):
     form = ScoreForm(None if final else request.POST or None, criteria=criteria, initial=initial)
     if request.method == "POST" and not final and form.is_valid():
         submit = request.POST.get("action") == "submit"
+        if submit and not is_confirmed(request):
+            total = sum(int(v) for v in form.points().values() if v not in (None, ""))
+            maximum = sum(c.points for c in criteria)
+            return confirmation_page(
+                request,
+                title=_("Submit your marks for %(station)s as final?") % {"station": rubric.station.title},
+                consequence=_(
+                    "%(total)s of %(maximum)s points (pass mark %(pass)s), global grade %(grade)s. Submitted marks "
+                    "cannot be changed; the next station opens."
+                )
+                % {
+                    "total": total,
+                    "maximum": maximum,
+                    "pass": f"{rubric.pass_mark.normalize():f}",
+                    "grade": dict(form.fields["global_grade"].choices).get(form.cleaned_data["global_grade"], "—"),
+                },
+                confirm_label=_("Submit final marks"),
+                cancel_url=request.path,
+            )
         try:
             services.score_save(
                 assessment=assessment, rubric_id=rubric.pk, examiner=request.user, points=form.points(),

@@ -69,7 +69,9 @@ def test_the_score_page_says_when_marks_can_be_submitted_and_keeps_them(client_f
     url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
     marks = {f"criterion_{k}": v for k, v in full_marks(rubric).items()}
     client = client_for(examiner)
-    response = client.post(url, {**marks, "global_grade": "3", "comments": "Steady hands", "action": "submit"})
+    response = client.post(
+        url, {**marks, "global_grade": "3", "comments": "Steady hands", "action": "submit", "confirmed": "yes"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert too_early(assessment) in page

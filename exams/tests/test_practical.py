@@ -154,7 +154,7 @@ def test_trainee_sees_results_only_after_submission(client_for, eligible, examin
     client_for(examiner).post(
         reverse("exams:score_station", args=[assessment.pk, rubric.pk]),
         {**{f"criterion_{k}": v for k, v in full_marks(rubric).items()}, "global_grade": "3",
-         "comments": "Excellent landmarking", "action": "submit"},
+         "comments": "Excellent landmarking", "action": "submit", "confirmed": "yes"},
     )  # fmt: skip
     assert StationScore.objects.get().status == "submitted"
     page = client_for(eligible.trainee).get(page_url).content.decode()
@@ -210,9 +210,13 @@ def test_submitted_marks_cannot_change_through_the_view_or_the_admin(client_for,
     rubric = assessment.rubrics.get()
     url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
     marks = {f"criterion_{k}": v for k, v in full_marks(rubric).items()}
-    client_for(examiner).post(url, {**marks, "global_grade": "3", "comments": "final", "action": "submit"})
+    client_for(examiner).post(
+        url, {**marks, "global_grade": "3", "comments": "final", "action": "submit", "confirmed": "yes"}
+    )
     score = StationScore.objects.get()
-    response = client_for(examiner).post(url, {**marks, "global_grade": "0", "comments": "changed", "action": "submit"})
+    response = client_for(examiner).post(
+        url, {**marks, "global_grade": "0", "comments": "changed", "action": "submit", "confirmed": "yes"}
+    )
     assert "Your marks are submitted and final" in response.content.decode()
     admin_url = f"/admin/exams/stationscore/{score.pk}/change/"
     assert client_for(administrator).post(admin_url, {"comments": "changed"}).status_code == 403
@@ -248,3 +252,22 @@ def test_standard_setting_for_a_station_without_a_rubric_says_so(client_for, adm
     response = client_for(administrator).get(reverse("exams:standard_setting", args=[bare.pk]), follow=True)
     assert response.status_code == 200
     assert "New station has no rubric yet: add a rubric version in the Django admin." in response.content.decode()
+
+
+def test_final_marks_are_asked_for_first_with_the_total(client_for, eligible, examiner):
+    """Without scripts, "Submit final marks" answers with a page that states the total and
+    the grade; nothing is final until the examiner says yes there."""
+    assessment = held_today(schedule(eligible, [examiner]))
+    rubric = assessment.rubrics.get()
+    marks = full_marks(rubric)
+    url = reverse("exams:score_station", args=[assessment.pk, rubric.pk])
+    posted = {**{f"criterion_{k}": v for k, v in marks.items()}, "global_grade": "3", "action": "submit"}
+    asked = client_for(examiner).post(url, posted)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    total = sum(int(v) for v in marks.values())
+    assert f"{total} of {total} points" in page
+    assert "Submitted marks cannot be changed" in page
+    assert not StationScore.objects.filter(status="submitted").exists()
+    client_for(examiner).post(url, {**posted, "confirmed": "yes"})
+    assert StationScore.objects.get().status == "submitted"

@@ -196,10 +196,10 @@ def test_submitting_a_station_goes_on_to_the_next_one(eligible, examiner, client
     client = client_for(examiner)
     marks = {f"criterion_{k}": v for k, v in full_marks(first).items()}
     response = client.post(reverse("exams:score_station", args=[assessment.pk, first.pk]),
-                           {**marks, "global_grade": "3", "action": "submit"})  # fmt: skip
+                           {**marks, "global_grade": "3", "action": "submit", "confirmed": "yes"})  # fmt: skip
     assert response["Location"] == reverse("exams:score_station", args=[assessment.pk, second.pk])
     marks = {f"criterion_{k}": v for k, v in full_marks(second).items()}
     response = client.post(reverse("exams:score_station", args=[assessment.pk, second.pk]),
-                           {**marks, "global_grade": "3", "action": "submit"})  # fmt: skip
+                           {**marks, "global_grade": "3", "action": "submit", "confirmed": "yes"})  # fmt: skip
     assert response["Location"] == reverse("accounts:examiner_dashboard")
     assert StationScore.objects.filter(status="submitted").count() == 2

@@ -250,7 +250,7 @@ def name_change_create(request):
     return render(
         request,
         "accounts/name_change_form.html",
-        {"form": form, "requests": requests, "pending": pending},
+        {"form": form, "earlier": [r for r in requests if r is not pending], "pending": pending},
     )
 
 

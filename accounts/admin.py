@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin
 
-from . import services
+from . import selectors, services
 from .models import Jurisdiction, Licence, User
 
 
@@ -43,6 +43,14 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A name checked against a verified licence changes only through an approved
+        # name change request (accounts.services.name_change_approve), which audits it.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and selectors.legal_name_locked(obj):
+            fields = (*fields, "legal_name")
+        return fields
 
     def save_model(self, request, obj, form, change):
         # Roles go through the service so that staff status and the audit trail follow.

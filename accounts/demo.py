@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from core.uploads import check_document
 
 from . import services
-from .models import Jurisdiction, Profession, User
+from .models import Jurisdiction, NameChangeRequest, Profession, User
 
 # Demo only: a fixed base32 TOTP secret, so the printed code can be added to an app.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105 (demo data, printed on purpose)
@@ -164,4 +164,35 @@ def seed() -> list[tuple[str, str, str]]:
         )
         if verify:
             services.licence_verify(licence_id=licence.pk, actor=admin)
+    seed_name_change(users["trainee@glabella.test"])
     return printed
+
+
+def marriage_certificate_png(old: str, new: str) -> bytes:
+    image = Image.new("RGB", (900, 560), "#fbf8f0")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 900, 90), fill="#5a3e2b")
+    draw.text((30, 30), "CERTIFICATE OF MARRIAGE — CERTIFIED COPY", fill="white")
+    lines = (f"Name before marriage: {old}", f"Name after marriage: {new}", "Registered: 14 June 2026",
+             "Demo document")  # fmt: skip
+    for i, line in enumerate(lines):
+        draw.text((40, 140 + i * 60), line, fill="#1b2430")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_name_change(trainee: User) -> None:
+    """The demo trainee, whose licence is verified (so the name is locked), asks to take
+    a married name: the administrators' name change queue is not empty."""
+    if NameChangeRequest.objects.filter(user=trainee).exists():
+        return
+    new_name = f"{trainee.legal_name}-Bennett"
+    upload = SimpleUploadedFile("marriage.png", marriage_certificate_png(trainee.legal_name, new_name), "image/png")
+    services.name_change_request_submit(
+        user=trainee,
+        requested_name=new_name,
+        reason=NameChangeRequest.Reason.MARRIAGE,
+        explanation="Married in June; my licence will be reissued by the board in the new name.",
+        document=check_document(upload),
+    )

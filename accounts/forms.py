@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms_utils import IsoDateField
 from core.uploads import check_document
 
-from .models import Jurisdiction, Profession, User
+from .models import Jurisdiction, NameChangeRequest, Profession, User
 from .services import MSG_REASON_REQUIRED
 
 
@@ -28,15 +28,22 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """The profile. With ``name_locked`` (a licence has verified the name) the form has no
+    legal name field, so whatever a request sends for it is ignored (the page shows the
+    name as text); the service refuses a change as well."""
+
     class Meta:
         model = User
         fields = ["legal_name", "profession"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, name_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.name_locked = name_locked
         self.fields["legal_name"].required = True
         self.fields["profession"].required = True
         self.fields["legal_name"].widget.attrs["autocomplete"] = "name"
+        if name_locked:
+            del self.fields["legal_name"]
 
     def clean_legal_name(self):
         from .validators import validate_printed_name
@@ -184,3 +191,66 @@ class ActivateTOTPForm(AllauthActivateTOTPForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _numeric_code(self.fields["code"], help_text=_("The 6-digit code your authenticator app shows now."))
+
+
+class NameChangeRequestForm(forms.Form):
+    requested_name = forms.CharField(
+        label=_("New legal name"),
+        max_length=200,
+        help_text=_("Exactly as it should print on certificates, and as it appears on your documents."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + NameChangeRequest.Reason.choices)
+    explanation = forms.CharField(
+        label=_("Explanation (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    document = forms.FileField(
+        label=_("Supporting document (optional)"),
+        required=False,
+        help_text=_(
+            "For example a marriage certificate, deed poll or a licence showing the new name. JPEG, PNG or PDF, "
+            "up to 10 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request  # the upload counts against this request's user
+
+    def clean_requested_name(self):
+        from .validators import validate_printed_name
+
+        name = self.cleaned_data["requested_name"]
+        validate_printed_name(name)
+        return name
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return None
+        return check_document(document, request=self.request)
+
+
+class NameChangeDecisionForm(forms.Form):
+    APPROVE, REJECT = "approve", "reject"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve: the documents support the new name")), (REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (the trainee reads this)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
+            self.add_error("reason", MSG_REASON_REQUIRED)
+        return data

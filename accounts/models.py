@@ -240,3 +240,95 @@ class Licence(models.Model):
     @property
     def is_image(self) -> bool:
         return self.document_content_type.startswith("image/")
+
+
+def name_change_document_path(instance: "NameChangeRequest", filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()
+    return f"name-changes/{instance.user_id}/{uuid.uuid4().hex}{extension}"
+
+
+class NameChangeRequest(models.Model):
+    """A trainee's request to change the legal name that certificates print, once a
+    licence has verified it (the name is then locked: accounts.selectors.legal_name_locked).
+    An administrator decides it beside the licence document; only an approval changes
+    ``User.legal_name``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Reason(models.TextChoices):
+        MARRIAGE = "marriage", _("Marriage or civil partnership")
+        DIVORCE = "divorce", _("Divorce or dissolution")
+        CORRECTION = "correction", _("Correction of a mistake")
+        LEGAL = "legal", _("Change by deed poll or court order")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="name_change_requests", verbose_name=_("trainee")
+    )
+    current_name = models.CharField(_("name when requested"), max_length=200)
+    requested_name = models.CharField(_("requested name"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    explanation = models.TextField(_("explanation"), blank=True)
+    document = models.FileField(
+        _("supporting document"),
+        storage=get_private_storage,
+        upload_to=name_change_document_path,
+        max_length=200,
+        blank=True,
+    )
+    document_content_type = models.CharField(max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="namechange_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "rejected", "withdrawn"]),
+                name="namechange_status_valid",
+            ),
+            # One open request per trainee.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="namechange_one_pending_per_user"
+            ),
+            # A decision by an administrator says who and when; a withdrawal says when.
+            models.CheckConstraint(
+                condition=models.Q(status="pending")
+                | models.Q(status="withdrawn", decided_at__isnull=False)
+                | models.Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="namechange_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(decision_reason=""),
+                name="namechange_rejection_has_reason",
+            ),
+            models.CheckConstraint(condition=~models.Q(requested_name=""), name="namechange_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.current_name} → {self.requested_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.document_content_type.startswith("image/")
+
+    @property
+    def badge_class(self) -> str:
+        """The status badge's colour, shared with the licence statuses."""
+        return {"pending": "submitted", "approved": "verified", "withdrawn": "superseded"}.get(self.status, self.status)

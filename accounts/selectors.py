@@ -4,11 +4,16 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Licence, User
+from .models import Licence, NameChangeRequest, User
+
+# A licence in one of these states was verified once: the holder's name was checked
+# against it, so the name is locked from then on (expired and revoked licences included).
+ONCE_VERIFIED = (Licence.Status.VERIFIED, Licence.Status.EXPIRED, Licence.Status.REVOKED)
 
 
 def licence_queue() -> QuerySet[Licence]:
@@ -107,3 +112,61 @@ def licence_counts() -> dict[str, int]:
         rejected=Count("pk", filter=Q(status=Licence.Status.REJECTED)),
         expired=Count("pk", filter=Q(status=Licence.Status.EXPIRED)),
     )
+
+
+# Name changes ---------------------------------------------------------------------------
+
+
+def legal_name_locked(user: User) -> bool:
+    """Whether the user's legal name is bound to a verified identity: once any licence
+    of theirs has been verified, the name changes only through an approved request."""
+    if user.pk is None:
+        return False
+    return Licence.objects.filter(holder=user, status__in=ONCE_VERIFIED).exists()
+
+
+def identity_licence_for(user: User) -> Licence | None:
+    """The licence that verified the user's identity, to review a name change beside:
+    the latest verified one, else the latest once verified (expired or revoked)."""
+    licences = Licence.objects.filter(holder=user, status__in=ONCE_VERIFIED).select_related("jurisdiction")
+    return licences.order_by(
+        # verified first, then the most recently decided
+        models.Case(models.When(status=Licence.Status.VERIFIED, then=0), default=1),
+        models.F("decided_at").desc(nulls_last=True),
+        "-submitted_at",
+    ).first()
+
+
+def name_change_queue() -> QuerySet[NameChangeRequest]:
+    """Name change requests awaiting a decision, oldest first."""
+    return (
+        NameChangeRequest.objects.filter(status=NameChangeRequest.Status.PENDING)
+        .select_related("user")
+        .order_by("submitted_at", "id")
+    )
+
+
+def name_change_next_in_queue() -> NameChangeRequest | None:
+    return name_change_queue().first()
+
+
+def name_change_pending_count() -> int:
+    return NameChangeRequest.objects.filter(status=NameChangeRequest.Status.PENDING).count()
+
+
+def name_change_list_for(user: User) -> list[NameChangeRequest]:
+    """The user's own requests, newest first."""
+    return list(
+        NameChangeRequest.objects.filter(user=user).select_related("decided_by").order_by("-submitted_at", "-id")
+    )
+
+
+def get_name_change_for(user: User, pk) -> NameChangeRequest:
+    """The request if ``user`` may see it (its trainee or an administrator); 404 otherwise."""
+    requests = NameChangeRequest.objects.select_related("user", "decided_by")
+    if not user.is_administrator:
+        requests = requests.filter(user=user)
+    try:
+        return requests.get(pk=pk)
+    except (NameChangeRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

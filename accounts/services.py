@@ -1,8 +1,13 @@
-"""Writes for accounts: profiles, roles, jurisdiction rules and licence verification.
+"""Writes for accounts: profiles, roles, jurisdiction rules, licence verification and
+name changes.
 
 Licence life cycle: submitted → verified | rejected; verified → expired (the daily job,
 on the expiry date) | revoked. Every decision records who, when and why, and writes an
 audit event in the same transaction.
+
+The legal name a certificate prints is bound to the verified identity: once a licence of
+the holder has been verified, ``User.legal_name`` changes only when an administrator
+approves a NameChangeRequest (pending → approved | rejected | withdrawn).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from core.services import audit_record, each_in_own_transaction
 from core.signals import eligibility_changed
 from core.uploads import CheckedDocument
 
-from .models import Jurisdiction, Licence, Profession, User
-from .validators import validate_npi
+from .models import Jurisdiction, Licence, NameChangeRequest, Profession, User
+from .selectors import legal_name_locked
+from .validators import validate_npi, validate_printed_name
 
 MSG_EXPIRY_NOT_FUTURE = _("The expiry date must be after today: an expired licence cannot be verified.")
 MSG_JURISDICTION_CLOSED = _("Glabella does not verify licences from this jurisdiction at the moment.")
@@ -36,10 +42,31 @@ MSG_ALREADY_DECIDED = _("This licence is no longer awaiting verification; it is 
 MSG_REASON_REQUIRED = _("Give the reason; the trainee will read it.")
 MSG_VERIFY_PAST_EXPIRY = _("This licence's expiry date has passed; reject it and ask for a current one.")
 MSG_NOT_VERIFIED = _("Only a verified licence can be revoked.")
+MSG_NAME_LOCKED = _(
+    "Your legal name was checked against your verified licence, so it cannot be edited here; "
+    "request a name change instead."
+)
+MSG_NAME_NOT_LOCKED = _("Your name is not locked yet: change it on your profile page.")
+MSG_NAME_UNCHANGED = _("This is already your legal name.")
+MSG_NAME_CHANGE_OPEN = _("You already have a name change request awaiting review; withdraw it to make another.")
+MSG_NAME_CHANGE_DECIDED = _("This request is no longer awaiting review; it is {status}.")
+MSG_NAME_CHANGE_STALE = _(
+    "The trainee's legal name has changed since this request was made (it is now {name}); reject this request."
+)
 
 
+@transaction.atomic
 def user_profile_update(*, user: User, legal_name: str, profession: str) -> User:
-    user.legal_name = legal_name.strip()
+    """Save the profile. The legal name may change only while no licence of the user has
+    been verified (selectors.legal_name_locked); after that a change is a name change
+    request. The user's row is locked, so a licence verified meanwhile (licence_verify
+    locks it too) either sees the new name or this refuses it."""
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    legal_name = legal_name.strip()
+    if legal_name != stored.legal_name and legal_name_locked(stored):
+        user.legal_name = stored.legal_name
+        raise ValidationError({"legal_name": MSG_NAME_LOCKED})
+    user.legal_name = legal_name
     user.profession = profession
     user.full_clean(exclude=["password"])
     user.save(update_fields=["legal_name", "profession"])
@@ -212,6 +239,10 @@ def licence_verify(*, licence_id, actor: User) -> Licence:
         raise ValidationError(MSG_ALREADY_DECIDED.format(status=licence.get_status_display().lower()))
     if licence.expires_on <= timezone.localdate():
         raise ValidationError(MSG_VERIFY_PAST_EXPIRY)
+    # The holder's row too: the name checked against the document is the one locked
+    # from now on (user_profile_update takes the same lock).
+    holder = User.objects.select_for_update().get(pk=licence.holder_id)
+    licence.holder.legal_name = holder.legal_name
     licence.status = Licence.Status.VERIFIED
     licence.decided_at = timezone.now()
     licence.decided_by = actor
@@ -222,6 +253,7 @@ def licence_verify(*, licence_id, actor: User) -> Licence:
         action="licence.verified",
         obj=licence,
         summary=f"Verified {licence} of {licence.holder.email}",
+        details={"legal_name": holder.legal_name},
     )
     _notify_holder(licence)
     eligibility_changed.send(sender=Licence, trainee=licence.holder, enrolment=None, actor=actor)
@@ -361,3 +393,166 @@ def _licence_remind(licence_id, *, today: datetime.date) -> bool:
         },
     )
     return True
+
+
+# Name changes ---------------------------------------------------------------------------
+
+
+def name_change_request_submit(
+    *,
+    user: User,
+    requested_name: str,
+    reason: str,
+    explanation: str = "",
+    document: CheckedDocument | None = None,
+) -> NameChangeRequest:
+    """Ask for the locked legal name to change. Raises ValidationError (by field) and
+    writes nothing, not even the file, when a rule fails; one open request per trainee
+    (the database's rule, namechange_one_pending_per_user)."""
+    requested_name = " ".join(requested_name.split())
+    try:
+        validate_printed_name(requested_name)
+    except ValidationError as error:
+        raise ValidationError({"requested_name": error.messages}) from None
+    change = NameChangeRequest(
+        user=user,
+        current_name=user.legal_name,
+        requested_name=requested_name,
+        reason=reason,
+        explanation=explanation.strip(),
+        document_content_type=document.content_type if document else "",
+    )
+    if document is not None:
+        change.document.save(f"document{document.extension}", ContentFile(document.content), save=False)
+    try:
+        with transaction.atomic():
+            stored = User.objects.select_for_update().get(pk=user.pk)
+            change.current_name = stored.legal_name
+            if not legal_name_locked(stored):
+                raise ValidationError(MSG_NAME_NOT_LOCKED)
+            if requested_name == stored.legal_name:
+                raise ValidationError({"requested_name": MSG_NAME_UNCHANGED})
+            if NameChangeRequest.objects.filter(user=user, status=NameChangeRequest.Status.PENDING).exists():
+                raise ValidationError(MSG_NAME_CHANGE_OPEN)
+            change.full_clean(exclude=["document", "user"])
+            change.save()
+            audit_record(
+                actor=user,
+                action="name_change.requested",
+                obj=change,
+                summary=f"{user.email} asked to change their legal name",
+                details={
+                    "old_name": change.current_name,
+                    "new_name": requested_name,
+                    "reason": change.reason,
+                    "explanation": change.explanation,
+                    "document": bool(document),
+                },
+            )
+    except IntegrityError:
+        # Two requests at once: the unique constraint let one through.
+        if change.document:
+            change.document.delete(save=False)
+        raise ValidationError(MSG_NAME_CHANGE_OPEN) from None
+    except ValidationError:
+        if change.document:
+            change.document.delete(save=False)
+        raise
+    return change
+
+
+def legal_name_lock(*, user_id) -> str:
+    """The user's approved legal name, their row locked until the transaction ends, so
+    that a name change approved meanwhile waits (name_change_approve takes this lock)."""
+    return User.objects.select_for_update().values_list("legal_name", flat=True).get(pk=user_id)
+
+
+def _lock_name_change(request_id) -> NameChangeRequest:
+    return NameChangeRequest.objects.select_for_update(of=("self",)).select_related("user").get(pk=request_id)
+
+
+def _require_pending(change: NameChangeRequest) -> None:
+    if change.status != NameChangeRequest.Status.PENDING:
+        raise ValidationError(MSG_NAME_CHANGE_DECIDED.format(status=change.get_status_display().lower()))
+
+
+@transaction.atomic
+def name_change_request_withdraw(*, request_id, user: User) -> NameChangeRequest:
+    """The trainee withdraws their own pending request (anyone else's is not found)."""
+    change = _lock_name_change(request_id)
+    if change.user_id != user.pk:
+        raise NameChangeRequest.DoesNotExist
+    _require_pending(change)
+    change.status = NameChangeRequest.Status.WITHDRAWN
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=user,
+        action="name_change.withdrawn",
+        obj=change,
+        summary=f"{user.email} withdrew their name change request",
+        details={"old_name": change.current_name, "new_name": change.requested_name},
+    )
+    return change
+
+
+def _notify_name_change(change: NameChangeRequest) -> None:
+    email_queue(
+        to=change.user.email,
+        template="accounts/email/name_change_decided",
+        context={"change": change, "user": change.user},
+    )
+
+
+@transaction.atomic
+def name_change_approve(*, request_id, actor: User) -> NameChangeRequest:
+    """Approve a pending request: the trainee's legal name becomes the requested one,
+    for every certificate issued or re-issued from now on (those already issued keep
+    the name they print). Locks the request and the trainee's row."""
+    change = _lock_name_change(request_id)
+    _require_pending(change)
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    old_name = user.legal_name
+    if old_name != change.current_name:
+        raise ValidationError(MSG_NAME_CHANGE_STALE.format(name=old_name))
+    user.legal_name = change.requested_name
+    user.save(update_fields=["legal_name"])
+    change.user = user
+    change.status = NameChangeRequest.Status.APPROVED
+    change.decided_at = timezone.now()
+    change.decided_by = actor
+    change.decision_reason = ""
+    change.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="name_change.approved",
+        obj=change,
+        summary=f"Approved the name change of {user.email}",
+        details={"old_name": old_name, "new_name": change.requested_name, "user": str(user.pk)},
+    )
+    _notify_name_change(change)
+    return change
+
+
+@transaction.atomic
+def name_change_reject(*, request_id, actor: User, reason: str) -> NameChangeRequest:
+    """Reject a pending request with a reason the trainee reads; the name stays."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": MSG_REASON_REQUIRED})
+    change = _lock_name_change(request_id)
+    _require_pending(change)
+    change.status = NameChangeRequest.Status.REJECTED
+    change.decided_at = timezone.now()
+    change.decided_by = actor
+    change.decision_reason = reason
+    change.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action="name_change.rejected",
+        obj=change,
+        summary=f"Rejected the name change of {change.user.email}",
+        details={"old_name": change.current_name, "new_name": change.requested_name, "reason": reason},
+    )
+    _notify_name_change(change)
+    return change

@@ -54,6 +54,12 @@ class ReasonForm(forms.Form):
     )
 
 
+class ReissueForm(ReasonForm):
+    # The approved name the administrator was shown, so that the new certificate carries
+    # that name or nothing is done (lifecycle.certificate_reissue's expected_name).
+    holder_name = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+
 class IssueForm(forms.Form):
     awards = forms.MultipleChoiceField(label=_("Awards to issue"), choices=[])
 

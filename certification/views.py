@@ -24,7 +24,7 @@ from . import selectors, verification
 from .badges import open_badge
 from .credentials import status
 from .documents import CREDENTIAL_FILE_NAME, CREDENTIAL_MEDIA_TYPE, credential_in_pdf
-from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
+from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, ReissueForm, VerifyFileForm
 from .models import Certificate
 from .services import delivery, issuing, lifecycle, rendering
 
@@ -254,7 +254,7 @@ def _detail(request, certificate_id, *, status=200, **forms):
         "history": selectors.certificate_history(certificate),
         "status_position": selectors.certificate_status_position(certificate),
         "revoke_form": ReasonForm(prefix="revoke"),
-        "reissue_form": ReasonForm(prefix="reissue"),
+        "reissue_form": ReissueForm(prefix="reissue", initial={"holder_name": certificate.holder.legal_name}),
         **forms,
     }
     return render(request, "certification/staff_detail.html", context, status=status)
@@ -268,7 +268,7 @@ def staff_detail(request, pk):
 
 def _staff_action(request, pk, action):
     certificate = selectors.get_certificate_for_staff(pk)
-    form = ReasonForm(request.POST, prefix=action)
+    form = (ReissueForm if action == "reissue" else ReasonForm)(request.POST, prefix=action)
     if action in ("revoke", "reissue") and not form.is_valid():
         return _detail(request, pk, status=400, **{f"{action}_form": form})
     try:
@@ -279,7 +279,10 @@ def _staff_action(request, pk, action):
             )
         elif action == "reissue":
             new = lifecycle.certificate_reissue(
-                certificate_id=pk, actor=request.user, reason=form.cleaned_data["reason"]
+                certificate_id=pk,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_name=form.cleaned_data["holder_name"] or None,
             )
             messages.success(
                 request,
@@ -296,6 +299,14 @@ def _staff_action(request, pk, action):
         if action in ("retry", "resend"):
             messages.error(request, " ".join(error.messages))
         else:
+            if action == "reissue":
+                # Shown again with the approved name as it is now, so a second press
+                # re-issues with the name the page shows.
+                certificate.holder.refresh_from_db(fields=["legal_name"])
+                data = request.POST.copy()
+                data[form.add_prefix("holder_name")] = certificate.holder.legal_name
+                form = ReissueForm(data, prefix=action)
+                form.is_valid()
             form_add_service_errors(form, error)
             return _detail(request, pk, status=400, **{f"{action}_form": form})
     return redirect("certification:staff_detail", pk)

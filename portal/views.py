@@ -63,6 +63,7 @@ def admin_dashboard(request):
             "counts": account_selectors.licence_counts(),
             "oldest": account_selectors.licence_next_in_queue(),
             "mentors_waiting": mentor_selectors.mentor_queue().count(),
+            "name_changes_waiting": account_selectors.name_change_pending_count(),
             "courses": course_selectors.course_list_for_staff(),
             "certificates": certification_selectors.certificate_counts(),
             "per_month": month_chart(certification_selectors.certificates_issued_per_month(months=12)),

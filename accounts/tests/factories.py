@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import Jurisdiction, Licence, Profession, User
+from accounts.models import Jurisdiction, Licence, NameChangeRequest, Profession, User
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -102,4 +102,24 @@ class LicenceFactory(factory.django.DjangoModelFactory):
             status=Licence.Status.VERIFIED,
             decided_at=factory.LazyFunction(timezone.now),
             decided_by=factory.SubFactory(AdministratorFactory),
+        )
+
+
+class NameChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request (written straight to the table: the service's rules, such as the
+    locked name, are tested through the service)."""
+
+    class Meta:
+        model = NameChangeRequest
+
+    user = factory.SubFactory(TraineeFactory)
+    current_name = factory.LazyAttribute(lambda o: o.user.legal_name)
+    requested_name = factory.LazyAttribute(lambda o: f"{o.user.legal_name} Okoro")
+    reason = NameChangeRequest.Reason.MARRIAGE
+    status = NameChangeRequest.Status.PENDING
+
+    class Params:
+        with_document = factory.Trait(
+            document=factory.django.FileField(filename="certificate.png", data=factory.LazyFunction(png_bytes)),
+            document_content_type="image/png",
         )

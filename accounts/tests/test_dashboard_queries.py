@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Jurisdiction, Licence, User
+from accounts.models import Jurisdiction, Licence, NameChangeRequest, User
 from certification.models import Award, Certificate
 from certification.services.status_lists import status_positions_allocate
 from courses.models import Course, Enrolment, InjectionSession, Lesson, LessonCompletion, Mentor, Module, SessionSite
@@ -41,10 +41,11 @@ INSTRUCTOR_DASHBOARD_QUERIES = SIGNED_IN + 2  # courses taught, drafts awaiting 
 # with the station joined), this examiner's scores and the Angoff exercises they judge.
 EXAMINER_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 4
 
-# /staff/: the licence counts, the oldest licence waiting, the mentors waiting, the
-# certificate counts, the awards waiting, the issued-per-month chart and the courses
-# (seats and lessons as subqueries), the open Angoff exercises this administrator judges.
-ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 8
+# /staff/: the licence counts, the oldest licence waiting, the mentors waiting, the name
+# changes waiting, the certificate counts, the awards waiting, the issued-per-month chart,
+# the courses (seats and lessons as subqueries) and the open Angoff exercises this
+# administrator judges.
+ADMIN_DASHBOARD_QUERIES = SIGNED_IN + SECOND_FACTOR + 9
 
 # /me/ with every stage filled in: licences (jurisdiction joined), enrolments (lesson
 # counts as subqueries), hands-on sessions and their sites, the written exam's state
@@ -239,6 +240,10 @@ def test_admin_dashboard_costs_the_same_with_10_and_200_of_each_row(
                    registration_number="7000001", years_injecting=5)
             for t in trainees
         )  # fmt: skip
+        NameChangeRequest.objects.bulk_create(
+            NameChangeRequest(user=t, current_name=t.legal_name, requested_name=f"{t.legal_name} W", reason="marriage")
+            for t in trainees
+        )
         enrolments = _enrol(trainees, new)
         half = n // 2  # half issued, half awaiting an administrator
         _certified(enrolments[:half], licences[:half], instructor)
@@ -248,6 +253,7 @@ def test_admin_dashboard_costs_the_same_with_10_and_200_of_each_row(
         page = response.content.decode()
         assert _stat(page, total, "licences awaiting verification")
         assert _stat(page, total, "mentors awaiting verification")
+        assert _stat(page, total, "name changes awaiting review")
         assert _stat(page, total, "verified licences")
         assert _stat(page, total, "rejected")
         assert _stat(page, total // 2, "awards ready to issue")

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.tests.factories import JurisdictionFactory, LicenceFactory
+from accounts.tests.factories import JurisdictionFactory, LicenceFactory, NameChangeRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +102,15 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "accounts:licence_revoke": {
         "GET": (L, 403, 403, 403, 403, 403, 403, 405),
         "POST": (L, 403, 403, 403, 403, 403, 403, 400),
+    },
+    # The name change page is for a locked name: the others are sent to their profile.
+    "accounts:name_change_create": same((L, 200, 302, 302, 302, 302, 302, 302)),
+    "accounts:name_change_document": read_only((L, 200, 404, 404, 404, 404, 404, 200)),
+    "accounts:name_change_queue": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
+    "accounts:name_change_review": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "accounts:name_change_withdraw": {
+        "GET": (L, 405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 302, 404, 404, 404, 404, 404, 404),
     },
     "accounts:profile_edit": same((L, 200, 200, 200, 200, 200, 200, 200)),
     "accounts:trainee_dashboard": read_only((L, 200, 200, 403, 403, 403, 403, 403)),
@@ -441,6 +450,7 @@ WRITES: set[tuple[str, str, str]] = {
     ("exams:book", "POST", "owner"),  # books the open sitting
     ("courses:mentor_case_send", "POST", "owner"),  # emails the mentor a link
     ("courses:mentor_case_code", "POST", "owner"),  # emails the mentor a code
+    ("accounts:name_change_withdraw", "POST", "owner"),  # the trainee withdraws their own request
 }
 
 # The minimal body a POST carries where an empty one would be refused before the
@@ -558,6 +568,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     image = lesson_image_add(course=course, upload=SimpleUploadedFile("a.png", png_bytes()), alt_text="Procerus")
     certificate = certificate_issued(enrolment, licence=verified, attempt=attempt, assessment=assessment)
     licence = LicenceFactory(holder=trainee)
+    name_change = NameChangeRequestFactory(user=trainee, with_document=True)
     jurisdiction = JurisdictionFactory()
     mentor = MentorFactory(trainee=trainee, verified=True)
     mentor_waiting = MentorFactory(trainee=trainee)
@@ -586,6 +597,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     kwargs = {
         **{f"accounts:{n}": {"pk": licence.pk} for n in ("licence_detail", "licence_document", "licence_review")},
         "accounts:licence_revoke": {"pk": licence.pk},
+        **{
+            f"accounts:{n}": {"pk": name_change.pk}
+            for n in ("name_change_withdraw", "name_change_document", "name_change_review")
+        },  # fmt: skip
         "accounts:jurisdiction_edit": {"pk": jurisdiction.pk},
         **{f"{app}:{n}": {"code": course.code} for app, names in by_course.items() for n in names},
         "courses:lesson": {"code": course.code, "lesson_id": lesson.pk},
@@ -732,6 +747,8 @@ def test_the_table_has_no_entry_for_a_url_that_is_gone():
     [
         ("accounts.Licence", ["accounts:licence_detail", "accounts:licence_document", "accounts:licence_review",
                               "accounts:licence_revoke"]),
+        ("accounts.NameChangeRequest", ["accounts:name_change_withdraw", "accounts:name_change_document",
+                                        "accounts:name_change_review"]),
         ("exams.Attempt", ["exams:attempt", "exams:save", "exams:autosave", "exams:summary", "exams:submit",
                            "exams:result"]),
         ("exams.Assessment", ["exams:score_station"]),

@@ -41,8 +41,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def _holder_snapshot(user: User, licence: Licence) -> tuple[str, str]:
-    """The name and profession to print: the legal name on the profile, and the
-    profession of the licence the certificate rests on."""
+    """The name and profession to print: the approved legal name, and the profession of
+    the licence the certificate rests on. A certificate needs a verified licence, and
+    from the first verification the legal name changes only when an administrator
+    approves a name change (accounts.services.name_change_approve): a pending request
+    changes nothing here, for automatic issues too."""
     if not user.legal_name.strip():
         raise ValidationError(MSG_NO_LEGAL_NAME)
     return user.legal_name.strip(), licence.get_profession_display()
@@ -121,7 +124,7 @@ def certificate_issue(*, award_id, actor: User | None) -> Certificate:
         action="certificate.queued",
         obj=certificate,
         summary=f"Issuing {certificate.serial} to {award.trainee.email} for {award.course.code}",
-        details={"award": str(award.pk), "automatic": actor is None},
+        details={"award": str(award.pk), "automatic": actor is None, "holder_name": certificate.holder_name},
     )
     render_enqueue(certificate)
     return certificate

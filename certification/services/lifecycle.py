@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import licence_valid_for
+from accounts.services import legal_name_lock
 from certification.models import Award, Certificate, StatusList
 from core.emails import email_queue
 from core.services import audit_record, each_in_own_transaction
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 MSG_REASON_REQUIRED = _("Give a reason; the holder will read it.")
 MSG_CANNOT_REVOKE = _("Only an issued certificate can be revoked; this one is {status}.")
 MSG_CANNOT_REISSUE = _("Only a current, issued certificate can be re-issued; this one is {status}.")
+MSG_NAME_CHANGED_MEANWHILE = _(
+    "The holder's approved name changed while this page was open: it is now {name}. "
+    "Check it and re-issue again if that is the name the new certificate should carry."
+)
 
 # How long a certificate may wait, from the moment its render was last enqueued, before
 # the sweep takes its message for lost.
@@ -70,17 +75,23 @@ def certificate_revoke(*, certificate_id, actor: User, reason: str) -> Certifica
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate_id, actor: User, reason: str) -> Certificate:
+def certificate_reissue(*, certificate_id, actor: User, reason: str, expected_name: str | None = None) -> Certificate:
     """Replace an issued certificate with a new one (new serial and code, the holder's
-    name as it stands now, same certification and expiry dates). The old one is
-    superseded (its revocation bit set) and its verification page names the new one.
-    Locks the old one, its status list, and the open status list."""
+    approved legal name as it stands now, same certification and expiry dates). The old
+    one is superseded (its revocation bit set) and its verification page names the new
+    one; the audit records the name on each. ``expected_name``: the name the administrator
+    was shown; if the approved name is no longer that, nothing is done. Locks the old
+    certificate, the holder's row (a name change approved meanwhile waits), its status
+    list, and the open status list."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
     old = certificate_lock(certificate_id)
     if not old.can_reissue:
         raise ValidationError(MSG_CANNOT_REISSUE.format(status=old.get_status_display().lower()))
+    approved_name = legal_name_lock(user_id=old.holder_id)
+    if expected_name is not None and expected_name.strip() != approved_name.strip():
+        raise ValidationError(MSG_NAME_CHANGED_MEANWHILE.format(name=approved_name))
     licence = licence_valid_for(user=old.holder).order_by("-expires_on").first()
     if licence is None:
         raise ValidationError(MSG_LICENCE_LAPSED)
@@ -102,14 +113,14 @@ def certificate_reissue(*, certificate_id, actor: User, reason: str) -> Certific
         action="certificate.reissued",
         obj=old,
         summary=f"{old.serial} superseded by {new.serial}",
-        details={"reason": reason, "new": str(new.pk)},
+        details={"reason": reason, "new": str(new.pk), "old_name": old.holder_name, "new_name": new.holder_name},
     )
     audit_record(
         actor=actor,
         action="certificate.queued",
         obj=new,
         summary=f"Issuing {new.serial} to {award.trainee.email} for {award.course.code} (replaces {old.serial})",
-        details={"award": str(award.pk), "replaces": str(old.pk)},
+        details={"award": str(award.pk), "replaces": str(old.pk), "holder_name": new.holder_name},
     )
     render_enqueue(new)
     return new

@@ -27,6 +27,14 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert Jurisdiction.objects.count() == 5
     assert Licence.objects.filter(status="verified", holder__email="trainee@glabella.test").count() == 1
     assert Licence.objects.filter(status="submitted").count() == 1
+    # The trainee with the verified licence asked for a name change: the queue shows it.
+    from accounts.models import NameChangeRequest
+
+    change = NameChangeRequest.objects.get()
+    assert (change.user.email, change.status) == ("trainee@glabella.test", "pending")
+    assert change.requested_name == "Dr Amara Okafor-Bennett"
+    assert change.user.legal_name == "Dr Amara Okafor"
+    assert change.document_content_type == "image/png"
     course = Course.objects.get(code="BTA-101")
     assert course.status == "published"
     assert course.credit_hours == 16

@@ -20,7 +20,7 @@ from core.permissions import role_required
 from core.ratelimit import allow
 
 from . import selectors, verification
-from .badges import open_badge
+from .credentials.openbadge import open_badge
 from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, VerifyFileForm
 from .models import Certificate
 from .services import delivery, issuing, lifecycle, rendering

@@ -22,6 +22,8 @@ from .signing import sign_credential
 from .status import status_entries
 
 CONTEXT = [VC_V2, OB_V3]
+# A Verifiable Credential secured with an embedded proof (VC Data Model 2.0, section 6.3).
+CREDENTIAL_CONTENT_TYPE = "application/vc+ld+json"
 # The issuer's name as the certificate PDF prints it (certification/pdf/certificate.html).
 ISSUER_NAME = "Glabella"
 SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"

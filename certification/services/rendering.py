@@ -53,6 +53,8 @@ def certificate_render(*, certificate_id) -> bool:
     """Render, store and record the PDF; returns True if this call issued it. Running it
     again after success changes nothing; after a crash it overwrites the half-written
     file, so one file per certificate is stored."""
+    from certification.credentials.keys import KeyStoreError
+    from certification.credentials.openbadge import credential_issue
     from certification.documents import certificate_pdf
 
     with transaction.atomic():
@@ -66,6 +68,13 @@ def certificate_render(*, certificate_id) -> bool:
         certificate.render_attempts += 1
         certificate.save(update_fields=["status", "render_attempts"])
 
+    # Signed before the PDF is drawn (the PDF carries it). Without a usable key the render
+    # fails at once with the operator's fix, rather than retrying until it gives up.
+    try:
+        credential = credential_issue(certificate)
+    except KeyStoreError as error:
+        certificate_mark_failed(certificate_id=certificate_id, error=str(error))
+        return False
     content = certificate_pdf(certificate)  # slow: outside any transaction or lock
 
     with transaction.atomic():
@@ -78,13 +87,14 @@ def certificate_render(*, certificate_id) -> bool:
             storage.delete(name)
         certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
         certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        certificate.credential = credential
         certificate.status = Certificate.Status.ISSUED
         certificate.rendered_at = timezone.now()
         certificate.last_error = ""
         if not licence_valid_for(user=certificate.holder).exists():
             # The licence lapsed while the certificate was queued.
             certificate.suspended_at = certificate.rendered_at
-        certificate.save(update_fields=["pdf", "pdf_sha256", "status", "rendered_at", "last_error", "suspended_at"])
+        certificate.save(update_fields=["pdf", "pdf_sha256", "credential", "status", "rendered_at", "last_error", "suspended_at"])
         audit_record(
             actor=None,
             action="certificate.issued",

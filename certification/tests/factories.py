@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, UserFactory, add_totp
+from certification.credentials.openbadge import credential_issue
 from certification.models import Award, Certificate, serial_new
 from courses.tests.factories import EnrolmentFactory
 from exams.practical import services as practical
@@ -43,6 +44,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Certificate
+        skip_postgeneration_save = True  # ``signed`` saves what it changes
 
     class Params:
         content = factory.LazyAttribute(
@@ -68,6 +70,15 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     rendered_at = factory.LazyFunction(timezone.now)
     # Saved to private storage as certificates/<serial>.pdf when the row is saved.
     pdf = factory.LazyAttribute(lambda o: ContentFile(o.content, name=f"{o.serial}.pdf"))
+
+    @factory.post_generation
+    def signed(obj, create, extracted, **kwargs):
+        """The signed credential, stored as the render task stores it (needs the test
+        key conftest provides); ``signed=False`` leaves it out, as on certificates
+        issued before credentials were signed."""
+        if create and extracted is not False and obj.credential is None and obj.pdf_sha256:
+            obj.credential = credential_issue(obj)
+            obj.save(update_fields=["credential"])
 
 
 def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):

@@ -42,6 +42,30 @@ def seed_director(course: Course) -> None:
     course.save(update_fields=["director_name", "director_title", "director_signature"])
 
 
+def seed_issuing_key() -> str:
+    """A development signing key unless one is active (idempotent); says which."""
+    from .credentials import keys, services
+
+    try:
+        return f"Issuing key {keys.key_active().id} signs the demo's credentials ({keys.source()})."
+    except keys.NoActiveKey:
+        pass
+    try:
+        key = services.key_generate(command="generate (seed_demo)")
+    except keys.KeyStoreError as error:
+        return f"No issuing key, so certificates will not render: {error}"
+    return f"Generated the development issuing key {key.id} in {keys.source()}."
+
+
+def seed_backfill_credentials() -> None:
+    from .credentials import keys, services
+
+    try:
+        services.credentials_backfill()
+    except keys.NoActiveKey:
+        pass
+
+
 def seed_certified(course: Course) -> tuple[str, str, str]:
     """A trainee who passed everything; an administrator issued the certificate (it is
     rendered after the seeding transaction commits: at once in eager mode, by the worker

@@ -12,6 +12,10 @@ class Command(BaseCommand):
         from courses import demo as courses_demo
         from exams import demo as exams_demo
 
+        # The certified trainee's certificate is signed when rendered: a development key
+        # first (production keys are made deliberately, README: Signed credentials).
+        self.stdout.write(certification_demo.seed_issuing_key())
+
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
@@ -24,6 +28,8 @@ class Command(BaseCommand):
             users.append(exams_demo.seed_ready_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
+        # Certificates from an older demo database, issued before credentials were signed.
+        certification_demo.seed_backfill_credentials()
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:

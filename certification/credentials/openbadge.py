@@ -106,7 +106,9 @@ def open_badge(certificate: Certificate) -> dict:
                 "description": "The public verification page of this certificate.",
             }
         ],
-        "credentialSchema": [{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        # "JsonSchema" (VC 2.0): 1EdTech's own "1EdTechJsonSchemaValidator2019" is defined
+        # by neither context, so JSON-LD safe mode (Digital Bazaar's verifier) refuses it.
+        "credentialSchema": [{"id": SCHEMA, "type": "JsonSchema"}],
     }
     # An empty list is left out: verifiers (Digital Bazaar's vc) then ask for a status
     # check that has nothing to check.

@@ -17,6 +17,7 @@ import copy
 import dataclasses
 import datetime
 import hashlib
+import re
 
 from cryptography.exceptions import InvalidSignature
 from django.utils import timezone
@@ -45,6 +46,9 @@ MSG_BAD_DATE = "The credential's {field} is not a date and time."
 MSG_VALID = "The signature matches the issuer's published key, and the credential is within its validity dates."
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 class UnsafeJsonLd(ValueError):
     """The document has terms its JSON-LD contexts do not define."""
 
@@ -62,11 +66,42 @@ def _dropped(name) -> None:
     raise UnsafeJsonLd(f"{name!r} is not a term of its JSON-LD contexts")
 
 
+def _absolute(iri) -> bool:
+    return isinstance(iri, str) and (iri.startswith("_:") or bool(_SCHEME.match(iri)))
+
+
+def _check_iris(node) -> None:
+    """Every ``@id`` and ``@type`` of the expanded document must be an absolute IRI: a
+    relative one is dropped from the RDF (what the signature covers) without a word,
+    which is what JSON-LD "safe mode" refuses."""
+    if isinstance(node, list):
+        for item in node:
+            _check_iris(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for name, value in node.items():
+        if name in ("@id", "@type"):
+            for iri in value if isinstance(value, list) else [value]:
+                if not _absolute(iri):
+                    raise UnsafeJsonLd(f"{iri!r} is not a term of its JSON-LD contexts nor an absolute IRI")
+        elif name != "@value":
+            _check_iris(value)
+
+
 def canonical_nquads(document: dict) -> str:
-    """RDFC-1.0 (URDNA2015) N-Quads, refusing terms the contexts do not define."""
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
+    """RDFC-1.0 (URDNA2015) N-Quads, in JSON-LD safe mode: a term the contexts do not
+    define, or a relative IRI, raises ``UnsafeJsonLd`` instead of being dropped."""
     try:
-        nquads = jsonld.JsonLdProcessor(on_property_dropped=_dropped).normalize(document, options)
+        # No base IRI: pyld would otherwise resolve a relative IRI against a placeholder
+        # (http://example.org/base/) and sign that.
+        expanded = jsonld.JsonLdProcessor(on_property_dropped=_dropped).expand(
+            document, {"documentLoader": document_loader, "base": None}
+        )
+        _check_iris(expanded)
+        nquads = jsonld.JsonLdProcessor().normalize(
+            expanded, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
+        )
     except jsonld.JsonLdError as error:
         cause = error
         while cause is not None and not isinstance(cause, UnsafeJsonLd):

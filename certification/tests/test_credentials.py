@@ -234,6 +234,11 @@ def test_the_credential_expands_in_safe_mode_without_dropping_a_term():
     achievement["otherIdentifiers"] = achievement.pop("otherIdentifier")
     with pytest.raises(signing.UnsafeJsonLd, match="'otherIdentifiers' is not a term"):
         signing.sign_credential(badge)
+    # A type no context defines would be a relative IRI, silently left out of the RDF.
+    badge = open_badge(certificate)
+    badge["credentialSchema"][0]["type"] = "1EdTechJsonSchemaValidator2019"
+    with pytest.raises(signing.UnsafeJsonLd, match="'1EdTechJsonSchemaValidator2019' is not a term"):
+        signing.sign_credential(badge)
 
 
 def test_the_render_task_signs_and_stores_the_credential_with_the_pdf(

@@ -54,4 +54,8 @@ def document_loader(url: str, options: dict | None = None) -> dict:
         "contextUrl": None,
         "documentUrl": url,
         "document": copy.deepcopy(_context(url)),
+        # "static": pyld keeps the processed context in its module-level cache (per
+        # process) instead of processing it again for every document (about a third of
+        # the signing time).
+        "tag": "static",
     }

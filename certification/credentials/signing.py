@@ -17,11 +17,12 @@ import copy
 import dataclasses
 import datetime
 import hashlib
-import re
 
 from cryptography.exceptions import InvalidSignature
 from django.utils import timezone
+from frozendict import frozendict
 from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 
 from . import did as issuer_did_module
 from . import keys as issuer_keys
@@ -46,7 +47,10 @@ MSG_BAD_DATE = "The credential's {field} is not a date and time."
 MSG_VALID = "The signature matches the issuer's published key, and the credential is within its validity dates."
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# The base IRI relative IRIs resolve against: only to find them (a relative @id or @type
+# would otherwise vanish from the RDF, so from what the signature covers, without a word).
+# Never in a valid credential, whose IRIs are all absolute.
+RELATIVE_BASE = "https://relative.invalid/"
 
 
 class UnsafeJsonLd(ValueError):
@@ -62,45 +66,47 @@ class Verdict:
         return self.ok
 
 
+class _ContextResolver(ContextResolver):
+    """pyld's resolver keys each type-scoped context (an object inside a shipped context,
+    applied at every typed node) by its canonical JSON, recomputed each time: about half
+    of the signing time. The objects are the same ones every time (the processed shipped
+    contexts are cached), so this keys them by identity, holding a reference so that an
+    identity is never reused. Bounded, for documents that bring inline contexts."""
+
+    _by_identity: dict = {}
+    LIMIT = 1024
+
+    def resolve(self, active_ctx, context, base, cycles=None):
+        if not isinstance(context, dict | frozendict) or "@context" in context:
+            return super().resolve(active_ctx, context, base, cycles)
+        hit = self._by_identity.get(id(context))
+        if hit is not None and hit[0] is context:
+            return hit[1]
+        resolved = super().resolve(active_ctx, context, base, cycles)
+        if len(self._by_identity) >= self.LIMIT:
+            self._by_identity.clear()
+        self._by_identity[id(context)] = (context, resolved)
+        return resolved
+
+
+def _options(**extra) -> dict:
+    return {
+        "documentLoader": document_loader,
+        "contextResolver": _ContextResolver(jsonld._resolved_context_cache, document_loader),
+        **extra,
+    }
+
+
 def _dropped(name) -> None:
     raise UnsafeJsonLd(f"{name!r} is not a term of its JSON-LD contexts")
-
-
-def _absolute(iri) -> bool:
-    return isinstance(iri, str) and (iri.startswith("_:") or bool(_SCHEME.match(iri)))
-
-
-def _check_iris(node) -> None:
-    """Every ``@id`` and ``@type`` of the expanded document must be an absolute IRI: a
-    relative one is dropped from the RDF (what the signature covers) without a word,
-    which is what JSON-LD "safe mode" refuses."""
-    if isinstance(node, list):
-        for item in node:
-            _check_iris(item)
-        return
-    if not isinstance(node, dict):
-        return
-    for name, value in node.items():
-        if name in ("@id", "@type"):
-            for iri in value if isinstance(value, list) else [value]:
-                if not _absolute(iri):
-                    raise UnsafeJsonLd(f"{iri!r} is not a term of its JSON-LD contexts nor an absolute IRI")
-        elif name != "@value":
-            _check_iris(value)
 
 
 def canonical_nquads(document: dict) -> str:
     """RDFC-1.0 (URDNA2015) N-Quads, in JSON-LD safe mode: a term the contexts do not
     define, or a relative IRI, raises ``UnsafeJsonLd`` instead of being dropped."""
     try:
-        # No base IRI: pyld would otherwise resolve a relative IRI against a placeholder
-        # (http://example.org/base/) and sign that.
-        expanded = jsonld.JsonLdProcessor(on_property_dropped=_dropped).expand(
-            document, {"documentLoader": document_loader, "base": None}
-        )
-        _check_iris(expanded)
-        nquads = jsonld.JsonLdProcessor().normalize(
-            expanded, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader}
+        nquads = jsonld.JsonLdProcessor(on_property_dropped=_dropped).normalize(
+            document, _options(algorithm="URDNA2015", format="application/n-quads", base=RELATIVE_BASE)
         )
     except jsonld.JsonLdError as error:
         cause = error
@@ -109,6 +115,9 @@ def canonical_nquads(document: dict) -> str:
         if cause is not None:
             raise cause from error
         raise UnsafeJsonLd(f"it cannot be read as JSON-LD ({error.args[0]})") from error
+    if RELATIVE_BASE in nquads:
+        iri = nquads.split(RELATIVE_BASE, 1)[1].split(">", 1)[0]
+        raise UnsafeJsonLd(f"{iri!r} is not a term of its JSON-LD contexts nor an absolute IRI")
     if ISSUER_DEPENDENT in nquads:
         term = nquads.split(ISSUER_DEPENDENT, 1)[1].split(">", 1)[0]
         raise UnsafeJsonLd(f"{term!r} is not a term of its JSON-LD contexts")

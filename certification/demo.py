@@ -3,6 +3,7 @@ has been through the whole pathway and holds an issued certificate."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import math
@@ -60,10 +61,8 @@ def seed_issuing_key() -> str:
 def seed_backfill_credentials() -> None:
     from .credentials import keys, services
 
-    try:
+    with contextlib.suppress(keys.NoActiveKey):
         services.credentials_backfill()
-    except keys.NoActiveKey:
-        pass
 
 
 def seed_certified(course: Course) -> tuple[str, str, str]:

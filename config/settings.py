@@ -336,7 +336,9 @@ VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 # CREDENTIAL_KEYS, or a file outside the web root. Production sets one of them; only
 # development has a default file. `manage.py credential_keys generate` makes a key.
 CREDENTIAL_KEYS = env("CREDENTIAL_KEYS", default="")
-CREDENTIAL_KEYS_FILE = env("CREDENTIAL_KEYS_FILE", default=str(BASE_DIR / "var" / "credential-keys.json") if DEBUG else "")
+CREDENTIAL_KEYS_FILE = env(
+    "CREDENTIAL_KEYS_FILE", default=str(BASE_DIR / "var" / "credential-keys.json") if DEBUG else ""
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

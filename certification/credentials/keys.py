@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat, NoEncryption
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from django.conf import settings
 from django.utils import timezone
 
@@ -116,7 +116,7 @@ def _parse(text: str, where: str) -> list[IssuerKey]:
             for item in data["keys"]
         ]
     except (ValueError, KeyError, TypeError) as error:
-        raise KeyStoreError(f"The credential keys in {where} are not valid JSON of the expected shape: {error}") from error
+        raise KeyStoreError(f"The credential keys in {where} are not JSON of the expected shape: {error}") from error
     for key in keys:
         if key.status not in STATUSES:
             raise KeyStoreError(f"Key {key.id} in {where} has an unknown status {key.status!r}.")

@@ -94,7 +94,9 @@ def certificate_render(*, certificate_id) -> bool:
         if not licence_valid_for(user=certificate.holder).exists():
             # The licence lapsed while the certificate was queued.
             certificate.suspended_at = certificate.rendered_at
-        certificate.save(update_fields=["pdf", "pdf_sha256", "credential", "status", "rendered_at", "last_error", "suspended_at"])
+        certificate.save(
+            update_fields=["pdf", "pdf_sha256", "credential", "status", "rendered_at", "last_error", "suspended_at"]
+        )
         audit_record(
             actor=None,
             action="certificate.issued",

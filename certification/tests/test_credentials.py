@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pyld import jsonld
 
-from certification.credentials import keys, services, signing
+from certification.credentials import keys, signing
 from certification.credentials.did import issuer_did
 from certification.credentials.loader import CONTEXTS, document_loader
 from certification.credentials.openbadge import credential_issue, open_badge
@@ -82,7 +82,8 @@ def test_changing_any_field_of_the_credential_makes_it_invalid_with_a_reason():
     for path, value in paths:
         verdict = signing.verify_credential(with_leaf(credential, path, changed(value)))
         assert not verdict.ok, f"changing {path} went unnoticed"
-        assert verdict.reason and verdict.reason != signing.MSG_VALID
+        assert verdict.reason
+        assert verdict.reason != signing.MSG_VALID
     # What a verifier reads for the usual tampering: an edited name or date.
     renamed = with_leaf(credential, ("credentialSubject", "identifier", 1, "identityHash"), "Someone Else")
     assert signing.verify_credential(renamed).reason == signing.MSG_BAD_SIGNATURE
@@ -264,7 +265,8 @@ def test_without_a_key_the_render_fails_at_once_with_the_fix(
     assert certificate.status == Certificate.Status.FAILED
     assert certificate.last_error == "No active issuing key: run `manage.py credential_keys generate`."
     assert certificate.render_attempts == 1  # not retried until it gives up
-    assert not certificate.pdf_sha256 and certificate.credential is None
+    assert not certificate.pdf_sha256
+    assert certificate.credential is None
     # The operator makes a key and retries: it issues.
     call_command("credential_keys", "generate")
     with django_capture_on_commit_callbacks(execute=True):

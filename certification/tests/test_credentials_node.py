@@ -70,5 +70,5 @@ def test_the_node_verifier_accepts_ours_and_rejects_tampered_and_revoked(node, l
     assert keys.key_get(first.id).status == keys.REVOKED
     code, verdict = node_verify(node, certificate.credential, live_server.url, tmp_path)
     assert (code, verdict["verified"]) == (1, False)
-    assert any(f"does not publish the key" in error for error in verdict["errors"]), verdict
+    assert any("does not publish the key" in error for error in verdict["errors"]), verdict
     assert node_verify(node, newer.credential, live_server.url, tmp_path)[1]["verified"] is True

@@ -11,8 +11,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Licence
-from certification.models import Award, Certificate
 from certification.credentials.signing import verify_credential
+from certification.models import Award, Certificate
 from certification.services import issuing
 from certification.tests.factories import qualified
 from core.pdf import render_pdf

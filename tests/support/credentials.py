@@ -3,6 +3,7 @@ revoking in one test never reaches another."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from certification.credentials import keys
@@ -15,7 +16,7 @@ def key_store_new(settings, folder: Path, *, count: int = 1) -> list[keys.Issuer
     settings.CREDENTIAL_KEYS_FILE = str(folder / "credential-keys.json")
     made = [keys.key_new() for _ in range(count)]
     made = [
-        key if index == count - 1 else keys.IssuerKey(**{**key.__dict__, "status": keys.RETIRED, "secret_multibase": ""})
+        key if index == count - 1 else dataclasses.replace(key, status=keys.RETIRED, secret_multibase="")
         for index, key in enumerate(made)
     ]
     keys.key_store_save(made)

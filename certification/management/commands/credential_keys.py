@@ -43,9 +43,7 @@ class Command(BaseCommand):
 
     def _revoke(self, *, key_id, **options):
         services.key_revoke(key_id=key_id)
-        self.stdout.write(
-            self.style.WARNING(f"Key {key_id} revoked: every credential it signed no longer verifies.")
-        )
+        self.stdout.write(self.style.WARNING(f"Key {key_id} revoked: every credential it signed no longer verifies."))
         if not any(key.status == keys.ACTIVE for key in keys.key_list()):
             self.stdout.write(self.style.WARNING("No active key is left: run `credential_keys rotate` to issue again."))
 

@@ -133,6 +133,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 403, 403, 403, 403, 403, 405),
         "POST": (L, 403, 403, 403, 403, 403, 403, 400),
     },
+    "certification:did_document": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "certification:verify": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "certification:verify_lookup": same((200, 200, 200, 200, 200, 200, 200, 200)),
     "core:audit_list": read_only((L, 403, 403, 403, 403, 403, 403, 200)),

@@ -33,6 +33,14 @@ $(BIN)/.tooling-installed: requirements-tooling.txt $(BIN)/.test-installed
 	$(PIP) -r requirements.txt -r requirements-test.txt -r requirements-tooling.txt
 	touch $@
 
+# The independent checkers the tests run with Node (package.json): Digital Bazaar's
+# credential verifier, axe-core, the Nu HTML checker. Pinned by package-lock.json;
+# --ignore-scripts: vnu-jar's install script would download a Java runtime, and
+# none of these needs a script to work.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 install: $(BIN)/.installed
 install-test: $(BIN)/.test-installed
 install-tooling: $(BIN)/.tooling-installed
@@ -54,6 +62,7 @@ run: install check-system
 	@test "$$PDF_SIGNING_KEY_FILE" != "$(DEMO_SIGNING)/pdf-signing.key" || \
 	  DJANGO_DEBUG=1 $(MANAGE) pdf_signing_key $(DEMO_SIGNING) --if-missing
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=1 $(MANAGE) credential_keys generate --if-missing
 	DJANGO_DEBUG=1 $(MANAGE) seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat on $$REDIS_URL"; \
@@ -65,7 +74,7 @@ run: install check-system
 	  DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT); \
 	fi
 
-test: install-test check-system
+test: install-test check-system node_modules/.installed
 	$(BIN)/pytest
 
 worker: install

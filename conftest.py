@@ -4,6 +4,7 @@ Chromium. Without them those tests skip with the reason; under CI=true they fail
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -67,6 +68,24 @@ def _private_media(tmp_path, settings):
     private_storage._wrapped = empty
     yield
     private_storage._wrapped = empty
+
+
+@pytest.fixture(scope="session")
+def _credential_key_file(tmp_path_factory):
+    """One issuing key for the session (tests that change keys make their own store with
+    tests.support.credentials.key_store_new)."""
+    from certification.credentials import keys
+
+    path = tmp_path_factory.mktemp("credential-keys") / "credential-keys.json"
+    path.write_text(json.dumps({"keys": [keys.key_new().as_json()]}))
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def _credential_keys(settings, _credential_key_file):
+    # Certificates are signed when rendered; no test writes to the developer's var/ keys.
+    settings.CREDENTIAL_KEYS = ""
+    settings.CREDENTIAL_KEYS_FILE = _credential_key_file
 
 
 @pytest.fixture

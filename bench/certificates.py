@@ -975,6 +975,7 @@ def results(args, *, per_round, latency, records, parts, began, worker, memory_w
         # Pool processes' and bare processes' RSS after each round, against the renders so far.
         "memory_per_round": extra["memory_rounds"],
         "breakdown": task_breakdown(records, windows),
+        "signing": signing_cost(certificates[:SIGNING_SAMPLE], bare_cpu_ms=1000 * bare_cpu / n),
         "pass_call_ms": summary_ms([t for x in per_round for t in x["pass_s"]]),
         "html_ms_per_document": round(1000 * sum(x["html_s"] for x in per_round) / n, 1),
         "html_bytes_mean": round(sum(b for x in per_round for b in x["html_bytes"]) / n),
@@ -987,6 +988,30 @@ def results(args, *, per_round, latency, records, parts, began, worker, memory_w
         "parts_s": {name: round(value, 1) for name, value in parts.items()},
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "elapsed_s": round(time.perf_counter() - began, 1),
+    }
+
+
+SIGNING_SAMPLE = 50
+
+
+def signing_cost(certificates, *, bare_cpu_ms: float) -> dict:
+    """The credential's signing (certification.credentials: build the Open Badge, JSON-LD
+    canonicalisation, Ed25519), which the render task does before the PDF: timed alone on
+    issued certificates in this (warm) process, wall and CPU."""
+    from certification.credentials.openbadge import credential_issue
+
+    wall, cpu = [], []
+    for certificate in certificates:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        credential_issue(certificate)
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    cpu_ms = summary_ms(cpu)
+    return {
+        "certificates": len(certificates),
+        "wall_ms": summary_ms(wall),
+        "cpu_ms": cpu_ms,
+        "cpu_share_of_bare_render": round(cpu_ms["p50"] / bare_cpu_ms, 4) if cpu_ms and bare_cpu_ms else None,
     }
 
 

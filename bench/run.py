@@ -444,6 +444,18 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def signing_line(c: dict) -> list[str]:
+    """The credential's signing, part of each render (results from before it: none)."""
+    signing = c.get("signing")
+    if not signing:
+        return []
+    return [
+        f"signing the credential (in the render, measured apart on {signing['certificates']}): "
+        f"p50 {signing['wall_ms']['p50']:.1f} ms, p95 {signing['wall_ms']['p95']:.1f} ms; CPU p50 "
+        f"{signing['cpu_ms']['p50']:.1f} ms = {signing['cpu_share_of_bare_render']:.1%} of a bare render's CPU"
+    ]
+
+
 def certificates_table(c: dict, checks: list[dict]) -> list[str]:
     cfg, lat, mem, parts = c["config"], c["latency"], c["memory"], c["parts_s"]
     bare = c["bare_render_ms"]
@@ -460,6 +472,7 @@ def certificates_table(c: dict, checks: list[dict]) -> list[str]:
         f"one render (bare): p50 {bare['p50']:.0f} ms, p95 {bare['p95']:.0f} ms; CPU per certificate: worker "
         f"{c['worker_cpu_ms_per_certificate']:.0f} ms, bare {c['bare_cpu_ms_per_document']:.0f} ms "
         f"(bare/worker {c['cpu_ratio']:.3f})",
+        *signing_line(c),
         f"enqueue → render task start ({lat['passes']} passes at {lat['offered_per_s']}/s, {cfg['pace']} × B): "
         f"p50 {lat['enqueue_to_start_ms']['p50']:.0f} ms, p95 {lat['enqueue_to_start_ms']['p95']:.0f} ms, "
         f"max {lat['enqueue_to_start_ms']['max']:.0f} ms; enqueue → stored PDF p50 "
@@ -895,7 +908,11 @@ def scenario_certificates(run: Run) -> dict:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(work / "mail"),
         "PRIVATE_MEDIA_ROOT": str(work / "private"),
+        # The render task signs each certificate's credential first: a key of the run's own.
+        "CREDENTIAL_KEYS": "",
+        "CREDENTIAL_KEYS_FILE": str(work / "credential-keys.json"),
     }
+    run_step("credential key", [PYTHON, "manage.py", "credential_keys", "generate"], cert_env, run.phases)
     cert_out = work / "certificates.json"
     run_step(
         "certificates",

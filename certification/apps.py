@@ -7,3 +7,4 @@ class CertificationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 (connects the signal receivers)
+        from .credentials import checks  # noqa: F401 (registers the system check)

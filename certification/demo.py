@@ -4,6 +4,7 @@ certificate was re-issued (superseded: its revocation status bit is set)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import math
@@ -42,6 +43,28 @@ def seed_director(course: Course) -> None:
     course.director_title = course.director_title or "Medical Director, Glabella Academy"
     course.director_signature.save("signature.png", ContentFile(signature_png()), save=False)
     course.save(update_fields=["director_name", "director_title", "director_signature"])
+
+
+def seed_issuing_key() -> str:
+    """A development signing key unless one is active (idempotent); says which."""
+    from .credentials import keys, services
+
+    try:
+        return f"Issuing key {keys.key_active().id} signs the demo's credentials ({keys.source()})."
+    except keys.NoActiveKey:
+        pass
+    try:
+        key = services.key_generate(command="generate (seed_demo)")
+    except keys.KeyStoreError as error:
+        return f"No issuing key, so certificates will not render: {error}"
+    return f"Generated the development issuing key {key.id} in {keys.source()}."
+
+
+def seed_backfill_credentials() -> None:
+    from .credentials import keys, services
+
+    with contextlib.suppress(keys.NoActiveKey):
+        services.credentials_backfill()
 
 
 def _qualified_award(course: Course, *, email: str, password: str, legal_name: str, licence_number: str):

@@ -161,6 +161,9 @@ class Certificate(models.Model):
     # The rendered document.
     pdf = models.FileField(storage=get_private_storage, upload_to="certificates/", max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # The signed Open Badges 3.0 credential exactly as issued (certification.credentials),
+    # stored with the PDF: what the holder downloads and a verifier checks.
+    credential = models.JSONField(null=True, blank=True, editable=False)
     render_attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)

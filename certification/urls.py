@@ -5,6 +5,7 @@ from . import views
 app_name = "certification"
 
 urlpatterns = [
+    path(".well-known/did.json", views.issuer_did_document, name="did_document"),
     path("verify/", views.verify, name="verify_lookup"),
     path("verify/<str:code>/", views.verify_code, name="verify"),
     path("credentials/status/<int:number>/<str:purpose>", views.status_list_credential, name="status_list"),

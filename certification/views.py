@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -21,8 +21,9 @@ from core.permissions import role_required
 from core.ratelimit import allow
 
 from . import selectors, verification
-from .badges import open_badge
 from .credentials import status
+from .credentials.did import did_document
+from .credentials.openbadge import CREDENTIAL_CONTENT_TYPE
 from .documents import CREDENTIAL_FILE_NAME, CREDENTIAL_MEDIA_TYPE, credential_in_pdf
 from .forms import CertificateFilterForm, IssueForm, LookupForm, ReasonForm, ReissueForm, VerifyFileForm
 from .models import Certificate
@@ -32,6 +33,21 @@ MSG_NO_MATCH = gettext_lazy(
     "No certificate matches that serial number and surname. Check both against the certificate."
 )
 MSG_RATE_LIMITED = gettext_lazy("Too many look-ups from your network in a short time. Wait a minute and try again.")
+
+
+# The issuer's keys ------------------------------------------------------------------------
+
+DID_DOCUMENT_MAX_AGE = 300  # seconds: a rotation or revocation reaches verifiers within minutes
+
+
+@require_safe
+def issuer_did_document(request):
+    """``did:web`` resolution: the public keys that sign our credentials (active and
+    retired; not revoked). Public and cacheable; holds no secret."""
+    response = JsonResponse(did_document(), content_type="application/did+json")
+    response["Cache-Control"] = f"public, max-age={DID_DOCUMENT_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"  # browser-based verifiers and wallets
+    return response
 
 
 # Public verification --------------------------------------------------------------------
@@ -186,9 +202,13 @@ def certificate_pdf(request, pk):
 @role_required("trainee", "administrator")
 @require_safe
 def certificate_badge(request, pk):
+    """The signed credential exactly as issued (what a wallet imports and a verifier
+    checks), as a download."""
     certificate = selectors.get_certificate_badge_for(request.user, pk)
-    body = json.dumps(open_badge(certificate), indent=2, ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    if certificate.credential is None:
+        raise Http404  # issued before signing and not yet back-filled (credential_keys backfill)
+    body = json.dumps(certificate.credential, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type=CREDENTIAL_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{certificate.serial}-open-badge.json"'
     return response
 

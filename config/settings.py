@@ -352,6 +352,14 @@ PDF_SIGNING_KEY_FILE = env("PDF_SIGNING_KEY_FILE", default="")
 PDF_SIGNING_CERT_FILE = env("PDF_SIGNING_CERT_FILE", default="")
 PDF_SIGNING_KEY_PASSPHRASE = env("PDF_SIGNING_KEY_PASSPHRASE", default="")
 
+# The Ed25519 keys that sign credentials (certification/credentials/keys.py): JSON in
+# CREDENTIAL_KEYS, or a file outside the web root. Production sets one of them; only
+# development has a default file. `manage.py credential_keys generate` makes a key.
+CREDENTIAL_KEYS = env("CREDENTIAL_KEYS", default="")
+CREDENTIAL_KEYS_FILE = env(
+    "CREDENTIAL_KEYS_FILE", default=str(BASE_DIR / "var" / "credential-keys.json") if DEBUG else ""
+)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

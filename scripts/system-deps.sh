@@ -2,11 +2,12 @@
 # Debian packages Glabella uses outside Python: fonts for certificates (Latin, Greek,
 # Cyrillic, CJK, Arabic…), HarfBuzz's subsetter (WeasyPrint embeds only the glyphs a PDF
 # uses; without it, it falls back to fontTools, which made a certificate 4x slower), zbar to
-# decode QR codes in tests, poppler for PDF pictures, and Chromium for the browser tests.
+# decode QR codes in tests, poppler for PDF pictures, Chromium for the browser tests, and Node.js (its npm too) for the
+# independent checkers (package.json: the credential verifier).
 # Installs what is missing when run as root with apt; otherwise says what is missing and
 # carries on (the tests that need it say so too).
 set -uo pipefail
-want=(fonts-dejavu-core fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libzbar0 poppler-utils chromium)
+want=(fonts-dejavu-core fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libzbar0 poppler-utils chromium nodejs)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -143,6 +143,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 403, 403, 403, 403, 403, 403, 400),
     },
     "certification:status_list": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "certification:did_document": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "certification:verify": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "certification:verify_lookup": same((200, 200, 200, 200, 200, 200, 200, 200)),
     "core:audit_list": read_only((L, 403, 403, 403, 403, 403, 403, 200)),

@@ -17,7 +17,6 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -93,8 +92,10 @@ def bit_at(encoded: str, index: int) -> bool:
 
 
 def issuer_id() -> str:
-    """did:web on SITE_URL's host (a port's colon percent-encoded, as did:web says)."""
-    return "did:web:" + urlsplit(settings.SITE_URL).netloc.replace(":", "%3A")
+    """The issuer of the lists: the same did:web as the certificates' credentials."""
+    from .did import issuer_did
+
+    return issuer_did()
 
 
 def status_list_url(number: int, purpose: str) -> str:

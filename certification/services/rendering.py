@@ -54,7 +54,8 @@ def certificate_render(*, certificate_id) -> bool:
     """Render, store and record the PDF; returns True if this call issued it. Running it
     again after success changes nothing; after a crash it overwrites the half-written
     file, so one file per certificate is stored."""
-    from certification.badges import open_badge
+    from certification.credentials.keys import KeyStoreError
+    from certification.credentials.openbadge import credential_issue
     from certification.documents import certificate_pdf
 
     with transaction.atomic():
@@ -68,9 +69,15 @@ def certificate_render(*, certificate_id) -> bool:
         certificate.render_attempts += 1
         certificate.save(update_fields=["status", "render_attempts"])
 
-    # Slow: outside any transaction or lock. The PDF carries the credential; pdf_sha256 below
-    # is of these final bytes, so the uploaded file still verifies byte for byte.
-    content = certificate_pdf(certificate, credential=open_badge(certificate))
+    # Signed before the PDF is drawn: the PDF carries it (pdf_sha256 below is of the final
+    # bytes, so the uploaded file still verifies byte for byte). Without a usable key the
+    # render fails at once with the operator's fix, rather than retrying until it gives up.
+    try:
+        credential = credential_issue(certificate)
+    except KeyStoreError as error:
+        certificate_mark_failed(certificate_id=certificate_id, error=str(error))
+        return False
+    content = certificate_pdf(certificate, credential=credential)  # slow: outside any transaction or lock
 
     with transaction.atomic():
         certificate = certificate_lock(certificate_id)
@@ -82,13 +89,16 @@ def certificate_render(*, certificate_id) -> bool:
             storage.delete(name)
         certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
         certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        certificate.credential = credential
         certificate.status = Certificate.Status.ISSUED
         certificate.rendered_at = timezone.now()
         certificate.last_error = ""
         if not licence_valid_for(user=certificate.holder).exists():
             # The licence lapsed while the certificate was queued.
             certificate.suspended_at = certificate.rendered_at
-        certificate.save(update_fields=["pdf", "pdf_sha256", "status", "rendered_at", "last_error", "suspended_at"])
+        certificate.save(
+            update_fields=["pdf", "pdf_sha256", "credential", "status", "rendered_at", "last_error", "suspended_at"]
+        )
         if certificate.suspended_at is not None:
             certificate_status_publish(certificate, purpose=StatusList.Purpose.SUSPENSION, value=True)
         audit_record(

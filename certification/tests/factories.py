@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.tests.factories import LicenceFactory, UserFactory, add_totp
+from certification.credentials.openbadge import credential_issue
 from certification.models import Award, Certificate, serial_new
 from certification.services.status_lists import status_position_allocate
 from courses.tests.factories import EnrolmentFactory
@@ -44,6 +45,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Certificate
+        skip_postgeneration_save = True  # ``signed`` saves what it changes
 
     class Params:
         content = factory.LazyAttribute(
@@ -77,6 +79,15 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         if "status_list" not in kwargs:
             kwargs["status_list"], kwargs["status_index"] = status_position_allocate()
         return super()._create(model_class, *args, **kwargs)
+
+    @factory.post_generation
+    def signed(obj, create, extracted, **kwargs):
+        """The signed credential, stored as the render task stores it (needs the test
+        key conftest provides); ``signed=False`` leaves it out, as on certificates
+        issued before credentials were signed."""
+        if create and extracted is not False and obj.credential is None and obj.pdf_sha256:
+            obj.credential = credential_issue(obj)
+            obj.save(update_fields=["credential"])
 
 
 def certificate_issued(enrolment, *, licence, attempt, assessment, content=None, **fields):

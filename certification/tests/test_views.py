@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Licence
+from certification.credentials.signing import verify_credential
 from certification.models import Award, Certificate
 from certification.services import issuing
 from certification.tests.factories import qualified
@@ -31,12 +32,16 @@ def test_the_holder_downloads_shares_and_exports_an_open_badge(client_for):
     assert b"".join(download.streaming_content) == certificate.pdf.open("rb").read()
 
     badge = client.get(reverse("certification:badge", args=[certificate.pk]))
-    assert badge["Content-Type"].startswith("application/ld+json")
+    assert badge["Content-Type"] == "application/vc+ld+json"
+    assert badge["Content-Disposition"] == f'attachment; filename="{certificate.serial}-open-badge.json"'
     credential = json.loads(badge.content)
+    assert credential == certificate.credential  # the signed credential exactly as issued
+    assert verify_credential(credential).ok
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert credential["id"] == certificate.verification_url()
     assert credential["issuer"]["type"] == ["Profile"]
+    assert credential["issuer"]["id"] == "did:web:127.0.0.1%3A8000"  # SITE_URL's host and port
     assert credential["issuer"]["name"] == "Glabella"
     assert credential["validFrom"] == f"{certificate.issued_on.isoformat()}T00:00:00Z"
     assert credential["validUntil"] == f"{certificate.expires_on.isoformat()}T00:00:00Z"

@@ -81,6 +81,9 @@ class Broker:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "PRIVATE_MEDIA_ROOT": str(self.settings.PRIVATE_MEDIA_ROOT),
+            # The test's issuing key (conftest._credential_keys): the worker signs with it.
+            "CREDENTIAL_KEYS": self.settings.CREDENTIAL_KEYS,
+            "CREDENTIAL_KEYS_FILE": str(self.settings.CREDENTIAL_KEYS_FILE),
             **(env or {}),
         }
         log = open(log_path, "w")  # noqa: SIM115 (closed in close())

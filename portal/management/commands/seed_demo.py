@@ -14,6 +14,10 @@ class Command(BaseCommand):
         from exams import demo as exams_demo
         from exams.sittings import demo as sittings_demo
 
+        # The certified trainee's certificate is signed when rendered: a development key
+        # first (production keys are made deliberately, README: Signed credentials).
+        self.stdout.write(certification_demo.seed_issuing_key())
+
         # Demo addresses get no mail from seeding (in eager mode; a worker would send it).
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
@@ -29,6 +33,8 @@ class Command(BaseCommand):
             users.append(certification_demo.seed_certified(course))
             exams_demo.seed_standards(course)
             users.append(certification_demo.seed_reissued(course))
+        # Certificates from an older demo database, issued before credentials were signed.
+        certification_demo.seed_backfill_credentials()
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:

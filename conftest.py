@@ -48,6 +48,19 @@ def chromium_path():
     return CHROMIUM
 
 
+@pytest.fixture
+def node():
+    """Node.js with the pinned npm packages (package.json): the independent credential
+    verifier (tests/support/node.py) and the page checkers."""
+    path = shutil.which("node")
+    require(path is not None, "needs Node.js (apt-get install nodejs)")
+    require(
+        os.path.isdir(os.path.join(settings.BASE_DIR, "node_modules", "@digitalbazaar", "vc")),
+        "needs the npm packages: make node_modules/.installed",
+    )
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     # Rate-limit counters and used TOTP codes must not leak from one test to the next.

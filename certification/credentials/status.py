@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.models import StatusList
 
+from . import keys
 from .signing import sign_credential
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -172,10 +173,13 @@ def signed_status_list(number: int, purpose: str, *, now: datetime.datetime | No
     if status_list is None:
         return None
     # The version names the list's state; the digest of the bits makes sure a version
-    # seen inside a transaction that was then rolled back cannot stand for another.
+    # seen inside a transaction that was then rolled back cannot stand for another; the
+    # signing key's id makes a rotation (or a revoked key) sign the list again at once,
+    # or every credential's status check would fail with the old key's signature.
     bits = status_list.bitstring(purpose)
     digest = hashlib.sha256(bits).hexdigest()[:16]
-    key = f"status-list:{status_list.pk}:{number}:{purpose}:{status_list.version(purpose)}:{digest}"
+    signer = keys.key_active().id
+    key = f"status-list:{status_list.pk}:{number}:{purpose}:{status_list.version(purpose)}:{digest}:{signer}"
     cached = cache.get(key)
     if cached is not None and cached.valid_until - now > RESIGN_BEFORE:
         return cached

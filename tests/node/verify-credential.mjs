@@ -123,21 +123,24 @@ function messages(value) {
   (value.results || []).forEach(r => visit(r.error));
   if(value.statusResult && !value.statusResult.verified) {
     visit(value.statusResult.error);
-    (value.statusResult.results || []).forEach(r => {
-      if(r.status) {
-        errors.push(`Status ${r.statusPurpose}: set`);
-      }
-      visit(r.error);
-    });
+    (value.statusResult.results || []).forEach(r => visit(r.error));
   }
   return [...new Set(errors)];
 }
 
+// The status check "verifies" when it could read the lists; a bit that is set is the
+// answer, not a failure of the check. A credential whose revocation or suspension bit is
+// set is not valid, whatever its proof says.
+const status = result.statusResult?.results?.map(r => ({
+  purpose: r.credentialStatus?.statusPurpose ?? r.statusPurpose ?? null,
+  set: r.status === true,
+})) ?? null;
+const statusErrors = (status || []).filter(s => s.set).map(s => `Status ${s.purpose}: set`);
 const verdict = {
-  verified: Boolean(result.verified),
-  errors: result.verified ? [] : messages(result),
+  verified: Boolean(result.verified) && statusErrors.length === 0,
+  errors: [...(result.verified ? [] : messages(result)), ...statusErrors],
   verificationMethod: result.results?.[0]?.proof?.verificationMethod ?? null,
-  status: result.statusResult?.results?.map(r => ({purpose: r.statusPurpose, set: r.status})) ?? null,
+  status,
 };
 process.stdout.write(JSON.stringify(verdict) + '\n');
 process.exit(verdict.verified ? 0 : 1);

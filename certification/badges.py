@@ -13,6 +13,7 @@ import hashlib
 from django.conf import settings
 from django.urls import reverse
 
+from .badge_art import badge_art_url
 from .models import Certificate
 
 CONTEXT = [
@@ -82,6 +83,11 @@ def open_badge(certificate: Certificate) -> dict:
                 "creditsAvailable": float(certificate.credit_hours),
                 "fieldOfStudy": "Botulinum toxin type A administration",
                 "humanCode": certificate.course_code,
+                "image": {
+                    "id": badge_art_url(certificate.course_code),
+                    "type": "Image",
+                    "caption": f"{certificate.course_title} ({certificate.course_code}) badge",
+                },
                 "otherIdentifiers": [
                     {
                         "type": "IdentifierEntry",

@@ -220,3 +220,29 @@ def certificates_issued_per_month(*, months: int = 12, today=None) -> list[tuple
     )
     by_month = {timezone.localtime(r["month"]).date(): r["n"] for r in rows}
     return [(start, by_month.get(start, 0)) for start in starts]
+
+
+# What the public may see -------------------------------------------------------------------
+
+PUBLIC_STATUSES = (
+    Certificate.Status.ISSUED,
+    Certificate.Status.EXPIRED,
+    Certificate.Status.REVOKED,
+    Certificate.Status.SUPERSEDED,
+)
+
+
+def badge_course_title(code: str) -> str | None:
+    """The title to draw on a course's badge art: a published course's, or, for a course
+    no longer published, the title printed on its latest certificate the public can
+    verify (its holders keep their badge). None for drafts and unknown codes. At most two
+    queries."""
+    course = Course.objects.filter(code=code).values("status", "title").first()
+    if course is not None and course["status"] == Course.Status.PUBLISHED:
+        return course["title"]
+    return (
+        Certificate.objects.filter(course_code=code, status__in=PUBLIC_STATUSES)
+        .order_by("-issued_on")
+        .values_list("course_title", flat=True)
+        .first()
+    )

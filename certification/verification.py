@@ -9,14 +9,22 @@ import hashlib
 import hmac
 import unicodedata
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from .badges import open_badge
 from .models import Certificate
+
+# The replacement of a superseded certificate comes in the same query (a reverse one-to-one).
+_certificates = Certificate.objects.select_related("replaced_by")
 
 
 def certificate_for_code(code: str) -> Certificate | None:
     """One indexed query whatever the outcome, so known and unknown codes cost the same."""
     if not (16 <= len(code) <= 64):
         code = ""
-    return Certificate.objects.filter(code=code).first()
+    return _certificates.filter(code=code).first()
 
 
 def _plain(text: str) -> str:
@@ -75,7 +83,7 @@ def surname_matches(holder_name: str, surname: str) -> bool:
 
 def certificate_for_serial_and_surname(serial: str, surname: str) -> Certificate | None:
     """The certificate with this serial, if ``surname`` names its holder."""
-    certificate = Certificate.objects.filter(serial=serial).first()
+    certificate = _certificates.filter(serial=serial).first()
     if certificate is not None and surname_matches(certificate.holder_name, surname):
         return certificate
     return None
@@ -85,7 +93,7 @@ def certificate_for_pdf(content: bytes) -> Certificate | None:
     """The certificate whose stored PDF has exactly these bytes, if any."""
     digest = hashlib.sha256(content).hexdigest()
     return (
-        Certificate.objects.filter(pdf_sha256=digest)
+        _certificates.filter(pdf_sha256=digest)
         .exclude(status__in=[Certificate.Status.QUEUED, Certificate.Status.RENDERING, Certificate.Status.FAILED])
         .first()
     )
@@ -98,3 +106,54 @@ def public_verdict(certificate: Certificate | None) -> tuple[Certificate | None,
     if state in (None, Certificate.PENDING):
         return None, None
     return certificate, state
+
+
+def replacement_for(certificate: Certificate) -> Certificate | None:
+    """The certificate that superseded this one, once the public may see it (a
+    replacement still rendering is not named yet). No query after the look-ups above."""
+    try:
+        newer = certificate.replaced_by
+    except Certificate.DoesNotExist:
+        return None
+    return newer if newer.public_state() != Certificate.PENDING else None
+
+
+def public_record(certificate: Certificate, state: str) -> dict:
+    """What the verification API answers for a certificate the public may be told about
+    (``public_verdict``): the facts the verification page shows, as JSON."""
+    newer = replacement_for(certificate) if state == Certificate.SUPERSEDED else None
+    return {
+        "status": state,
+        "serial": certificate.serial,
+        "holder": {"name": certificate.holder_name},
+        "course": {"code": certificate.course_code, "title": certificate.course_title},
+        "accreditation": {"body": certificate.accrediting_body, "number": certificate.accreditation_number},
+        "credit_hours": float(certificate.credit_hours),
+        "certified_on": certificate.certified_on.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat(),
+        "revoked_on": (
+            timezone.localdate(certificate.revoked_at).isoformat()
+            if state == Certificate.REVOKED and certificate.revoked_at
+            else None
+        ),
+        "verification_url": certificate.verification_url(),
+        "credential_url": credential_url(certificate),
+        "replaced_by": (
+            {"serial": newer.serial, "verification_url": newer.verification_url()} if newer is not None else None
+        ),
+        "checked_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def credential_url(certificate: Certificate) -> str:
+    """Where the credential JSON is, whatever the client's Accept header."""
+    return settings.SITE_URL + reverse("certification:credential", args=[certificate.code])
+
+
+def credential_for_public(certificate: Certificate | None) -> dict | None:
+    """The credential anyone may fetch for this certificate (content negotiation on its
+    id, the credential URL), or None when the public may not be told about it. The one
+    place that decides which credential is public."""
+    certificate, _state = public_verdict(certificate)
+    return open_badge(certificate) if certificate is not None else None

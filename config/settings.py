@@ -332,6 +332,12 @@ LICENCE_PENDING_LIMIT = env.int("LICENCE_PENDING_LIMIT", default=3)
 CERTIFICATE_REMINDER_DAYS = 60
 # Public verification lookups (code, serial and surname, PDF upload) per client address.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
+# The verification API (/api/v1/): anonymous callers per address; each organisation's
+# API key has its own, higher limit (certification.api).
+VERIFY_API_RATE_LIMIT = env("VERIFY_API_RATE_LIMIT", default="30/m")
+VERIFY_API_KEY_RATE_LIMIT = env("VERIFY_API_KEY_RATE_LIMIT", default="600/m")
+# Badge art (certification.badge_art) is kept this long by browsers and shared caches.
+BADGE_ART_MAX_AGE = 86400
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

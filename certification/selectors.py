@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
 from exams.selectors import enrolments_with_written_pass
 
-from .models import Award, Certificate
+from .models import ApiKey, ApiKeyUsage, Award, Certificate
 from .pathway import Stage, pathway_for
 
 if TYPE_CHECKING:  # type hints only
@@ -246,3 +246,22 @@ def badge_course_title(code: str) -> str | None:
         .values_list("course_title", flat=True)
         .first()
     )
+
+
+def api_key_list() -> QuerySet:
+    """Every API key, newest first, with its total requests (one query)."""
+    return ApiKey.objects.select_related("created_by", "revoked_by").annotate(
+        total_requests=Coalesce(Sum("usage__requests"), 0)
+    )
+
+
+def get_api_key_for_staff(key_id) -> tuple:
+    """(key, its last 30 days of use, totals over all time): 404 for an unknown key."""
+    api_key = api_key_list().filter(pk=key_id).first()
+    if api_key is None:
+        raise Http404
+    usage = list(ApiKeyUsage.objects.filter(key=api_key).order_by("-day")[:30])
+    totals = ApiKeyUsage.objects.filter(key=api_key).aggregate(
+        requests=Sum("requests"), found=Sum("found"), not_found=Sum("not_found"), rate_limited=Sum("rate_limited")
+    )
+    return api_key, usage, {name: value or 0 for name, value in totals.items()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api_key_views, views
 
 app_name = "certification"
 
@@ -19,5 +19,9 @@ urlpatterns = [
     path("staff/certificates/<uuid:pk>/revoke/", views.staff_revoke, name="staff_revoke"),
     path("staff/certificates/<uuid:pk>/reissue/", views.staff_reissue, name="staff_reissue"),
     path("staff/certificates/<uuid:pk>/retry/", views.staff_retry, name="staff_retry"),
+    path("staff/api-keys/", api_key_views.api_key_list, name="api_key_list"),
+    path("staff/api-keys/new/", api_key_views.api_key_create, name="api_key_create"),
+    path("staff/api-keys/<int:pk>/", api_key_views.api_key_detail, name="api_key_detail"),
+    path("staff/api-keys/<int:pk>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
     path("staff/certificates/<uuid:pk>/resend-email/", views.staff_resend_email, name="staff_resend_email"),
 ]

@@ -52,9 +52,7 @@ def api_key_create(request):
 @require_safe
 def api_key_detail(request, pk):
     api_key, usage, totals = selectors.get_api_key_for_staff(pk)
-    return render(
-        request, "certification/api_key_detail.html", {"key": api_key, "usage": usage, "totals": totals}
-    )
+    return render(request, "certification/api_key_detail.html", {"key": api_key, "usage": usage, "totals": totals})
 
 
 @role_required("administrator")

@@ -24,6 +24,7 @@ class Command(BaseCommand):
             users.append(exams_demo.seed_ready_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
+            api_key, code = certification_demo.seed_api_key()
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:
@@ -32,4 +33,9 @@ class Command(BaseCommand):
             "\n  Administrators and examiners use a second factor. Demo TOTP secret: "
             f"{accounts_demo.DEMO_TOTP_SECRET}\n"
             "  (add it to an authenticator app, or run `make totp` for the current code)\n"
+        )
+        self.stdout.write(
+            f"  Verification API key of the demo employer ({certification_demo.DEMO_API_ORGANISATION}):\n"
+            f"    {api_key}\n"
+            f"  curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:8000/api/v1/verify/{code or '<code>'}\n"
         )

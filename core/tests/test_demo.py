@@ -69,7 +69,5 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
 
     assert DEMO_API_KEY in first
     assert ApiKey.objects.count() == 1
-    response = Client().get(
-        f"/api/v1/verify/{certificate.code}", headers={"Authorization": f"Bearer {DEMO_API_KEY}"}
-    )
+    response = Client().get(f"/api/v1/verify/{certificate.code}", headers={"Authorization": f"Bearer {DEMO_API_KEY}"})
     assert response.json()["status"] == "valid"

@@ -62,21 +62,17 @@ def _outcome(response: HttpResponse) -> str:
 
 
 def api_view(view):
-    """GET (and the CORS preflight) only; who is asking (anonymous, or an API key); the
-    rate limit for them; the key's use counted; CORS and no-store on every answer."""
+    """GET only; who is asking (anonymous, or an API key); the rate limit for them; the
+    key's use counted; CORS and no-store on every answer. A page may call the API
+    anonymously (a simple CORS request); keys are for servers, so there is no preflight
+    for the Authorization header (a key in a browser is a key given away)."""
 
     @csrf_exempt
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Authorization"
-            response["Access-Control-Max-Age"] = "86400"
-            return _cors(response)
         if request.method not in ("GET", "HEAD"):
             response = _error(405, "method_not_allowed", _("Only GET is allowed."))
-            response["Allow"] = "GET, HEAD, OPTIONS"
+            response["Allow"] = "GET, HEAD"
             return _cors(response)
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is None:

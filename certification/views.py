@@ -81,7 +81,10 @@ def verify_code(request, code):
     that asks for it (Accept: application/vc+ld+json or application/ld+json)."""
     wanted = request.get_preferred_type(["text/html", *CREDENTIAL_TYPES])
     limited = _limited(request)
-    if limited:
+    if limited and wanted in CREDENTIAL_TYPES:
+        response = JsonResponse({"error": "rate_limited", "detail": str(MSG_RATE_LIMITED)}, status=429)
+        response["Retry-After"] = limited["Retry-After"]
+    elif limited:
         response = limited
     elif wanted in CREDENTIAL_TYPES:
         response = _credential_response(verification.certificate_for_code(code), wanted)

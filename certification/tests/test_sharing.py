@@ -79,6 +79,18 @@ def test_a_revoked_certificates_credential_is_still_public(client):
     assert _verify(client, certificate.code, "application/ld+json").status_code == 200
 
 
+def test_over_the_limit_a_json_client_gets_json_and_a_browser_the_page(client, settings):
+    settings.VERIFY_RATE_LIMIT = "1/m"
+    certificate = make_certificate()
+    assert _verify(client, certificate.code).status_code == 200
+    as_json = _verify(client, certificate.code, "application/vc+ld+json")
+    as_page = _verify(client, certificate.code, "text/html")
+    assert as_json.status_code == as_page.status_code == 429
+    assert as_json.json()["error"] == "rate_limited"
+    assert as_page["Content-Type"].startswith("text/html")
+    assert as_json["Retry-After"] == as_page["Retry-After"] == "60"
+
+
 # Link previews ------------------------------------------------------------------------------
 
 

@@ -224,6 +224,8 @@ class ApiKey(models.Model):
     key is shown once, when it is created, and cannot be recovered. A key is never
     deleted; revoking it refuses it from then on and keeps its history."""
 
+    # Random, as every id in a URL (the administrators' key pages).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.CharField(_("organisation"), max_length=200)
     contact_email = models.EmailField(_("contact email"))
     prefix = models.CharField(max_length=16, unique=True, editable=False)

@@ -21,7 +21,7 @@ urlpatterns = [
     path("staff/certificates/<uuid:pk>/retry/", views.staff_retry, name="staff_retry"),
     path("staff/api-keys/", api_key_views.api_key_list, name="api_key_list"),
     path("staff/api-keys/new/", api_key_views.api_key_create, name="api_key_create"),
-    path("staff/api-keys/<int:pk>/", api_key_views.api_key_detail, name="api_key_detail"),
-    path("staff/api-keys/<int:pk>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
+    path("staff/api-keys/<uuid:pk>/", api_key_views.api_key_detail, name="api_key_detail"),
+    path("staff/api-keys/<uuid:pk>/revoke/", api_key_views.api_key_revoke, name="api_key_revoke"),
     path("staff/certificates/<uuid:pk>/resend-email/", views.staff_resend_email, name="staff_resend_email"),
 ]

@@ -72,7 +72,7 @@ def api_key_create(*, organisation: str, contact_email: str, actor: User, key: s
 
 
 @transaction.atomic
-def api_key_revoke(*, key_id: int, actor: User) -> ApiKey:
+def api_key_revoke(*, key_id, actor: User) -> ApiKey:
     """Revoke a key: every request with it is refused (401) from the commit on. Locks the
     key's row, so two administrators revoking at once record one revocation."""
     api_key = ApiKey.objects.select_for_update().get(pk=key_id)

@@ -134,3 +134,28 @@ def seed_reissued(course: Course) -> tuple[str, str, str]:
         certificate_id=first.pk, actor=admin, reason="The holder's name was printed without its accent."
     )
     return REISSUED
+
+
+# Not a secret: printed by seed_demo so that `curl` works against `make run`. Production
+# keys are made on the API keys page and shown once.
+DEMO_API_KEY = "glb_demo0001_DemoEmployerKey-for-local-testing-only-0000"
+DEMO_API_ORGANISATION = "Northbridge Aesthetic Clinics (demo employer)"
+
+
+def seed_api_key() -> tuple[str, str | None]:
+    """An API key of a demo employer, and the verification code of the demo's certified
+    trainee: (key, code or None)."""
+    from accounts.models import User
+
+    from .models import ApiKey, Certificate
+    from .services.api_keys import api_key_create
+
+    if not ApiKey.objects.filter(prefix="demo0001").exists():
+        api_key_create(
+            organisation=DEMO_API_ORGANISATION,
+            contact_email="verify@northbridge.example",
+            actor=User.objects.get(email="admin@glabella.test"),
+            key=DEMO_API_KEY,
+        )
+    code = Certificate.objects.filter(holder__email=CERTIFIED[1]).values_list("code", flat=True).first()
+    return DEMO_API_KEY, code

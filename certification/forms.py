@@ -84,3 +84,14 @@ class CertificateFilterForm(forms.Form):
     ]
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
     q = forms.CharField(label=_("Serial, name or email"), max_length=100, required=False)
+
+
+class ApiKeyForm(forms.Form):
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        help_text=_("Who will use the key, e.g. an employer, an insurer or a regulator."),
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact email"), help_text=_("Whom to tell when the key is revoked or the API changes.")
+    )

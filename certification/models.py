@@ -273,3 +273,68 @@ class Certificate(models.Model):
         from django.urls import reverse
 
         return settings.SITE_URL + reverse("certification:verify", args=[self.code])
+
+
+class ApiKey(models.Model):
+    """A key an organisation (an employer, an insurer, a regulator) uses to verify
+    certificates in bulk through /api/v1/, with a higher rate limit than anonymous callers.
+
+    The key is ``glb_<prefix>_<secret>``. Only the prefix (to find the row and to show
+    administrators which key is which) and the SHA-256 of the whole key are stored: the
+    key is shown once, when it is created, and cannot be recovered. A key is never
+    deleted; revoking it refuses it from then on and keeps its history."""
+
+    # Random, as every id in a URL (the administrators' key pages).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    contact_email = models.EmailField(_("contact email"))
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(key_sha256__regex=r"^[0-9a-f]{64}$"), name="api_key_hash_hex"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False), name="api_key_revoked_by_whom"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.display_prefix})"
+
+    @property
+    def display_prefix(self) -> str:
+        return f"glb_{self.prefix}_…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiKeyUsage(models.Model):
+    """How often a key was used on one day (UTC): every request it authenticated, and
+    how many of them found a certificate. One row per key and day, counted up in place."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="usage")
+    day = models.DateField()
+    requests = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    not_found = models.PositiveIntegerField(default=0)
+    rate_limited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="api_key_usage_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.day}: {self.requests}"

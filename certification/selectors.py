@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from courses.models import Course, Enrolment
 from exams.practical.selectors import latest_assessments
 from exams.selectors import written_states
 
-from .models import Award, Certificate, StatusList
+from .models import ApiKey, ApiKeyUsage, Award, Certificate, StatusList
 from .pathway import Stage, pathway_for
 
 if TYPE_CHECKING:  # type hints only
@@ -248,3 +248,48 @@ def certificates_issued_per_month(*, months: int = 12, today=None) -> list[tuple
     )
     by_month = {timezone.localtime(r["month"]).date(): r["n"] for r in rows}
     return [(start, by_month.get(start, 0)) for start in starts]
+
+
+# What the public may see -------------------------------------------------------------------
+
+PUBLIC_STATUSES = (
+    Certificate.Status.ISSUED,
+    Certificate.Status.EXPIRED,
+    Certificate.Status.REVOKED,
+    Certificate.Status.SUPERSEDED,
+)
+
+
+def badge_course_title(code: str) -> str | None:
+    """The title to draw on a course's badge art: a published course's, or, for a course
+    no longer published, the title printed on its latest certificate the public can
+    verify (its holders keep their badge). None for drafts and unknown codes. At most two
+    queries."""
+    course = Course.objects.filter(code=code).values("status", "title").first()
+    if course is not None and course["status"] == Course.Status.PUBLISHED:
+        return course["title"]
+    return (
+        Certificate.objects.filter(course_code=code, status__in=PUBLIC_STATUSES)
+        .order_by("-issued_on")
+        .values_list("course_title", flat=True)
+        .first()
+    )
+
+
+def api_key_list() -> QuerySet:
+    """Every API key, newest first, with its total requests (one query)."""
+    return ApiKey.objects.select_related("created_by", "revoked_by").annotate(
+        total_requests=Coalesce(Sum("usage__requests"), 0)
+    )
+
+
+def get_api_key_for_staff(key_id) -> tuple:
+    """(key, its last 30 days of use, totals over all time): 404 for an unknown key."""
+    api_key = api_key_list().filter(pk=key_id).first()
+    if api_key is None:
+        raise Http404
+    usage = list(ApiKeyUsage.objects.filter(key=api_key).order_by("-day")[:30])
+    totals = ApiKeyUsage.objects.filter(key=api_key).aggregate(
+        requests=Sum("requests"), found=Sum("found"), not_found=Sum("not_found"), rate_limited=Sum("rate_limited")
+    )
+    return api_key, usage, {name: value or 0 for name, value in totals.items()}

@@ -9,9 +9,14 @@ import hashlib
 import hmac
 import unicodedata
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
 from .models import Certificate
 
 
+# The replacement of a superseded certificate comes in the same query (a reverse one-to-one).
 def _public():
     """Certificates with their replacement joined (a superseded one's page names it)."""
     return Certificate.objects.select_related("replaced_by")
@@ -104,3 +109,54 @@ def public_verdict(certificate: Certificate | None) -> tuple[Certificate | None,
     if state in (None, Certificate.PENDING):
         return None, None
     return certificate, state
+
+
+def replacement_for(certificate: Certificate) -> Certificate | None:
+    """The certificate that superseded this one, once the public may see it (a
+    replacement still rendering is not named yet). No query after the look-ups above."""
+    try:
+        newer = certificate.replaced_by
+    except Certificate.DoesNotExist:
+        return None
+    return newer if newer.public_state() != Certificate.PENDING else None
+
+
+def public_record(certificate: Certificate, state: str) -> dict:
+    """What the verification API answers for a certificate the public may be told about
+    (``public_verdict``): the facts the verification page shows, as JSON."""
+    newer = replacement_for(certificate) if state == Certificate.SUPERSEDED else None
+    return {
+        "status": state,
+        "serial": certificate.serial,
+        "holder": {"name": certificate.holder_name},
+        "course": {"code": certificate.course_code, "title": certificate.course_title},
+        "accreditation": {"body": certificate.accrediting_body, "number": certificate.accreditation_number},
+        "credit_hours": float(certificate.credit_hours),
+        "certified_on": certificate.certified_on.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat(),
+        "revoked_on": (
+            timezone.localdate(certificate.revoked_at).isoformat()
+            if state == Certificate.REVOKED and certificate.revoked_at
+            else None
+        ),
+        "verification_url": certificate.verification_url(),
+        "credential_url": credential_url(certificate),
+        "replaced_by": (
+            {"serial": newer.serial, "verification_url": newer.verification_url()} if newer is not None else None
+        ),
+        "checked_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def credential_url(certificate: Certificate) -> str:
+    """Where the credential JSON is, whatever the client's Accept header."""
+    return settings.SITE_URL + reverse("certification:credential", args=[certificate.code])
+
+
+def credential_for_public(certificate: Certificate | None) -> dict | None:
+    """The credential anyone may fetch for this certificate (content negotiation on its
+    id, the credential URL), or None when the public may not be told about it. The one
+    place that decides which credential is public."""
+    certificate, _state = public_verdict(certificate)
+    return certificate.credential if certificate is not None else None

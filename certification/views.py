@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,7 +21,8 @@ from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from core.ratelimit import allow
 
-from . import selectors, verification
+from . import selectors, sharing, verification
+from .badge_art import badge_art
 from .credentials import status
 from .credentials.did import did_document
 from .credentials.openbadge import CREDENTIAL_CONTENT_TYPE
@@ -64,24 +66,60 @@ def _limited(request):
 def _verify_result(request, certificate: Certificate | None, *, how: str):
     """The one template every lookup answers with (see certification.verification)."""
     certificate, state = verification.public_verdict(certificate)
-    response = render(
-        request,
-        "certification/verify_result.html",
-        {"certificate": certificate, "state": state, "how": how},
-        status=200 if certificate else 404,
-    )
+    context = {"certificate": certificate, "state": state, "how": how}
+    if certificate is not None:
+        context["replacement"] = verification.replacement_for(certificate)
+        context["og"] = sharing.open_graph(certificate, state)
+    response = render(request, "certification/verify_result.html", context, status=200 if certificate else 404)
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"
     return response
 
 
+# The credential's id is its verification URL: these types get the credential JSON,
+# anything else (a browser's text/html, */*, no Accept at all) the page.
+CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json")
+
+
+def _credential_response(certificate: Certificate | None, content_type: str) -> HttpResponse:
+    credential = verification.credential_for_public(certificate)
+    if credential is None:
+        response = JsonResponse({"error": "not_found", "detail": _("No certificate matches.")}, status=404)
+    else:
+        body = json.dumps(credential, indent=2, ensure_ascii=False)
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_safe
 def verify_code(request, code):
-    """What the QR code opens."""
+    """What the QR code opens: the verification page, or the credential JSON to a client
+    that asks for it (Accept: application/vc+ld+json or application/ld+json)."""
+    wanted = request.get_preferred_type(["text/html", *CREDENTIAL_TYPES])
+    limited = _limited(request)
+    if limited and wanted in CREDENTIAL_TYPES:
+        response = JsonResponse({"error": "rate_limited", "detail": str(MSG_RATE_LIMITED)}, status=429)
+        response["Retry-After"] = limited["Retry-After"]
+    elif limited:
+        response = limited
+    elif wanted in CREDENTIAL_TYPES:
+        response = _credential_response(verification.certificate_for_code(code), wanted)
+    else:
+        response = _verify_result(request, verification.certificate_for_code(code), how="code")
+    patch_vary_headers(response, ("Accept",))
+    return response
+
+
+@require_safe
+def verify_credential(request, code):
+    """The credential JSON whatever the Accept header (the API's credential_url)."""
     limited = _limited(request)
     if limited:
         return limited
-    return _verify_result(request, verification.certificate_for_code(code), how="code")
+    return _credential_response(verification.certificate_for_code(code), CREDENTIAL_TYPES[0])
 
 
 def _credential_data_uri(credential: bytes | None) -> str:
@@ -151,6 +189,28 @@ def status_list_credential(request, number, purpose):
     response["ETag"] = signed.etag
     response["Cache-Control"] = f"public, max-age={status.MAX_AGE}"
     response["Access-Control-Allow-Origin"] = "*"  # browser wallets fetch it from their own origin
+
+
+# Badge art ------------------------------------------------------------------------------
+
+BADGE_FORMATS = {
+    "badge.svg": ("square", "svg", "image/svg+xml"),
+    "badge.png": ("square", "png", "image/png"),
+    "card.png": ("card", "png", "image/png"),
+}
+
+
+@require_safe
+def badge_image(request, code, name):
+    """A course's badge art (certification.badge_art), public: the square badge as SVG or
+    PNG (the Open Badge's image), the 1200×630 card as PNG (Open Graph)."""
+    title = selectors.badge_course_title(code)
+    if title is None or name not in BADGE_FORMATS:
+        raise Http404
+    shape, kind, content_type = BADGE_FORMATS[name]
+    response = HttpResponse(badge_art(code, title, shape=shape, kind=kind), content_type=content_type)
+    response["Cache-Control"] = f"public, max-age={settings.BADGE_ART_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -171,7 +231,11 @@ def certificate_list(request):
 @require_safe
 def certificate_detail(request, pk):
     certificate = selectors.get_certificate_for(request.user, pk)
-    return render(request, "certification/certificate_detail.html", {"certificate": certificate})
+    return render(
+        request,
+        "certification/certificate_detail.html",
+        {"certificate": certificate, "linkedin_url": sharing.linkedin_add_url(certificate)},
+    )
 
 
 @role_required("trainee", "administrator")

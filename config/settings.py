@@ -360,6 +360,13 @@ CREDENTIAL_KEYS_FILE = env(
     "CREDENTIAL_KEYS_FILE", default=str(BASE_DIR / "var" / "credential-keys.json") if DEBUG else ""
 )
 
+# The verification API (/api/v1/): anonymous callers per address; each organisation's
+# API key has its own, higher limit (certification.api).
+VERIFY_API_RATE_LIMIT = env("VERIFY_API_RATE_LIMIT", default="30/m")
+VERIFY_API_KEY_RATE_LIMIT = env("VERIFY_API_KEY_RATE_LIMIT", default="600/m")
+# Badge art (certification.badge_art) is kept this long by browsers and shared caches.
+BADGE_ART_MAX_AGE = 86400
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

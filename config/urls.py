@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("exams.urls")),
     path("", include("certification.urls")),
+    path("api/v1/", include("certification.api_urls")),
 ]

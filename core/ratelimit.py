@@ -51,9 +51,15 @@ def client_key(request, per: str) -> str:
 
 def allow(request, *, scope: str, rate: str, per: str = "ip") -> bool:
     """Count this request against ``scope`` for its client; False once over the rate."""
+    return allow_for(client_key(request, per), scope=scope, rate=rate)
+
+
+def allow_for(who: str, *, scope: str, rate: str) -> bool:
+    """Count one request of ``who`` (any stable name: an address, an API key's id)
+    against ``scope``; False once over the rate."""
     limit, period = parse_rate(rate)
     window = int(_now() // period)
-    key = f"ratelimit:{scope}:{client_key(request, per)}:{window}"
+    key = f"ratelimit:{scope}:{who}:{window}"
     return _count(key, timeout=period + 1) <= limit
 
 

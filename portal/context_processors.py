@@ -30,6 +30,7 @@ def navigation(request):
             (_("Licence queue"), reverse("accounts:licence_queue")),
             (_("Mentor queue"), reverse("courses:mentor_queue")),
             (_("Certificates"), reverse("certification:staff_queue")),
+            (_("API keys"), reverse("certification:api_key_list")),
             (_("Jurisdictions"), reverse("accounts:jurisdiction_list")),
             (_("Audit trail"), reverse("core:audit_list")),
         ]

@@ -116,7 +116,23 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "accounts:trainee_dashboard": read_only((L, 200, 200, 403, 403, 403, 403, 403)),
     "admin:login": {"GET": (L, 403, 403, 403, 403, 403, 403, 302), "POST": (L, 403, 403, 403, 403, 403, 403, 200)},
     "admin:logout": {"GET": (302, 302, 302, 302, 302, 302, 302, 405), "POST": (302, 302, 302, 302, 302, 302, 302, 200)},
+    "api:openapi": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "api:verify": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    # Without its parameters: 400 naming them.
+    "api:verify_lookup": read_only((400, 400, 400, 400, 400, 400, 400, 400)),
+    "certification:api_key_create": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 405),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 400),
+    },
+    "certification:api_key_detail": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
+    "certification:api_key_list": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
+    "certification:api_key_revoke": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 200),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 302),
+    },
     "certification:badge": read_only((L, 200, 404, 403, 403, 403, 403, 200)),
+    "certification:badge_image": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "certification:credential": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "certification:detail": read_only((L, 200, 404, 403, 403, 403, 403, 200)),
     "certification:list": read_only((L, 200, 200, 403, 403, 403, 403, 403)),
     "certification:pdf": read_only((L, 200, 404, 403, 403, 403, 403, 200)),
@@ -452,6 +468,7 @@ WRITES: set[tuple[str, str, str]] = {
     ("courses:mentor_case_send", "POST", "owner"),  # emails the mentor a link
     ("courses:mentor_case_code", "POST", "owner"),  # emails the mentor a code
     ("accounts:name_change_withdraw", "POST", "owner"),  # the trainee withdraws their own request
+    ("certification:api_key_revoke", "POST", "administrator"),
 }
 
 # The minimal body a POST carries where an empty one would be refused before the
@@ -519,6 +536,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from django.utils import timezone
 
     from accounts.tests.factories import UserFactory, add_totp, png_bytes
+    from certification.services.api_keys import api_key_create
     from certification.tests.factories import certificate_issued
     from core.models import AuditEvent
     from courses.handson.services import session_sign as sign_session
@@ -574,6 +592,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     mentor = MentorFactory(trainee=trainee, verified=True)
     mentor_waiting = MentorFactory(trainee=trainee)
     mentor_case = draft_case(enrolment, mentor, model_code="M-0300")
+    api_key, _secret = api_key_create(organisation="Org", contact_email="org@example.com", actor=administrator)
     users = dict(
         zip(
             ROLES,
@@ -618,6 +637,10 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         **{f"exams:{n}": {"pk": exercise.pk} for n in ("angoff", "angoff_hofstee", "angoff_close", "angoff_adopt")},
         "certification:verify": {"code": certificate.code},
         "certification:status_list": {"number": certificate.status_list.number, "purpose": "revocation"},
+        "certification:credential": {"code": certificate.code},
+        "api:verify": {"code": certificate.code},
+        "certification:badge_image": {"code": course.code, "name": "badge.png"},
+        **{f"certification:{n}": {"pk": api_key.pk} for n in ("api_key_detail", "api_key_revoke")},
         **{f"certification:{n}": {"pk": certificate.pk} for n in by_certificate},
         **{f"courses:{n}": {"pk": session.pk} for n in by_session},
         **{f"courses:{n}": {"pk": enrolment.pk} for n in ("logbook_pdf", "logbook_pdf_status")},
@@ -653,6 +676,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "certification.Award": certificate.award,
         "certification.Certificate": certificate,
         "certification.StatusList": certificate.status_list,
+        "certification.ApiKey": api_key,
         "core.AuditEvent": AuditEvent.objects.order_by("pk").first(),  # signing the session wrote some
         "account.EmailAddress": trainee.emailaddress_set.first(),
         "mfa.Authenticator": examiner.authenticator_set.first(),
@@ -757,6 +781,7 @@ def test_the_table_has_no_entry_for_a_url_that_is_gone():
                                        "certification:staff_detail", "certification:staff_revoke",
                                        "certification:staff_reissue", "certification:staff_retry",
                                        "certification:staff_resend_email"]),
+        ("certification.ApiKey", ["certification:api_key_detail", "certification:api_key_revoke"]),
     ],
 )  # fmt: skip
 def test_ids_in_urls_are_random_uuids_not_sequential_integers(model, names):

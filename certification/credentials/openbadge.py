@@ -14,6 +14,7 @@ import hashlib
 from django.conf import settings
 from django.urls import reverse
 
+from certification.badge_art import badge_art_url
 from certification.models import Certificate
 
 from .did import issuer_did
@@ -89,6 +90,11 @@ def open_badge(certificate: Certificate) -> dict:
                 "creditsAvailable": float(certificate.credit_hours),
                 "fieldOfStudy": "Botulinum toxin type A administration",
                 "humanCode": certificate.course_code,
+                "image": {
+                    "id": badge_art_url(certificate.course_code),
+                    "type": "Image",
+                    "caption": f"{certificate.course_title} ({certificate.course_code}) badge",
+                },
                 "otherIdentifier": [
                     {
                         "type": "IdentifierEntry",

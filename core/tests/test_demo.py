@@ -96,3 +96,13 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert consultation.photo_consent
     assert not consultation.flagged
     assert CasePhoto.objects.get(session__enrolment=enrolment).kind == "before"
+    # A demo employer's API key, printed with the passwords, verifies the certificate.
+    from django.test import Client
+
+    from certification.demo import DEMO_API_KEY
+    from certification.models import ApiKey
+
+    assert DEMO_API_KEY in first
+    assert ApiKey.objects.count() == 1
+    response = Client().get(f"/api/v1/verify/{certificate.code}", headers={"Authorization": f"Bearer {DEMO_API_KEY}"})
+    assert response.json()["status"] == "valid"

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             users.append(certification_demo.seed_certified(course))
             exams_demo.seed_standards(course)
             users.append(certification_demo.seed_reissued(course))
+            api_key, code = certification_demo.seed_api_key()
         # Certificates from an older demo database, issued before credentials were signed.
         certification_demo.seed_backfill_credentials()
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
@@ -47,4 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "  Status lists (public, what verifiers fetch): "
             f"{settings.SITE_URL}/credentials/status/1/revocation and …/1/suspension\n"
+            f"  Verification API key of the demo employer ({certification_demo.DEMO_API_ORGANISATION}):\n"
+            f"    {api_key}\n"
+            f"  curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:8000/api/v1/verify/{code or '<code>'}\n"
         )

@@ -31,3 +31,11 @@ def test_deploy_check_reports_a_missing_secret_key():
     result = _python("import django; django.setup(); from django.core.management import call_command; "
                      "call_command('check', '--deploy')")  # fmt: skip
     assert "glabella.E001" in result.stderr + result.stdout
+
+
+def test_with_redis_sessions_are_read_from_the_cache_and_kept_in_the_database():
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    with_redis = _python(f"import django; django.setup(); {code}", REDIS_URL="redis://127.0.0.1:6379/9")
+    assert with_redis.stdout.strip() == "django.contrib.sessions.backends.cached_db", with_redis.stderr
+    without = _python(f"import django; django.setup(); {code}", REDIS_URL="")
+    assert without.stdout.strip() == "django.contrib.sessions.backends.db", without.stderr

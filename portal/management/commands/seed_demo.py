@@ -22,6 +22,7 @@ class Command(BaseCommand):
             exams_demo.seed(course)
             exams_demo.seed_practical(course)
             users.append(exams_demo.seed_ready_candidate(course))
+            users.append(exams_demo.seed_retake_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))

@@ -48,6 +48,7 @@ class ExamSettingsAdmin(admin.ModelAdmin):
         "attempts_allowed",
         "wait_hours",
         "review",
+        "key_release",
     )
 
 

@@ -219,3 +219,22 @@ def test_a_paused_attempt_shows_the_pause_not_the_paper(client_for):
     assert "data-paused" in page
     assert "Submit for grading" not in summary
     assert "Paused by the invigilator" in summary
+
+
+# A page's no-JavaScript post: session, user, the attempt, its items, then for the one
+# answer changed attempt_answer's statements (savepoint, the locked read, the UPDATE,
+# release). The same at 10 and 200 questions (the success message rides in the cookie).
+SAVE_QUERIES = 8
+
+
+def test_a_page_post_costs_the_same_queries_at_10_and_200_items(client_for, django_assert_num_queries):
+    for per_topic in (5, 100):
+        trainee, course = ready_trainee(per_topic=per_topic)
+        client = client_for(trainee)
+        attempt = start(client, course)
+        second = attempt.items.get(position=2)
+        with django_assert_num_queries(SAVE_QUERIES):
+            response = save(client, attempt, {"page": "2", "q2": tokens(attempt, [second.options[1]["key"]])})
+        assert response["Location"] == page_url(attempt, 3)
+        second.refresh_from_db()
+        assert second.response == [second.options[1]["key"]]

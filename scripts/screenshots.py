@@ -18,6 +18,7 @@ USERS = {
     "examiner": ("examiner@glabella.test", "demo-examiner-pass"),
     "admin": ("admin@glabella.test", "demo-admin-pass"),
     "certified": ("certified@glabella.test", "demo-certified-pass"),
+    "retake": ("retake@glabella.test", "demo-retake-pass"),
 }
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # nosec B105 (the demo's TOTP secret, accounts/demo.py)
 

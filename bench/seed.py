@@ -66,6 +66,7 @@ from django.utils.crypto import get_random_string  # noqa: E402
 from accounts.models import Jurisdiction, Licence, Profession, User  # noqa: E402
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module  # noqa: E402
 from exams.models import Attempt, Booking, ExamSettings, Option, Question, Sitting, Topic  # noqa: E402
+from exams.option_tokens import option_token  # noqa: E402
 from exams.services import attempts as services  # noqa: E402
 from exams.sittings import services as sitting_services  # noqa: E402
 
@@ -368,8 +369,10 @@ def check_same_shape(service_attempt: Attempt, bulk_attempt: Attempt) -> None:
 
 
 def option_keys(attempt_ids) -> dict:
-    """keys[attempt id][k - 1]: the option keys of item k, in the order the trainee sees
-    them (only the keys read, not the whole snapshots)."""
+    """keys[attempt id][k - 1]: the option keys of item k as the trainee's page names them
+    (exams.option_tokens, under the run's secret key, which the server shares), in the
+    order the trainee sees them (only the keys read, not the whole snapshots)."""
+
     keys: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -378,9 +381,8 @@ def option_keys(attempt_ids) -> dict:
             [[str(i) for i in attempt_ids]],
         )
         for attempt_id, item_keys in cursor.fetchall():
-            keys.setdefault(str(attempt_id), []).append(
-                json.loads(item_keys) if isinstance(item_keys, str) else item_keys
-            )
+            item_keys = json.loads(item_keys) if isinstance(item_keys, str) else item_keys
+            keys.setdefault(str(attempt_id), []).append([option_token(attempt_id, key) for key in item_keys])
     return keys
 
 

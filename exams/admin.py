@@ -48,6 +48,7 @@ class ExamSettingsAdmin(admin.ModelAdmin):
         "attempts_allowed",
         "wait_hours",
         "review",
+        "key_release",
     )
 
     def get_readonly_fields(self, request, obj=None):

@@ -32,9 +32,12 @@ def seed(course: Course) -> None:
             "pass_mark_percent": 70,  # nosec B105 (a pass mark, not a password)
             "attempts_allowed": 3,
             "wait_hours": 24,
+            # A full review, but the answer key only after the candidate's last attempt:
+            # retake@glabella.test (one failed attempt, two left) sees topic feedback only.
             "review": ExamSettings.Review.FULL,
             # A certification exam: taken in a booked sitting (sittings.demo seeds them).
             "allow_unscheduled": False,
+            "key_release": ExamSettings.KeyRelease.AFTER_LAST_ATTEMPT,
         },
     )
 
@@ -194,3 +197,70 @@ def seed_standards(course: Course) -> None:
     opened = standards.angoff_exercise_open(course=course, title="Angoff panel, autumn", judges=judges, actor=admin)
     half = list(opened.questions.order_by("ref"))[: len(items) // 2]
     standards.angoff_ratings_save(exercise=opened, judge=examiner, ratings={q.pk: level[q.difficulty] for q in half})
+
+
+RETAKE = ("trainee, retaking the exam", "retake@glabella.test", "demo-retake-pass")
+
+
+def seed_retake_candidate(course: Course) -> tuple[str, str, str]:
+    """A demo trainee who failed the first written attempt two days ago, through the real
+    services: the result shows the score and feedback by topic but no answer key (two
+    attempts are left), and the next attempt (the paged paper) can be started now."""
+    import datetime
+
+    from allauth.account.models import EmailAddress
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from accounts import services as account_services
+    from accounts.demo import licence_card_png
+    from accounts.models import Jurisdiction, User
+    from core.uploads import check_document
+    from courses import services as course_services
+    from courses.models import Lesson
+
+    from .models import Attempt
+    from .services.answers import attempt_answer
+    from .services.attempts import attempt_start, attempt_submit
+
+    _role, email, password = RETAKE
+    if User.objects.filter(email=email).exists():
+        return RETAKE
+    legal_name, number = "Dr Tomás Okafor-Lindqvist", "R552211"
+    trainee = User.objects.create_user(email=email, password=password, legal_name=legal_name, profession="md")
+    EmailAddress.objects.create(user=trainee, email=email, verified=True, primary=True)
+    admin = User.objects.get(email="admin@glabella.test")
+    licence = account_services.licence_submit(
+        holder=trainee, profession="md", number=number,
+        jurisdiction=Jurisdiction.objects.get(country="US", region="NY"),
+        expires_on=timezone.localdate() + datetime.timedelta(days=700), npi="",
+        document=check_document(SimpleUploadedFile("licence.png", licence_card_png(legal_name, number))),
+    )  # fmt: skip
+    account_services.licence_verify(licence_id=licence.pk, actor=admin)
+    enrolment = course_services.enrolment_create(trainee=trainee, course=course)
+    for lesson in Lesson.objects.filter(module__course=course):
+        course_services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    if course.exam_settings.allow_unscheduled:
+        attempt = attempt_start(trainee=trainee, enrolment=enrolment)
+    else:
+        from .sittings.demo import sit_written
+
+        attempt = sit_written(course, enrolment)
+    # Right on every other item, and on the complications items: 60 % or so, a fail.
+    for item in attempt.items.all():
+        if item.position % 2 or item.topic == "complications":
+            attempt_answer(attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=item.correct_keys)
+        else:
+            wrong = [o["key"] for o in item.options if o["key"] not in item.correct_keys][:1]
+            attempt_answer(attempt_id=attempt.pk, trainee=trainee, position=item.position, keys=wrong)
+    attempt_submit(attempt=attempt, trainee=trainee)
+    # Demo only: the attempt moved two days back, past the wait between attempts, so
+    # the next one can be started now.
+    shift = datetime.timedelta(days=2)
+    attempt.refresh_from_db()
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=attempt.started_at - shift,
+        deadline=attempt.deadline - shift,
+        submitted_at=attempt.submitted_at - shift,
+    )
+    return RETAKE

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from courses.models import Course, Enrolment
@@ -276,3 +277,115 @@ def written_states(enrolments) -> dict:
             sitting=booked.get(enrolment.pk),
         )
     return states
+
+
+# The review a candidate sees after submitting -----------------------------------------
+
+MSG_KEY_AFTER_LAST = _("The answer key and explanations are shown after your last attempt.")
+MSG_KEY_AFTER_SITTING = _("The answer key and explanations are shown once the sitting has closed ({when}).")
+MSG_KEY_NEVER = _("The answer key is not released for this exam.")
+
+_REVIEW_ORDER = [ExamSettings.Review.SCORE, ExamSettings.Review.TOPICS, ExamSettings.Review.FULL]
+
+
+class AttemptReview(NamedTuple):
+    """What the result page (and anything else that shows a candidate their attempt) may
+    show: the score always; ``topics`` (correct/total per topic) when the review allows;
+    ``items`` (with the correct keys and explanations) only when the key is released;
+    ``note``: why the key is not shown (or empty)."""
+
+    level: str
+    topics: list
+    items: list
+    note: str
+
+
+def review_level(
+    *,
+    review: str,
+    key_release: str,
+    attempts_left: bool,
+    sitting_closes_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> tuple[str, str]:
+    """The review policy (pure): the level shown (``ExamSettings.Review``) and why the
+    key is held back. Whatever ``review`` says, a candidate with an attempt left sees the
+    score and feedback by topic at most; the key is released after the last attempt, or
+    also only once the sitting has closed for everyone (an unscheduled attempt, with no
+    sitting, counts as closed), or never."""
+    Review, Release = ExamSettings.Review, ExamSettings.KeyRelease
+    if review != Review.FULL:
+        return review, ""
+    if key_release == Release.NEVER:
+        return Review.TOPICS, str(MSG_KEY_NEVER)
+    if attempts_left:
+        return Review.TOPICS, str(MSG_KEY_AFTER_LAST)
+    if key_release == Release.AFTER_SITTING_CLOSES and sitting_closes_at is not None and now < sitting_closes_at:
+        when = timezone.localtime(sitting_closes_at).strftime("%d %b %Y %H:%M")
+        return Review.TOPICS, str(MSG_KEY_AFTER_SITTING).format(when=when)
+    return Review.FULL, ""
+
+
+def attempts_allowed_for(*, enrolment: Enrolment, settings: ExamSettings) -> int:
+    """How many attempts this candidate may make: the exam's, plus an accommodation's
+    extra attempts (one query)."""
+    extra = Accommodation.objects.filter(enrolment=enrolment).values_list("extra_attempts", flat=True).first()
+    return settings.attempts_allowed + (extra or 0)
+
+
+def _sitting_closes_at(attempt: Attempt) -> datetime.datetime | None:
+    """When the attempt's sitting closes for everyone; None for an unscheduled attempt
+    (one query)."""
+    return Booking.objects.filter(attempt=attempt).values_list("sitting__closes_at", flat=True).first()
+
+
+def attempt_review(attempt: Attempt, *, now: datetime.datetime | None = None) -> AttemptReview:
+    """The one place that decides what a submitted attempt's candidate sees of it (the
+    result view and any export go through here). The review is the stricter of the
+    attempt's (fixed when it started) and the exam's now, so an administrator who
+    tightens it tightens it for attempts already taken; then ``review_level``. The key
+    and explanations are not even read unless released. Five queries (the settings,
+    the candidate's attempts, the accommodation, the sitting, the items when released)."""
+    now = now or timezone.now()
+    settings = ExamSettings.objects.filter(course_id=attempt.enrolment.course_id).first()
+    current = settings.review if settings else ExamSettings.Review.SCORE
+    review = min(attempt.review, current, key=_REVIEW_ORDER.index)
+    statuses = list(attempt.enrolment.attempts.values_list("status", "passed"))
+    passed = any(p for status, p in statuses if status == Attempt.Status.SUBMITTED)
+    open_any = any(status == Attempt.Status.OPEN for status, _p in statuses)
+    allowed = attempts_allowed_for(enrolment=attempt.enrolment, settings=settings) if settings else 0
+    attempts_left = not passed and (open_any or len(statuses) < allowed)
+    level, note = review_level(
+        review=review,
+        key_release=settings.key_release if settings else ExamSettings.KeyRelease.NEVER,
+        attempts_left=attempts_left,
+        sitting_closes_at=_sitting_closes_at(attempt),
+        now=now,
+    )
+    Review = ExamSettings.Review
+    topics = []
+    if level in (Review.TOPICS, Review.FULL):
+        topics = [
+            {"topic": topic, **v, "percent": round(100 * v["correct"] / v["total"])}
+            for topic, v in sorted(attempt.topic_breakdown.items())
+            if v["total"]
+        ]
+    items = attempt_items(attempt, for_review=True) if level == Review.FULL else []
+    return AttemptReview(level, topics, items, note)
+
+
+def review_policy_summary(settings: ExamSettings) -> str:
+    """What a candidate will see after each attempt, in a sentence (the exam's page)."""
+    Review, Release = ExamSettings.Review, ExamSettings.KeyRelease
+    if settings.review == Review.SCORE:
+        return str(_("Your score and whether you passed."))
+    if settings.review == Review.TOPICS or settings.key_release == Release.NEVER:
+        return str(_("Your score and feedback by topic. The answer key is not shown."))
+    if settings.key_release == Release.AFTER_SITTING_CLOSES:
+        return str(
+            _(
+                "Your score and feedback by topic; the answer key and explanations after your last attempt,"
+                " once the sitting has closed."
+            )
+        )
+    return str(_("Your score and feedback by topic; the answer key and explanations after your last attempt."))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("courses/<slug:code>/exam/", views.exam_home, name="home"),
     path("courses/<slug:code>/exam/start/", views.attempt_start, name="start"),
     path("attempts/<uuid:pk>/", views.attempt_page, name="attempt"),
+    path("attempts/<uuid:pk>/page/<int:page>/", views.attempt_page, name="page"),
     path("attempts/<uuid:pk>/save/", views.attempt_save, name="save"),
     path("attempts/<uuid:pk>/autosave/", views.attempt_autosave, name="autosave"),
     path("attempts/<uuid:pk>/summary/", views.attempt_summary, name="summary"),

@@ -1,4 +1,5 @@
 import csv
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from core.permissions import role_required
 from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
 
-from . import analysis, bank, rendering, selectors
+from . import analysis, bank, paper, rendering, selectors
 from .models import Attempt, ExamSettings, ItemStatus
+from .option_tokens import option_token
 from .services import answers, attempts
 from .sittings import selectors as sitting_selectors
 
@@ -50,14 +52,26 @@ def exam_home(request, code):
             if settings and not open_attempt and booking is None and not blockers
             else [],
             "scheduled": scheduled,
+            "review_policy": selectors.review_policy_summary(settings) if settings else "",
         },
     )
 
 
+MSG_START_CONFIRM = gettext_lazy("Starting opens your paper and starts the clock.")
+
+
 @role_required("trainee")
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def attempt_start(request, code):
+    """GET: the confirmation (starting starts the clock; it works without JavaScript).
+    POST: start, or open the attempt already started."""
     enrolment = selectors.get_active_enrolment_in(request.user, code)
+    if request.method != "POST":
+        settings = ExamSettings.objects.filter(course_id=enrolment.course_id).first()
+        open_attempt = enrolment.attempts.filter(status=Attempt.Status.OPEN).first()
+        if settings is None or open_attempt is not None:
+            return redirect("exams:home", code=code)
+        return render(request, "exams/start.html", {"course": enrolment.course, "settings": settings})
     try:
         attempt = attempts.attempt_start(trainee=request.user, enrolment=enrolment)
     except ValidationError as error:
@@ -73,55 +87,110 @@ def _closed_redirect(request, attempt):
     return redirect("exams:result", pk=attempt.pk)
 
 
+def _page_url(attempt, number: int) -> str:
+    if number <= 1:
+        return reverse("exams:attempt", args=[attempt.pk])
+    return reverse("exams:page", args=[attempt.pk, number])
+
+
 @role_required("trainee")
 @require_safe
-def attempt_page(request, pk):
+def attempt_page(request, pk, page=1):
+    """One page of the paper (a question, or a case with its questions), the navigator
+    and the clock. Four queries however long the paper: session, user, the attempt, its
+    items."""
     attempt = selectors.get_attempt_for_page(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
         return _closed_redirect(request, attempt)
     items = selectors.attempt_page_items(attempt)
-    remaining = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    pages = paper.paper_pages(items)
+    if not pages:
+        return redirect("exams:summary", pk=attempt.pk)
+    if not 1 <= page <= len(pages):
+        raise Http404
+    shown = pages[page - 1]
     return render(
         request,
         "exams/attempt.html",
         {
             "attempt": attempt,
             "course": attempt.enrolment.course,
-            "items": items,
-            "questions": rendering.questions_html(items),
-            "remaining": remaining,
+            "total": len(items),
             "answered": sum(1 for i in items if i.response),
+            "page": page,
+            "pages": len(pages),
+            "first_position": shown[0].position,
+            "last_position": shown[-1].position,
+            "previous_url": _page_url(attempt, page - 1) if page > 1 else "",
+            "questions": rendering.page_html(shown, token=functools.partial(option_token, attempt.pk)),
+            "navigator": paper.navigator(pages, current=page),
+            **paper.clock(attempt),
         },
     )
+
+
+MSG_BAD_PAGE = gettext_lazy("That page of the paper does not exist: here is the first page.")
+MSG_QUESTION_ERROR = gettext_lazy("Question {position}: {error}")
+
+
+def _target(attempt, go: str, number: int, pages: int) -> str:
+    """Where the no-JavaScript form goes after saving: the previous or next page, a page
+    chosen in the navigator ("page-3"), the summary, or back to this page."""
+    if go == "summary":
+        return reverse("exams:summary", args=[attempt.pk])
+    if go == "prev":
+        return _page_url(attempt, max(number - 1, 1))
+    if go.startswith("page-") and go[5:].isdigit() and 1 <= int(go[5:]) <= pages:
+        return _page_url(attempt, int(go[5:]))
+    if go == "next":
+        if number >= pages:
+            return reverse("exams:summary", args=[attempt.pk])
+        return _page_url(attempt, number + 1)
+    return _page_url(attempt, number)
 
 
 @role_required("trainee")
 @require_POST
 def attempt_save(request, pk):
-    """The no-JavaScript path: the whole page's answers and flags in one post."""
+    """The no-JavaScript path: one page's answers and flags in one post, then on to the
+    page asked for (``go``). An answer that is not one of the question's options (an
+    unknown token) is refused with its question's number, the others on the page are
+    saved, and the candidate stays on the page."""
     attempt = selectors.get_attempt_for(request.user, pk)
-    try:
-        for item in selectors.attempt_items(attempt):
-            keys = request.POST.getlist(f"q{item.position}")
-            flagged = request.POST.get(f"flag{item.position}") == "on"
-            if keys != item.response or flagged != item.flagged:
-                answers.attempt_answer(
-                    attempt_id=attempt.pk, trainee=request.user, position=item.position, keys=keys, flagged=flagged
-                )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        attempt.refresh_from_db()
-        if attempt.status != Attempt.Status.OPEN:
-            return redirect("exams:result", pk=attempt.pk)
+    pages = paper.paper_pages(selectors.attempt_page_items(attempt))
+    raw = request.POST.get("page", "")
+    number = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    if not 1 <= number <= len(pages):
+        messages.error(request, MSG_BAD_PAGE)
         return redirect("exams:attempt", pk=attempt.pk)
+    errors = []
+    for item in pages[number - 1]:
+        tokens = request.POST.getlist(f"q{item.position}")
+        flagged = request.POST.get(f"flag{item.position}") == "on"
+        saved = sorted(option_token(attempt.pk, key) for key in item.response)
+        if sorted(tokens) == saved and flagged == bool(item.flagged):
+            continue
+        try:
+            answers.attempt_answer(
+                attempt_id=attempt.pk, trainee=request.user, position=item.position, tokens=tokens, flagged=flagged
+            )
+        except ValidationError as error:
+            if getattr(error, "code", "") in ("time_up", "closed", "not_found"):
+                messages.error(request, error.messages[0])
+                return redirect("exams:result", pk=attempt.pk)
+            errors.append(str(MSG_QUESTION_ERROR).format(position=item.position, error=error.messages[0]))
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(_page_url(attempt, number))
     messages.success(request, _("Your answers are saved."))
-    if request.POST.get("then") == "summary":
-        return redirect("exams:summary", pk=attempt.pk)
-    return redirect("exams:attempt", pk=attempt.pk)
+    return redirect(_target(attempt, request.POST.get("go", "next"), number, len(pages)))
 
 
 MSG_AUTOSAVE_LIMITED = gettext_lazy("Saving too often: your answer will be saved again in a few seconds.")
-MSG_AUTOSAVE_NOT_OBJECT = gettext_lazy('The request must be a JSON object such as {"position": 3, "keys": ["17"]}.')
+MSG_AUTOSAVE_NOT_OBJECT = gettext_lazy(
+    'The request must be a JSON object such as {"position": 3, "keys": ["<an option of question 3>"]}.'
+)
 # A save is a question number, a few option keys and a flag: well under a kilobyte.
 AUTOSAVE_MAX_BYTES = 16 * 1024
 
@@ -133,7 +202,9 @@ AUTOSAVE_MAX_BYTES = 16 * 1024
     message=MSG_AUTOSAVE_LIMITED,
 )  # fmt: skip
 def attempt_autosave(request, pk):
-    """JSON: {"position": 3, "keys": ["17"], "flagged": false} → the saved state.
+    """JSON: {"position": 3, "keys": ["<token>"], "flagged": false} → the saved state.
+    The keys are the page's option tokens (exams.option_tokens), and the answer names
+    them the same way; a token that is not one of the question's options is a 400.
 
     Any body that is not such an object (too large, not UTF-8, not strict JSON, nested
     too deeply, fields of the wrong type) answers 400 (413 if too large) with the reason;
@@ -152,7 +223,7 @@ def attempt_autosave(request, pk):
             attempt_id=pk,
             trainee=request.user,
             position=payload.get("position"),
-            keys=payload.get("keys"),
+            tokens=payload.get("keys"),
             flagged=payload.get("flagged"),
         )
     except ValidationError as error:
@@ -176,7 +247,7 @@ def attempt_autosave(request, pk):
         {
             "ok": True,
             "position": item.position,
-            "keys": item.response,
+            "keys": [option_token(pk, key) for key in item.response],
             "flagged": item.flagged,
             "remaining": remaining,
         }
@@ -186,20 +257,27 @@ def attempt_autosave(request, pk):
 @role_required("trainee")
 @require_safe
 def attempt_summary(request, pk):
-    attempt = selectors.get_attempt_for(request.user, pk)
+    """Before submitting: what is unanswered and flagged (each a link to its page), the
+    navigator and the clock. Four queries however long the paper."""
+    attempt = selectors.get_attempt_for_page(request.user, pk)
     if attempts.attempt_close_if_expired(attempt=attempt) or attempt.status != Attempt.Status.OPEN:
         return _closed_redirect(request, attempt)
-    items = selectors.attempt_items(attempt)
+    items = selectors.attempt_page_items(attempt)
+    pages = paper.paper_pages(items)
+    entries = paper.navigator(pages, current=None)
     return render(
         request,
         "exams/summary.html",
         {
             "attempt": attempt,
-            "items": items,
-            "unanswered": [i for i in items if not i.response],
+            "course": attempt.enrolment.course,
+            "total": len(items),
             "answered": sum(1 for i in items if i.response),
-            "flagged": [i for i in items if i.flagged],
-            "remaining": max(int((attempt.deadline - timezone.now()).total_seconds()), 0),
+            "unanswered": [e for e in entries if not e.answered],
+            "flagged": [e for e in entries if e.flagged],
+            "navigator": entries,
+            "last_page_url": _page_url(attempt, len(pages)),
+            **paper.clock(attempt),
         },
     )
 
@@ -215,28 +293,21 @@ def attempt_submit(request, pk):
 @role_required("trainee")
 @require_safe
 def attempt_result(request, pk):
+    """The score, and what the review policy (``selectors.attempt_review``) allows."""
     attempt = selectors.get_attempt_for(request.user, pk)
     if attempt.status == Attempt.Status.OPEN and not attempts.attempt_close_if_expired(attempt=attempt):
         return redirect("exams:attempt", pk=attempt.pk)
     attempt.refresh_from_db()
-    Review = ExamSettings.Review
-    topics = [
-        {
-            "topic": topic,
-            "correct": v["correct"],
-            "total": v["total"],
-            "percent": round(100 * v["correct"] / v["total"]),
-        }
-        for topic, v in sorted(attempt.topic_breakdown.items())
-    ]
+    review = selectors.attempt_review(attempt)
     return render(
         request,
         "exams/result.html",
         {
             "attempt": attempt,
             "course": attempt.enrolment.course,
-            "topics": topics if attempt.review in (Review.TOPICS, Review.FULL) else [],
-            "items": selectors.attempt_items(attempt, for_review=True) if attempt.review == Review.FULL else [],
+            "topics": review.topics,
+            "items": review.items,
+            "key_note": review.note,
         },
     )
 

@@ -259,6 +259,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "exams:assessment_manage": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:analysis_csv": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:attempt": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
+    "exams:page": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "exams:autosave": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 200, 404, 403, 403, 403, 403, 403)},
     "exams:bank": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:bank_export": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -296,7 +297,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "exams:score_station": same((L, 403, 403, 403, 403, 200, 404, 403)),  # the assigned examiner only
     "exams:standard_setting": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "exams:standards": same((L, 403, 403, 403, 403, 403, 403, 200)),
-    "exams:start": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
+    # GET: the confirmation (starting starts the clock); the owner's attempt is open: back to Resume.
+    "exams:start": {"GET": (L, 302, 404, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
     "exams:submit": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 404, 403, 403, 403, 403, 403)},
     "exams:summary": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "healthz": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
@@ -648,6 +650,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses:review_create": {"pk": session.pk},
         **{f"courses:{n}": {"pk": review.pk} for n in ("review_detail", "review_edit", "review_sign")},
         **{f"exams:{n}": {"pk": attempt.pk} for n in by_attempt},
+        "exams:page": {"pk": attempt.pk, "page": 2},
         **{f"courses:{n}": {"pk": mentor_case.pk} for n in by_mentor_case},
         "courses:mentor_review": {"pk": mentor_waiting.pk},
         # A link's token that matches no request (a used or valid one: test_signoff_links).
@@ -774,8 +777,8 @@ def test_the_table_has_no_entry_for_a_url_that_is_gone():
                               "accounts:licence_revoke"]),
         ("accounts.NameChangeRequest", ["accounts:name_change_withdraw", "accounts:name_change_document",
                                         "accounts:name_change_review"]),
-        ("exams.Attempt", ["exams:attempt", "exams:save", "exams:autosave", "exams:summary", "exams:submit",
-                           "exams:result"]),
+        ("exams.Attempt", ["exams:attempt", "exams:page", "exams:save", "exams:autosave", "exams:summary",
+                           "exams:submit", "exams:result"]),
         ("exams.Assessment", ["exams:score_station"]),
         ("certification.Certificate", ["certification:detail", "certification:pdf", "certification:badge",
                                        "certification:staff_detail", "certification:staff_revoke",

@@ -106,3 +106,25 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert ApiKey.objects.count() == 1
     response = Client().get(f"/api/v1/verify/{certificate.code}", headers={"Authorization": f"Bearer {DEMO_API_KEY}"})
     assert response.json()["status"] == "valid"
+
+
+def test_the_demo_shows_the_review_policy(client, django_capture_on_commit_callbacks):
+    """retake@glabella.test failed attempt 1 of 3 under a full review: the result shows the
+    score and topics but no answer key, and attempt 2 (the paged paper) is booked in a sitting."""
+    from django.urls import reverse
+
+    from exams.models import Attempt, ExamSettings
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    settings = ExamSettings.objects.get(course__code="BTA-101")
+    assert (settings.review, settings.key_release) == ("full", "after_last_attempt")
+    attempt = Attempt.objects.get(enrolment__trainee__email="retake@glabella.test")
+    assert attempt.passed is False
+    client.force_login(attempt.enrolment.trainee)
+    page = client.get(reverse("exams:result", args=[attempt.pk])).content.decode()
+    assert "By topic" in page
+    assert "The answer key and explanations are shown after your last attempt." in page
+    assert "Answers and explanations" not in page
+    home = client.get(reverse("exams:home", args=["BTA-101"])).content.decode()
+    assert "The exam is taken in a sitting: book one below." in home  # attempt 2, in a sitting

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from courses.tests.factories import CourseFactory
 from exams import bank
 from exams.models import CaseSet, Question, Topic
-from tests.support.written import ready_trainee, start
+from tests.support.written import ready_trainee, start, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,9 @@ def sitting(client_for, settings):
     trainee, course = ready_trainee()
     client = client_for(trainee)
     attempt = start(client, course)
-    keys = sorted({option["key"] for item in attempt.items.all() for option in item.options})
+    # The page's option tokens (what a browser sends) and the bank's keys (refused).
+    options = [option["key"] for item in attempt.items.all() for option in item.options]
+    keys = sorted({*tokens(attempt, options), *options})
     return client, attempt, keys
 
 

@@ -240,6 +240,8 @@ def test_item_stems_are_escaped_on_the_exam_result_and_analysis_pages(client_for
     from exams.services import attempts as services
 
     exam_world.questions.update(stem=payload)
+    # One attempt allowed: the result's full review shows the items (the key is released).
+    exam_world.exam_settings.__class__.objects.filter(course=exam_world).update(attempts_allowed=1)
     attempt = services.attempt_start(trainee=trainee, enrolment=course_world["enrolment"])
     page = client_for(trainee).get(reverse("exams:attempt", args=[attempt.pk]))
     assert_shown_escaped(page.content.decode(), payload)

@@ -92,6 +92,14 @@ class ExamSettings(models.Model):
         TOPICS = "topics", _("Score and per-topic breakdown")
         FULL = "full", _("Full review with correct answers and explanations")
 
+    class KeyRelease(models.TextChoices):
+        """When a full review may show the answer key: never while the candidate has an
+        attempt left (exams.selectors.attempt_review), whatever is chosen here."""
+
+        AFTER_LAST_ATTEMPT = "after_last_attempt", _("After the candidate's last attempt")
+        AFTER_SITTING_CLOSES = "after_sitting_closes", _("After the sitting closes for everyone")
+        NEVER = "never", _("Never")
+
     course = models.OneToOneField(
         "courses.Course", on_delete=models.CASCADE, primary_key=True, related_name="exam_settings"
     )
@@ -109,6 +117,16 @@ class ExamSettings(models.Model):
         default=False,
         help_text=_("For practice exams: trainees may start whenever they are eligible, without booking a sitting."),
     )
+    key_release = models.CharField(
+        _("answer key shown"),
+        max_length=20,
+        choices=KeyRelease.choices,
+        default=KeyRelease.AFTER_LAST_ATTEMPT,
+        help_text=_(
+            "A full review shows the answer key and explanations only when the candidate has no attempt left;"
+            " this says whether it waits for the sitting to close too, or is never shown."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "exam settings"
@@ -118,6 +136,10 @@ class ExamSettings(models.Model):
             ),
             models.CheckConstraint(condition=Q(time_limit_minutes__gte=1), name="exam_time_limit_positive"),
             models.CheckConstraint(condition=Q(attempts_allowed__gte=1), name="exam_attempts_positive"),
+            models.CheckConstraint(
+                condition=Q(key_release__in=["after_last_attempt", "after_sitting_closes", "never"]),
+                name="exam_key_release_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +213,8 @@ class AttemptItem(models.Model):
     stem = models.TextField()
     case_title = models.CharField(max_length=200, blank=True)
     case_vignette = models.TextField(blank=True)
-    # [{"key": "<option id>", "text": "..."}] in the order this trainee sees them.
+    # [{"key": "<option id>", "text": "..."}] in the order this trainee sees them. The keys
+    # never reach the browser: pages and posts use exams.option_tokens (per attempt).
     options = models.JSONField()
     correct_keys = models.JSONField()
     explanation = models.TextField(blank=True)

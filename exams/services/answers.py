@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from courses.models import Enrolment
 from exams.models import Attempt, AttemptItem, Question
+from exams.option_tokens import option_keys_for
 from exams.selectors import db_converter, sql_name
 
 from .attempts import MSG_NOT_OPEN
@@ -40,6 +41,7 @@ def attempt_answer(
     trainee: User,
     position: int,
     keys: list[str] | None = None,
+    tokens: list[str] | None = None,
     flagged: bool | None = None,
 ) -> AttemptItem:
     """Save one answer (and/or the review flag). Refused once the deadline has passed or
@@ -59,13 +61,22 @@ def attempt_answer(
     is two statements. Anything else (not theirs, closed, past the deadline, no such
     question) reads the whole attempt, locked, to say which.
 
+    The answer is ``keys`` (the snapshot's own option keys: services, the demo, tests) or
+    ``tokens`` (what the browser names them, ``exams.option_tokens``: the exam page's
+    posts and autosave); a token that is not one of the item's options is refused with
+    MSG_BAD_OPTION, as an unknown key is.
+
     The arguments' types are checked first (code ``invalid``): autosave passes what a
     JSON body held, which may be anything.
     """
-    _answer_check_types(position=position, keys=keys, flagged=flagged)
+    if keys is not None and tokens is not None:
+        raise TypeError("attempt_answer takes keys or tokens, not both")
+    _answer_check_types(position=position, keys=keys if tokens is None else tokens, flagged=flagged)
     with transaction.atomic():
         now = timezone.now()
-        item = _answer_open(attempt_id, trainee_id=trainee.pk, position=position, keys=keys, flagged=flagged, now=now)
+        item = _answer_open(
+            attempt_id, trainee_id=trainee.pk, position=position, keys=keys, tokens=tokens, flagged=flagged, now=now
+        )
         if item is not None:
             return item
         locked = (
@@ -137,7 +148,7 @@ def _answer_sql() -> tuple[str, str]:
 _ANSWER_OPEN_SELECT, _ANSWER_OPEN_UPDATE = _answer_sql()
 
 
-def _answer_open(attempt_id, *, trainee_id, position: int, keys, flagged, now) -> AttemptItem | None:
+def _answer_open(attempt_id, *, trainee_id, position: int, keys, tokens, flagged, now) -> AttemptItem | None:
     """Save the answer if the attempt is the trainee's, open, not paused, before its
     deadline, and has this question; None (nothing done) otherwise."""
     if not 0 <= position <= _MAX_POSITION:
@@ -171,6 +182,10 @@ def _answer_open(attempt_id, *, trainee_id, position: int, keys, flagged, now) -
         item.attempt = Attempt(
             id=attempt_id, status=Attempt.Status.OPEN, deadline=db_converter(Attempt, "deadline")(row[6])
         )
+        if tokens is not None:
+            keys = option_keys_for(attempt_id, item.options, tokens)
+            if keys is None:
+                raise ValidationError(str(MSG_BAD_OPTION))
         if _answer_apply(item, keys=keys, flagged=flagged, now=now):
             values = [item_field(name).get_db_prep_save(getattr(item, name), connection) for name in _ANSWER_SAVED]
             cursor.execute(_ANSWER_OPEN_UPDATE, [*values, item.pk])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from courses.tests.factories import course_with_lessons
 from exams.models import Attempt
-from tests.support.written import autosave, ready_trainee, start
+from tests.support.written import autosave, ready_trainee, start, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +16,16 @@ def test_correct_answers_never_reach_the_browser_before_submission(client_for):
     trainee, course = ready_trainee()
     client = client_for(trainee)
     attempt = start(client, course)
-    page = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
-    items = list(attempt.items.all())
-    for item in items:
+    items = list(attempt.items.order_by("position"))
+    for item in items:  # one question per page
+        page = client.get(reverse("exams:page", args=[attempt.pk, item.position])).content.decode()
         assert item.stem in page
-        # Options are rendered by key; the key set of correct answers and the explanation are not.
+        # Options are rendered by this attempt's tokens; correct answers and the explanation are not.
         assert item.explanation not in page or not item.explanation
         assert "correct" not in json.dumps([o for o in item.options])
-    assert "is_correct" not in page
-    assert "correct_keys" not in page
-    response = autosave(client, attempt, position=1, keys=[items[0].options[0]["key"]])
+        assert "is_correct" not in page
+        assert "correct_keys" not in page
+    response = autosave(client, attempt, position=1, keys=tokens(attempt, [items[0].options[0]["key"]]))
     body = response.content.decode()
     assert response.status_code == 200
     assert set(json.loads(body)) == {"ok", "position", "keys", "flagged", "remaining"}
@@ -38,22 +38,24 @@ def test_autosave_and_no_javascript_save_and_flag(client_for):
     client = client_for(trainee)
     attempt = start(client, course)
     first, second = attempt.items.order_by("position")[:2]
-    assert autosave(client, attempt, position=1, keys=[first.options[1]["key"]]).status_code == 200
+    response = autosave(client, attempt, position=1, keys=tokens(attempt, [first.options[1]["key"]]))
+    assert response.json()["keys"] == tokens(attempt, [first.options[1]["key"]])  # named as the page names it
     assert autosave(client, attempt, position=2, flagged=True).status_code == 200
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.response == [first.options[1]["key"]]
     assert second.flagged
-    # Without JavaScript: the whole form posts.
+    # Without JavaScript: the page's form posts (page 2: question 2 only).
     response = client.post(
         reverse("exams:save", args=[attempt.pk]),
-        {"q2": second.options[0]["key"], "flag2": "on", "then": "summary"},
+        {"page": "2", "q2": tokens(attempt, [second.options[0]["key"]]), "go": "summary"},
     )
     assert response["Location"] == reverse("exams:summary", args=[attempt.pk])
     second.refresh_from_db()
     assert second.response == [second.options[0]["key"]]
+    assert not second.flagged  # the flag box was not ticked in the post
     first.refresh_from_db()
-    assert first.response == []  # the form said nothing was ticked for question 1
+    assert first.response == [first.options[1]["key"]]  # question 1 was not on the page posted
 
 
 @pytest.mark.parametrize(
@@ -90,13 +92,13 @@ def test_submit_shows_score_and_topic_breakdown(client_for):
     client = client_for(trainee)
     attempt = start(client, course)
     for item in attempt.items.all():
-        autosave(client, attempt, position=item.position, keys=item.correct_keys)
+        autosave(client, attempt, position=item.position, keys=tokens(attempt, item.correct_keys))
     response = client.post(reverse("exams:submit", args=[attempt.pk]), follow=True)
     page = response.content.decode()
     assert "Passed" in page
     assert "4 of 4 correct" in page
     assert "Pharmacology" in page
-    # After submission, the full review shows answers and explanations.
+    # Passed: no attempt left, so the full review shows answers and explanations.
     assert "Because." in page
     client.post(reverse("exams:submit", args=[attempt.pk]))
     assert Attempt.objects.get(pk=attempt.pk).score == 4
@@ -137,7 +139,7 @@ def test_exam_page_autosave_and_submit_cost_the_same_queries_at_10_and_200_items
         answer = last.options[2]["key"]
 
         with django_assert_num_queries(AUTOSAVE_QUERIES):
-            response = autosave(client, attempt, position=last.position, keys=[answer])
+            response = autosave(client, attempt, position=last.position, keys=tokens(attempt, [answer]))
         assert response.json()["ok"] is True
         with django_assert_num_queries(AUTOSAVE_QUERIES):
             assert autosave(client, attempt, position=1, flagged=True).json()["flagged"] is True
@@ -145,13 +147,17 @@ def test_exam_page_autosave_and_submit_cost_the_same_queries_at_10_and_200_items
         assert last.response == [answer]
 
         with django_assert_num_queries(PAGE_QUERIES):
-            page = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
-        assert page.count('<fieldset class="card question"') == len(items)
-        assert all(item.stem in page and item.options[-1]["text"] in page for item in items)
-        assert f'name="q{last.position}" value="{answer}" checked>' in page
+            page = client.get(reverse("exams:page", args=[attempt.pk, len(items)])).content.decode()
+        assert page.count('<fieldset class="card question"') == 1  # the last question, alone
+        assert last.stem in page
+        assert last.options[-1]["text"] in page
+        assert f'name="q{last.position}" value="{tokens(attempt, [answer])[0]}" checked>' in page
         assert page.count(" checked>") == 1  # the one answer; nothing else ticked
-        assert 'name="flag1" checked data-flag>' in page
+        assert page.count('class="nav-q') == len(items)  # the navigator names every question
         assert f"<span data-answered>1</span> / {len(items)} answered" in page
+        with django_assert_num_queries(PAGE_QUERIES):
+            page = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+        assert 'name="flag1" checked data-flag>' in page
 
         with django_assert_num_queries(SUMMARY_QUERIES):
             assert client.get(reverse("exams:summary", args=[attempt.pk])).status_code == 200
@@ -180,16 +186,21 @@ def test_exam_page_shows_cases_multiple_response_and_escapes_text(client_for):
     second.case_title = "Mrs <A>"  # the same case: its vignette is not repeated
     second.case_vignette = "Line one\nLine <two>"
     second.save()
-    keys = [first.options[0]["key"], first.options[1]["key"]]
+    keys = tokens(attempt, [first.options[0]["key"], first.options[1]["key"]])
     assert autosave(client, attempt, position=1, keys=keys).status_code == 200
     page = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
     assert "Which &lt;b&gt;two&lt;/b&gt; are right &amp; why?" in page
+    # One page: the case's vignette once, beside both its questions.
     assert page.count("Clinical case: Mrs &lt;A&gt;") == 1
     assert "Line one<br>Line &lt;two&gt;" in page
+    assert page.count('<fieldset class="card question"') == 2
+    assert "Questions 1–2 of 4" in page
     assert "Select all that apply." in page
     for key in keys:
         assert f'type="checkbox" name="q1" value="{key}" checked>' in page
-    assert f'type="radio" name="q2" value="{second.options[0]["key"]}">' in page
+    assert f'type="radio" name="q2" value="{tokens(attempt, [second.options[0]["key"]])[0]}">' in page
+    # The third question is the next page, the second of the paper.
+    assert second.stem not in client.get(reverse("exams:page", args=[attempt.pk, 2])).content.decode()
 
 
 def test_exam_page_past_its_deadline_grades_and_shows_the_result(client_for):

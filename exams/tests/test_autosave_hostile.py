@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.support.written import autosave, ready_trainee, start
+from tests.support.written import autosave, ready_trainee, start, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ TOO_DEEP = "The data is nested too deeply."
 POSITION = "position must be the question's number (a whole number)."
 KEYS = "keys must be a list of option keys (text)."
 FLAGGED = "flagged must be true or false."
-NOT_OBJECT = 'The request must be a JSON object such as {"position": 3, "keys": ["17"]}.'
+NOT_OBJECT = 'The request must be a JSON object such as {"position": 3, "keys": ["<an option of question 3>"]}.'
 BAD_OPTION = "That answer is not one of this question's options."
 
 HOSTILE = [
@@ -68,7 +68,7 @@ def sitting(client_for):
     client = client_for(trainee)
     attempt = start(client, course)
     first = attempt.items.get(position=1)
-    assert autosave(client, attempt, position=1, keys=[first.options[0]["key"]]).status_code == 200
+    assert autosave(client, attempt, position=1, keys=tokens(attempt, [first.options[0]["key"]])).status_code == 200
     return client, attempt, first
 
 
@@ -100,7 +100,7 @@ def test_a_body_over_the_cap_is_refused_before_it_is_parsed(sitting, body):
 
 def test_a_well_formed_save_still_saves(sitting):
     client, attempt, first = sitting
-    response = autosave(client, attempt, position=1, keys=[first.options[1]["key"]], flagged=True)
+    response = autosave(client, attempt, position=1, keys=tokens(attempt, [first.options[1]["key"]]), flagged=True)
     assert response.status_code == 200
     first.refresh_from_db()
     assert first.response == [first.options[1]["key"]]

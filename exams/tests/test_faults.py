@@ -20,6 +20,7 @@ from courses.tests.factories import EnrolmentFactory, course_with_lessons
 from exams.models import Attempt, AttemptItem
 from exams.services import grading as services  # where the grade goes on the audit trail
 from exams.tests.factories import exam_for
+from tests.support.written import tokens
 
 pytestmark = [pytest.mark.postgres]
 
@@ -85,7 +86,7 @@ def sitting(transactional_db, postgres, client_for):
     for item in attempt.items.all():
         response = client.post(
             reverse("exams:autosave", args=[attempt.pk]),
-            json.dumps({"position": item.position, "keys": item.correct_keys}),
+            json.dumps({"position": item.position, "keys": tokens(attempt, item.correct_keys)}),
             content_type="application/json",
         )
         assert response.status_code == 200

@@ -1,51 +1,78 @@
-// Written exam: autosave each answer as it changes, keep a countdown, announce the last
-// minutes to screen readers. Without JavaScript the page's "Save answers" button posts
-// everything; the server keeps the deadline either way.
+// Written exam, on every page of an open attempt (a page of the paper, the summary):
+// keep the countdown to the server's deadline and announce 10 and 1 minutes left; on a
+// page of the paper, autosave each answer and flag as it changes and keep the navigator's
+// states; ask before submitting with unanswered questions. Without JavaScript the page's
+// buttons post the page's answers and move on; the server keeps the deadline either way.
 (function () {
   "use strict";
   const bar = document.querySelector("[data-exam]");
-  const form = document.querySelector(".exam-form");
-  if (!bar || !form) return;
-  const url = bar.dataset.autosaveUrl;
-  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const state = bar.querySelector("[data-save-state]");
-  const countdown = bar.querySelector("[data-countdown]");
+  if (!bar) return;
   const announce = bar.querySelector("[data-announce]");
-  const answered = bar.querySelector("[data-answered]");
-  let remaining = parseInt(bar.dataset.deadlineSeconds, 10);
-  const endsAt = Date.now() + remaining * 1000;
-  const announced = {};
+  const WARNINGS = [[600, "10 minutes left."], [60, "1 minute left."]];
+
+  // Confirmation before an irreversible action (submitting with unanswered questions).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
 
   function format(seconds) {
-    const m = Math.floor(seconds / 60);
-    const s = seconds % 60;
-    return m + ":" + String(s).padStart(2, "0");
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = String(seconds % 60).padStart(2, "0");
+    return h ? h + ":" + String(m).padStart(2, "0") + ":" + s : m + ":" + s;
   }
 
-  function tick() {
-    remaining = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
-    countdown.textContent = format(remaining);
-    bar.querySelector(".timer").classList.toggle("is-low", remaining <= 300);
-    [[300, "5 minutes left."], [60, "1 minute left."]].forEach(function (pair) {
-      if (remaining <= pair[0] && remaining > pair[0] - 30 && !announced[pair[0]]) {
-        announced[pair[0]] = true;
-        announce.textContent = pair[1];
+  const countdown = bar.querySelector("[data-countdown]");
+  if (countdown && !bar.hasAttribute("data-paused")) {
+    // Seconds left as the server counted them when it sent the page: no trust in the
+    // device's clock, only in its passing.
+    const endsAt = Date.now() + parseInt(bar.dataset.deadlineSeconds, 10) * 1000;
+    const timer = bar.querySelector(".timer");
+    const announced = {};
+    const tick = function () {
+      const remaining = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      countdown.textContent = format(remaining);
+      timer.classList.toggle("is-low", remaining <= 600);
+      WARNINGS.forEach(function (pair) {
+        // Announced once, when crossed (not when a page opens long after).
+        if (remaining <= pair[0] && remaining > pair[0] - 30 && !announced[pair[0]]) {
+          announced[pair[0]] = true;
+          announce.textContent = pair[1];
+        }
+      });
+      if (remaining === 0) {
+        // The server closes and grades the attempt; reloading shows the result.
+        window.location.reload();
+        return;
       }
-    });
-    if (remaining === 0) {
-      // The server closes and grades the attempt; reloading shows the result.
-      window.location.reload();
-      return;
-    }
-    window.setTimeout(tick, 1000);
+      window.setTimeout(tick, 1000);
+    };
+    tick();
   }
 
-  function countAnswered() {
-    const done = new Set();
-    form.querySelectorAll(".question").forEach(function (fs) {
-      if (fs.querySelector(".options input:checked")) done.add(fs.dataset.position);
-    });
-    answered.textContent = done.size;
+  const form = document.querySelector(".exam-form");
+  const url = bar.dataset.autosaveUrl;
+  if (!form || !url) return;
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const state = bar.querySelector("[data-save-state]");
+  const answered = bar.querySelector("[data-answered]");
+  const LABELS = { answered: "answered", unanswered: "unanswered", flagged: "flagged" };
+
+  // The navigator's entry for a question: its class and its words (not colour alone).
+  function mark(position, isAnswered, isFlagged) {
+    const button = form.querySelector('[data-nav="' + position + '"]');
+    if (!button) return;
+    const wasAnswered = button.classList.contains("is-answered");
+    if (isAnswered !== null) button.classList.toggle("is-answered", isAnswered);
+    if (isFlagged !== null) button.classList.toggle("is-flagged", isFlagged);
+    const words = button.classList.contains("is-answered") ? LABELS.answered : LABELS.unanswered;
+    button.querySelector("[data-nav-state]").textContent =
+      words + (button.classList.contains("is-flagged") ? ", " + LABELS.flagged : "");
+    if (isAnswered !== null && isAnswered !== wasAnswered) {
+      answered.textContent = String(parseInt(answered.textContent, 10) + (isAnswered ? 1 : -1));
+    }
   }
 
   // Answers the server asked us to send again later (429: saving too often), by
@@ -94,6 +121,7 @@
           retryLater(payload, result.data.retry_after);
         } else if (result.data.ok) {
           state.textContent = "Saved question " + result.data.position + ".";
+          mark(result.data.position, result.data.keys.length > 0, result.data.flagged);
         } else if (result.data.closed) {
           window.location.href = result.data.result_url;
         } else {
@@ -101,7 +129,7 @@
         }
       })
       .catch(function () {
-        state.textContent = "Not saved: check your connection. Use “Save answers” to retry.";
+        state.textContent = "Not saved: check your connection. The page's buttons save your answers too.";
       });
   }
 
@@ -115,8 +143,5 @@
     }
     const keys = Array.from(fieldset.querySelectorAll(".options input:checked")).map(function (i) { return i.value; });
     save(fieldset, { keys: keys });
-    countAnswered();
   });
-
-  tick();
 })();

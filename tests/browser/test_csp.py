@@ -18,7 +18,7 @@ from courses.tests.factories import CourseFactory, EnrolmentFactory
 from exams.models import AttemptItem
 from tests.support.certificates import make_certificate
 from tests.support.handson import post_data
-from tests.support.written import autosave, ready_trainee, start
+from tests.support.written import autosave, ready_trainee, start, tokens
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +80,12 @@ def test_exam_attempt_and_result(csp_page):
     expect(page.get_by_text("Saved question 1.")).to_be_visible()  # exam.js autosaved
     assert page.csp_violations() == []
 
+    visit(page, reverse("exams:summary", args=[attempt.pk]))
+    expect(page.get_by_role("timer")).to_be_visible()  # exam.js runs the countdown here too
+    assert page.csp_violations() == []
+
     for item in AttemptItem.objects.filter(attempt=attempt):
-        autosave(client, attempt, position=item.position, keys=item.correct_keys)
+        autosave(client, attempt, position=item.position, keys=tokens(attempt, item.correct_keys))
     client.post(reverse("exams:submit", args=[attempt.pk]))
     visit(page, reverse("exams:result", args=[attempt.pk]))
     bars = page.locator(".bar-fill")

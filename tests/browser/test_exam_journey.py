@@ -1,5 +1,6 @@
-"""A trainee takes and passes the written exam; another lets the time run out and finds
-the attempt closed and graded."""
+"""The written exam in Chromium: a paged paper with the navigator, flags, the summary and
+the confirmations, then topic feedback without the key while an attempt is left; a pass
+with the key; a trainee who lets the time run out finds the attempt closed and graded."""
 
 import datetime
 
@@ -26,27 +27,90 @@ def ready_trainee(email, course):
     return trainee
 
 
-def test_take_and_pass_the_written_exam(page):
+def right_text(item):
+    return next(o["text"] for o in item.options if o["key"] in item.correct_keys)
+
+
+def test_a_paged_exam_with_the_navigator_then_topic_feedback_and_no_key(page):
     course = course_with_lessons(1)
-    exam_for(course, per_topic=2)
+    exam_for(course, per_topic=2, attempts_allowed=2)  # a full review; a second attempt left
     trainee = ready_trainee("candidate@example.com", course)
     sign_in(page, trainee.email)
     page.goto(f"/courses/{course.code}/exam/")
-    page.get_by_role("button", name="Start the exam").click()
+    # Start: a confirmation first (it starts the clock).
+    page.get_by_role("link", name="Start the exam").click()
+    expect(page.get_by_role("heading", name="Start the written exam?")).to_be_visible()
+    assert not Attempt.objects.exists()
+    page.get_by_role("button", name="Start now: the clock starts").click()
     expect(page.get_by_role("timer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
     attempt = Attempt.objects.get()
-    for item in AttemptItem.objects.filter(attempt=attempt).order_by("position"):
-        correct_text = next(o["text"] for o in item.options if o["key"] in item.correct_keys)
-        page.locator(f"#q{item.position}").get_by_label(correct_text).check()
-        expect(page.get_by_text(f"Saved question {item.position}.")).to_be_visible()
-    page.locator("#q2").get_by_label("Flag for review").check()
-    assert all(i.response == i.correct_keys for i in AttemptItem.objects.filter(attempt=attempt))
+    items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
+    # Page 1: answer (autosaved); the navigator says so in words.
+    page.locator("#q1").get_by_label(right_text(items[0])).check()
+    expect(page.get_by_text("Saved question 1.")).to_be_visible()
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator.get_by_role("button", name="1 answered")).to_have_attribute("aria-current", "page")
+    # To question 3 through the navigator, by keyboard.
+    navigator.get_by_role("button", name="3 unanswered").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Question 3 of 4")).to_be_visible()
+    expect(navigator.get_by_role("button", name="3 unanswered")).to_have_attribute("aria-current", "page")
+    expect(navigator.get_by_role("button", name="1 answered")).not_to_have_attribute("aria-current", "page")
+    page.locator("#q3").get_by_label("Flag for review").check()
+    expect(page.get_by_text("Saved question 3.")).to_be_visible()
+    expect(navigator.get_by_role("button", name="3 unanswered, flagged")).to_be_visible()
+    # Keyboard focus on the page is never under the sticky bar.
+    flag = page.locator("#q3").get_by_label("Flag for review")
+    flag.focus()
+    bar = page.locator("[data-exam]").bounding_box()
+    assert flag.bounding_box()["y"] >= bar["y"] + bar["height"]
     page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_role("heading", name="Review before submitting")).to_be_visible()
-    expect(page.get_by_text("Flagged: 2")).to_be_visible()
+    expect(page.get_by_role("timer")).to_be_visible()  # the countdown goes on here too
+    expect(page.get_by_text("3 questions are unanswered. Once submitted, answers cannot change.")).to_be_visible()
+    expect(page.get_by_text("Flagged: question 3")).to_be_visible()
+    # Submitting with unanswered questions asks first; dismissing keeps the attempt open.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Submit for grading").click()
+    expect(page.get_by_role("heading", name="Review before submitting")).to_be_visible()
+    assert dialogs
+    assert dialogs[0].startswith("3 questions are unanswered. Submit for grading anyway?")
+    assert Attempt.objects.get().status == "open"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit for grading").click()
+    expect(page.get_by_role("heading", name="Not passed")).to_be_visible()
+    expect(page.get_by_text("1 of 4 correct; the pass mark is 50%.")).to_be_visible()
+    expect(page.get_by_role("heading", name="By topic")).to_be_visible()
+    expect(page.get_by_text("The answer key and explanations are shown after your last attempt.")).to_be_visible()
+    expect(page.get_by_text("Because.")).to_have_count(0)
+    expect(page.get_by_text(right_text(items[0]))).to_have_count(0)
+
+
+def test_take_and_pass_the_written_exam(page):
+    course = course_with_lessons(1)
+    exam_for(course, per_topic=2)
+    trainee = ready_trainee("passing@example.com", course)
+    sign_in(page, trainee.email)
+    page.goto(f"/courses/{course.code}/exam/")
+    page.get_by_role("link", name="Start the exam").click()
+    page.get_by_role("button", name="Start now: the clock starts").click()
+    attempt = Attempt.objects.get()
+    for item in AttemptItem.objects.filter(attempt=attempt).order_by("position"):
+        page.locator(f"#q{item.position}").get_by_label(right_text(item)).check()
+        expect(page.get_by_text(f"Saved question {item.position}.")).to_be_visible()
+        if item.position == 2:
+            page.locator("#q2").get_by_label("Flag for review").check()
+            expect(page.get_by_text("Saved question 2.")).to_be_visible()
+        page.get_by_role("button", name="Next →" if item.position < 4 else "Save and review →").click()
+    assert all(i.response == i.correct_keys for i in AttemptItem.objects.filter(attempt=attempt))
+    expect(page.get_by_role("heading", name="Review before submitting")).to_be_visible()
+    expect(page.get_by_text("Flagged: question 2")).to_be_visible()
+    page.get_by_role("button", name="Submit for grading").click()  # nothing unanswered: no question asked
     expect(page.get_by_role("heading", name="Passed")).to_be_visible()
     expect(page.get_by_text("4 of 4 correct; the pass mark is 50%.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Answers and explanations")).to_be_visible()  # no attempt left
     page.get_by_role("link", name="My dashboard").click()
     expect(page.get_by_text("Written exam passed.")).to_be_visible()
 
@@ -57,7 +121,8 @@ def test_time_runs_out_and_the_attempt_closes_by_itself(page):
     trainee = ready_trainee("slow@example.com", course)
     sign_in(page, trainee.email)
     page.goto(f"/courses/{course.code}/exam/")
-    page.get_by_role("button", name="Start the exam").click()
+    page.get_by_role("link", name="Start the exam").click()
+    page.get_by_role("button", name="Start now: the clock starts").click()
     attempt = Attempt.objects.get()
     first = attempt.items.order_by("position").first()
     right = next(o["text"] for o in first.options if o["key"] in first.correct_keys)

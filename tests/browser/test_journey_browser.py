@@ -241,16 +241,18 @@ def journey(trainee, actor_page, pages, admin, instructor, examiner, course, sta
     exam_stage = stage(trainee, "Written and practical exam")
     expect(exam_stage).to_contain_text("The written exam is open to you.")
     exam_stage.get_by_role("link", name="Go to the written exam").click()
-    trainee.get_by_role("button", name="Start the exam").click()
+    trainee.get_by_role("link", name="Start the exam").click()
+    trainee.get_by_role("button", name="Start now: the clock starts").click()
     expect(trainee.get_by_role("timer")).to_be_visible()
     attempt = Attempt.objects.get(enrolment=enrolment)
     items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
     assert len(items) == 4
-    for item in items:
+    for item in items:  # one question per page
+        expect(trainee.get_by_role("heading", name=f"Question {item.position} of 4")).to_be_visible()
         right = next(o["text"] for o in item.options if o["key"] in item.correct_keys)
         trainee.locator(f"#q{item.position}").get_by_label(right).check()
         expect(trainee.get_by_text(f"Saved question {item.position}.")).to_be_visible()
-    trainee.get_by_role("button", name="Review and submit").click()
+        trainee.get_by_role("button", name="Next →" if item.position < 4 else "Save and review →").click()
     expect(trainee.get_by_role("heading", name="Review before submitting")).to_be_visible()
     trainee.get_by_role("button", name="Submit for grading").click()
     expect(trainee.get_by_role("heading", name="Passed")).to_be_visible()

@@ -10,6 +10,7 @@ from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses.models import LessonCompletion
 from courses.tests.factories import EnrolmentFactory, course_with_lessons
 from exams.models import Attempt
+from exams.option_tokens import option_token
 from exams.tests.factories import exam_for
 
 
@@ -23,6 +24,16 @@ def ready_trainee(per_topic=2, **settings):
     LessonCompletion.objects.create(enrolment=enrolment, lesson=course.modules.first().lessons.first())
     exam_for(course, per_topic=per_topic, **settings)
     return trainee, course
+
+
+def another_candidate(course):
+    """A second licensed trainee who has done every lesson of ``course`` (its exam already set)."""
+    trainee = TraineeFactory()
+    LicenceFactory(holder=trainee, verified=True)
+    enrolment = EnrolmentFactory(trainee=trainee, course=course)
+    for lesson in course.modules.first().lessons.all():
+        LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
+    return trainee
 
 
 def theory_done(lessons=2):
@@ -49,3 +60,9 @@ def autosave(client, attempt, **payload):
     return client.post(
         reverse("exams:autosave", args=[attempt.pk]), json.dumps(payload), content_type="application/json"
     )
+
+
+def tokens(attempt, keys):
+    """The page's names (exams.option_tokens) for these snapshot option keys: what a
+    browser posts for them."""
+    return [option_token(attempt.pk, key) for key in keys]

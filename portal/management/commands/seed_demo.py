@@ -29,6 +29,7 @@ class Command(BaseCommand):
             exams_demo.seed_practical(course)
             users += sittings_demo.seed(course)
             users.append(exams_demo.seed_ready_candidate(course))
+            users.append(exams_demo.seed_retake_candidate(course))
             certification_demo.seed_director(course)
             users.append(certification_demo.seed_certified(course))
             exams_demo.seed_standards(course)

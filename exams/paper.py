@@ -1,0 +1,75 @@
+"""The paper as a candidate meets it: pages (one question, or one clinical case with its
+questions), the question navigator, and the clock shown on every page.
+
+Pure functions of an attempt's items (``exams.selectors.PageItem``, in position order):
+the views read the attempt and its items once (two queries whatever the paper's length)
+and everything here is computed from them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from django.utils import timezone
+
+
+def paper_pages(items: Sequence) -> list[list]:
+    """The items grouped into pages, in order: a standalone item is a page; the items of
+    one clinical case (consecutive, as drawn, sharing the case's title and vignette) are
+    one page."""
+    pages: list[list] = []
+    previous = None
+    for item in items:
+        case = (item.case_title, item.case_vignette) if item.case_title else None
+        if case is not None and case == previous:
+            pages[-1].append(item)
+        else:
+            pages.append([item])
+        previous = case
+    return pages
+
+
+def page_of(pages: list[list], position: int) -> int | None:
+    """The number (from 1) of the page holding question ``position``."""
+    for number, page in enumerate(pages, start=1):
+        if any(item.position == position for item in page):
+            return number
+    return None
+
+
+class NavEntry(NamedTuple):
+    """One question in the navigator."""
+
+    position: int
+    page: int
+    answered: bool
+    flagged: bool
+    current: bool
+
+
+def navigator(pages: list[list], *, current: int | None) -> list[NavEntry]:
+    """Every question with its page and state; ``current``: the page shown (None on the
+    summary page)."""
+    return [
+        NavEntry(item.position, number, bool(item.response), bool(item.flagged), number == current)
+        for number, page in enumerate(pages, start=1)
+        for item in page
+    ]
+
+
+def clock(attempt) -> dict:
+    """What every page of an open attempt shows of its clock: seconds left by the
+    server's deadline, the deadline itself, and whether an invigilator has paused the
+    attempt (``paused_at``, from the sittings; absent, never paused)."""
+    paused_at = getattr(attempt, "paused_at", None)
+    # While paused the clock stands at what was left when the pause began.
+    until = paused_at if paused_at is not None else timezone.now()
+    remaining = max(int((attempt.deadline - until).total_seconds()), 0)
+    hours, rest = divmod(remaining, 3600)
+    return {
+        "remaining": remaining,
+        # As the countdown shows it (exam.js), for a page without JavaScript.
+        "remaining_text": f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}",
+        "deadline": attempt.deadline,
+        "paused": paused_at is not None,
+    }

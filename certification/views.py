@@ -189,6 +189,7 @@ def status_list_credential(request, number, purpose):
     response["ETag"] = signed.etag
     response["Cache-Control"] = f"public, max-age={status.MAX_AGE}"
     response["Access-Control-Allow-Origin"] = "*"  # browser wallets fetch it from their own origin
+    return response
 
 
 # Badge art ------------------------------------------------------------------------------

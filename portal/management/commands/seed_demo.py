@@ -37,7 +37,7 @@ class Command(BaseCommand):
             api_key, code = certification_demo.seed_api_key()
         # Certificates from an older demo database, issued before credentials were signed.
         certification_demo.seed_backfill_credentials()
-        self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo data loaded. Sign in at {settings.SITE_URL}/accounts/login/"))
         width = max(len(email) for _, email, _ in users)
         for roles, email, password in users:
             self.stdout.write(f"  {roles:<30} {email:<{width}}  password: {password}")
@@ -51,5 +51,5 @@ class Command(BaseCommand):
             f"{settings.SITE_URL}/credentials/status/1/revocation and …/1/suspension\n"
             f"  Verification API key of the demo employer ({certification_demo.DEMO_API_ORGANISATION}):\n"
             f"    {api_key}\n"
-            f"  curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:8000/api/v1/verify/{code or '<code>'}\n"
+            f"  curl -H 'Authorization: Bearer {api_key}' {settings.SITE_URL}/api/v1/verify/{code or '<code>'}\n"
         )

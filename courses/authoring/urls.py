@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import products, views
 
 urlpatterns = [
     path("author/courses/", views.course_list, name="author_courses"),
@@ -24,5 +24,8 @@ urlpatterns = [
         "author/courses/<slug:code>/lessons/<int:lesson_id>/delete/", views.lesson_delete, name="author_lesson_delete"
     ),
     path("author/courses/<slug:code>/lessons/<int:lesson_id>/move/", views.lesson_move, name="author_lesson_move"),
+    path("author/products/", products.product_list, name="author_products"),
+    path("author/products/new/", products.product_edit, name="author_product_create"),
+    path("author/products/<int:pk>/", products.product_edit, name="author_product"),
     path("author/courses/<slug:code>/images/", views.image_upload, name="author_image_upload"),
 ]

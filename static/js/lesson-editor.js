@@ -31,7 +31,18 @@ document.addEventListener("DOMContentLoaded", () => {
     if (described) area.setAttribute("aria-describedby", described);
     if (textarea.getAttribute("aria-invalid")) area.setAttribute("aria-invalid", "true");
     area.innerHTML = textarea.value;
-    const sync = () => { textarea.value = area.innerHTML; };
+    // The editor's HTML, with the browser's <b>/<i> written as <strong>/<em>. Only while
+    // the editor is shown: in the "Edit HTML" view the textarea itself is what is sent.
+    const sync = () => {
+      if (area.hidden) return;
+      const copy = area.cloneNode(true);
+      copy.querySelectorAll("b, i").forEach((old) => {
+        const replacement = document.createElement(old.tagName === "B" ? "strong" : "em");
+        replacement.append(...old.childNodes);
+        old.replaceWith(replacement);
+      });
+      textarea.value = copy.innerHTML;
+    };
     area.addEventListener("input", sync);
     textarea.form?.addEventListener("submit", sync);
 
@@ -86,8 +97,8 @@ document.addEventListener("DOMContentLoaded", () => {
     source.textContent = "Edit HTML";
     source.setAttribute("aria-pressed", "false");
     source.addEventListener("click", () => {
-      const showing = textarea.hidden;
-      if (showing) {
+      const toHtml = textarea.hidden; // the editor is shown: switch to the HTML view
+      if (toHtml) {
         sync();
         textarea.hidden = false;
         area.hidden = true;
@@ -100,10 +111,11 @@ document.addEventListener("DOMContentLoaded", () => {
         source.setAttribute("aria-pressed", "false");
         area.focus();
       }
-      toolbar.querySelectorAll("button, select").forEach((el) => { if (el !== source) el.disabled = !showing ? true : false; });
+      toolbar.querySelectorAll("button, select").forEach((el) => {
+        if (el !== source) el.disabled = toHtml;
+      });
     });
     toolbar.appendChild(source);
-    textarea.form?.addEventListener("submit", () => { if (!textarea.hidden) return; sync(); }, true);
 
     textarea.hidden = true;
     textarea.parentNode.insertBefore(wrap, textarea);

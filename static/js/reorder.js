@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (handle) handle.hidden = false;
       item.draggable = true;
       item.addEventListener("dragstart", (event) => {
-        if (event.target !== item) return;
+        if (event.target.closest?.(".outline-item") !== item) return;
         event.stopPropagation();
         dragged = item;
         item.classList.add("dragging");

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.confirm import confirmation_page, is_confirmed
@@ -179,6 +180,17 @@ def _ids(request) -> list[int]:
         return []
 
 
+MSG_DIRECTION = gettext_lazy("Choose to move the item up or down.")
+
+
+def _moved(request, current: list[int], item_id: int) -> list[int] | None:
+    """The order after an Up or Down button; None for a post that is neither."""
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return None
+    return services.moved(current, item_id, direction)
+
+
 def _reorder_response(request, course: Course, error: ValidationError | None):
     """A script (drag and drop) gets 204 or 400 with the message; a form post is sent back
     to the course page with the message."""
@@ -201,7 +213,9 @@ def module_move(request, code, module_id):
     course = selectors.get_course_for_author(request.user, code)
     module = selectors.get_module(course, module_id)
     current = list(Module.objects.filter(course=course).order_by("position", "id").values_list("pk", flat=True))
-    ids = _ids(request) if "ids" in request.POST else services.moved(current, module.pk, request.POST.get("direction"))
+    ids = _ids(request) if "ids" in request.POST else _moved(request, current, module.pk)
+    if ids is None:
+        return _reorder_response(request, course, ValidationError(MSG_DIRECTION))
     try:
         services.modules_reorder(course=course, ids=ids, actor=request.user)
     except ValidationError as error:
@@ -215,7 +229,9 @@ def lesson_move(request, code, lesson_id):
     course = selectors.get_course_for_author(request.user, code)
     lesson = selectors.get_lesson(course, lesson_id)
     current = list(Lesson.objects.filter(module=lesson.module).order_by("position", "id").values_list("pk", flat=True))
-    ids = _ids(request) if "ids" in request.POST else services.moved(current, lesson.pk, request.POST.get("direction"))
+    ids = _ids(request) if "ids" in request.POST else _moved(request, current, lesson.pk)
+    if ids is None:
+        return _reorder_response(request, course, ValidationError(MSG_DIRECTION))
     try:
         services.lessons_reorder(module=lesson.module, ids=ids, actor=request.user)
     except ValidationError as error:

@@ -51,6 +51,7 @@ def stations(request, code):
         {
             "course": course,
             "exam": exam,
+            "exam_saved": not exam._state.adding,
             "exam_form": exam_form,
             "station_form": station_form,
             "stations": station_list,

@@ -35,6 +35,8 @@ def test_an_administrator_sets_up_the_practical_a_station_and_its_first_rubric(c
     course = CourseFactory()
     client = client_for(administrator)
     url = reverse("exams:practical_stations", args=[course.code])
+    page = client.get(url).content.decode()
+    assert 'name="exam-overall_pass_percent"' in page and "Add a station" not in page  # settings first
     client.post(url, {"save_exam": "1", "exam-overall_pass_percent": "65", "exam-attempts_allowed": "2"})
     assert PracticalExam.objects.get(course=course).overall_pass_percent == 65
     response = client.post(url, {"add_station": "1", "station-title": "Glabellar complex", "station-instructions": ""})
@@ -53,6 +55,8 @@ def test_an_administrator_sets_up_the_practical_a_station_and_its_first_rubric(c
     ]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"practical.created", "practical.station_created", "practical.rubric_version_created"} <= actions
+    page = client.get(url).content.decode()
+    assert "1. Glabellar complex" in page and "v1, pass mark 3" in page
 
 
 def test_an_unused_version_is_corrected_in_place(client_for, administrator):

@@ -16,7 +16,7 @@ from exams.tests.factories import AssessmentFactory, PracticalExamFactory, Stati
 pytestmark = pytest.mark.django_db
 
 
-def rubric_data(station, criteria, *, pass_mark="3", note="", initial=0) -> dict:
+def rubric_data(station, criteria, *, pass_mark="3", note="", initial=0) -> dict:  # noqa: S107
     data = {
         "station-title": station.title, "station-instructions": station.instructions,
         "pass_mark": pass_mark, "note": note,
@@ -36,7 +36,8 @@ def test_an_administrator_sets_up_the_practical_a_station_and_its_first_rubric(c
     client = client_for(administrator)
     url = reverse("exams:practical_stations", args=[course.code])
     page = client.get(url).content.decode()
-    assert 'name="exam-overall_pass_percent"' in page and "Add a station" not in page  # settings first
+    assert 'name="exam-overall_pass_percent"' in page
+    assert "Add a station" not in page
     client.post(url, {"save_exam": "1", "exam-overall_pass_percent": "65", "exam-attempts_allowed": "2"})
     assert PracticalExam.objects.get(course=course).overall_pass_percent == 65
     response = client.post(url, {"add_station": "1", "station-title": "Glabellar complex", "station-instructions": ""})
@@ -48,7 +49,8 @@ def test_an_administrator_sets_up_the_practical_a_station_and_its_first_rubric(c
     )
     assert response.status_code == 302
     version = RubricVersion.objects.get(station=station)
-    assert version.number == 1 and version.pass_mark == Decimal(3)
+    assert version.number == 1
+    assert version.pass_mark == Decimal(3)
     assert [(c.text, c.points, c.critical) for c in version.criteria.all()] == [
         ("Marks the five points", 2, False),
         ("Aspirates / avoids vessels", 2, True),
@@ -56,7 +58,8 @@ def test_an_administrator_sets_up_the_practical_a_station_and_its_first_rubric(c
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"practical.created", "practical.station_created", "practical.rubric_version_created"} <= actions
     page = client.get(url).content.decode()
-    assert "1. Glabellar complex" in page and "v1, pass mark 3" in page
+    assert "1. Glabellar complex" in page
+    assert "v1, pass mark 3" in page
 
 
 def test_an_unused_version_is_corrected_in_place(client_for, administrator):
@@ -89,7 +92,8 @@ def test_a_used_version_is_read_only_and_editing_creates_the_next(client_for, ad
     used.refresh_from_db()
     assert [(c.text, c.points, c.critical) for c in used.criteria.all()] == before
     newest = station.versions.order_by("-number").first()
-    assert newest.number == 2 and newest.note == "simplified"
+    assert newest.number == 2
+    assert newest.note == "simplified"
     assert list(newest.criteria.values_list("text", "points", "critical")) == [("Only one now", 5, True)]
     event = AuditEvent.objects.get(action="practical.rubric_version_created")
     assert event.details["replaces"] == 1

@@ -35,7 +35,8 @@ def course(instructor):
 
 def test_the_table_shows_the_active_items_beside_each_topic(client_for, administrator, course):
     page = client_for(administrator).get(reverse("exams:settings", args=[course.code])).content.decode()
-    assert 'name="topic_anatomy"' in page and 'value="3"' in page
+    assert 'name="topic_anatomy"' in page
+    assert 'value="3"' in page
     assert page.count("3 available") == 2  # pharmacology and anatomy; the draft is not counted
     assert page.count("0 available") == 4
     assert 'name="pass_mark_percent"' in page
@@ -52,7 +53,8 @@ def test_a_blueprint_the_bank_cannot_fill_is_refused_at_its_topic(client_for, ad
         "The bank has 3 active item(s) on Anatomy outside case sets; lower the count or activate more items."
     ]
     page = response.content.decode()
-    assert 'aria-invalid="true"' in page and 'value="50"' in page  # what was typed is kept
+    assert 'aria-invalid="true"' in page
+    assert 'value="50"' in page
     assert ExamSettings.objects.get(course=course).blueprint == {"pharmacology": 3, "anatomy": 3}
     assert not AuditEvent.objects.exists()
 
@@ -76,7 +78,8 @@ def test_an_administrator_saves_settings_and_the_change_is_audited(client_for, a
     assert response.status_code == 302
     settings = ExamSettings.objects.get(course=course)
     assert settings.blueprint == {"pharmacology": 2, "anatomy": 1}
-    assert settings.pass_mark_percent == 80 and settings.time_limit_minutes == 45
+    assert settings.pass_mark_percent == 80
+    assert settings.time_limit_minutes == 45
     event = AuditEvent.objects.get(action="exam_settings.updated")
     assert event.actor == administrator
     assert event.details["changed"]["pass_mark_percent"] == {"before": 50, "after": 80}

@@ -11,6 +11,9 @@ from portal import views as portal_views
 # The Django admin signs in through allauth: its rate limits and second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Glabella administration"
+# Daily administration happens in Glabella's own pages (courses.authoring, exams.authoring,
+# accounts' jurisdictions); the Django admin stays for superusers only.
+admin.site.has_permission = lambda request: bool(request.user.is_active and request.user.is_superuser)
 
 urlpatterns = [
     # For load balancers and monitoring. core.health.HealthCheckMiddleware answers these

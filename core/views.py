@@ -37,7 +37,7 @@ def audit_list(request):
 
 # Files that browsers, crawlers and security researchers ask for at fixed addresses.
 
-ROBOTS_DISALLOW = ("/accounts/", "/admin/", "/staff/", "/me/", "/dashboard/", "/api/")
+ROBOTS_DISALLOW = ("/accounts/", "/admin/", "/author/", "/staff/", "/me/", "/dashboard/", "/api/")
 
 
 @require_safe

@@ -16,4 +16,5 @@ urlpatterns = [
     path("courses/<slug:code>/images/<uuid:image_id>/", views.lesson_image, name="lesson_image"),
     path("teach/courses/<slug:code>/roster/", views.roster, name="roster"),
     path("", include("courses.handson.urls")),
+    path("", include("courses.authoring.urls")),
 ]

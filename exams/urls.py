@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import authoring_views, views
 
 app_name = "exams"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/exams/<slug:code>/analysis.csv", views.item_analysis_csv, name="analysis_csv"),
     path("staff/exams/<slug:code>/bank/", views.question_bank, name="bank"),
     path("staff/exams/<slug:code>/bank/export.<str:fmt>", views.question_bank_export, name="bank_export"),
+    path("staff/exams/<slug:code>/settings/", authoring_views.exam_settings_edit, name="settings"),
     path("", include("exams.practical.urls")),
     path("", include("exams.sittings.urls")),
     path("", include("exams.standards.urls")),

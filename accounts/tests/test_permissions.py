@@ -90,6 +90,43 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "accounts:admin_dashboard": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "accounts:examiner_dashboard": read_only((L, 403, 403, 403, 403, 200, 200, 403)),
     "accounts:instructor_dashboard": read_only((L, 403, 403, 200, 200, 403, 403, 403)),
+    # Authoring (courses.authoring, exams.authoring, exams.practical.authoring): the course's
+    # instructor and administrators; another instructor's course answers 404. A delete
+    # without confirmed=yes only asks (200); a move or upload without its fields changes
+    # nothing and goes back to the course (302).
+    "courses:author_courses": read_only((L, 403, 403, 200, 200, 403, 403, 200)),
+    "courses:author_course_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:author_course": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_module_create": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_module": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_module_delete": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 200, 404, 403, 403, 200),
+    },
+    "courses:author_module_move": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 302, 404, 403, 403, 302),
+    },
+    "courses:author_lesson_create": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_lesson": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_lesson_delete": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 200, 404, 403, 403, 200),
+    },
+    "courses:author_lesson_move": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 302, 404, 403, 403, 302),
+    },
+    "courses:author_image_upload": {
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 302, 404, 403, 403, 302),
+    },
+    "courses:author_products": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:author_product_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:author_product": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "exams:settings": same((L, 403, 403, 200, 404, 403, 403, 200)),
+    "exams:practical_stations": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "exams:practical_rubric": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "accounts:jurisdiction_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "accounts:jurisdiction_edit": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "accounts:jurisdiction_list": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -614,7 +651,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses": ("detail", "enrol", "withdraw", "learn", "roster", "session_list", "session_create", "logbook",
                     "mentor_case_create"),
         "exams": ("home", "start", "analysis", "analysis_csv", "bank", "practical", "practical_admin",
-                  "sittings_admin", "accommodations", "standards"),
+                  "sittings_admin", "accommodations", "standards", "settings", "practical_stations"),
     }  # fmt: skip
     kwargs = {
         **{f"accounts:{n}": {"pk": licence.pk} for n in ("licence_detail", "licence_document", "licence_review")},
@@ -634,6 +671,20 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "exams:booking_cancel": {"code": course.code, "pk": booking.pk},
         **{f"exams:{n}": {"pk": sitting.pk} for n in ("sitting_admin", "invigilate", "invigilate_act")},
         "exams:sitting_booking_cancel": {"pk": sitting.pk, "booking": booking.pk},
+        "exams:practical_rubric": {"station_id": station.pk},
+        **{
+            f"courses:{n}": {"code": course.code}
+            for n in ("author_course", "author_module_create", "author_image_upload")
+        },
+        **{
+            f"courses:{n}": {"code": course.code, "module_id": lesson.module_id}
+            for n in ("author_module", "author_module_delete", "author_module_move", "author_lesson_create")
+        },
+        **{
+            f"courses:{n}": {"code": course.code, "lesson_id": lesson.pk}
+            for n in ("author_lesson", "author_lesson_delete", "author_lesson_move")
+        },
+        "courses:author_product": {"pk": session.product.pk},
         "exams:score_station": {"pk": assessment.pk, "rubric_id": rubric.pk},
         "exams:assessment_manage": {"pk": assessment.pk},
         **{f"exams:{n}": {"pk": exercise.pk} for n in ("angoff", "angoff_hofstee", "angoff_close", "angoff_adopt")},

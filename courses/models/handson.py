@@ -45,7 +45,7 @@ def _area_choices() -> list[tuple[str, str]]:
 class Product(models.Model):
     """A botulinum toxin product. Units are not interchangeable between products, so each
     has its own label references per area (``ProductAreaReference``) and cumulative cap.
-    Seeded from the US labels by migration; edited in the Django admin. A clinician must
+    Seeded from the US labels by migration; edited at /author/products/. A clinician must
     review the figures before they are relied on (README)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("e.g. abobotulinumtoxinA"))

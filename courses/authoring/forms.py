@@ -1,0 +1,131 @@
+"""Forms for the authoring pages, one per role: ``CourseForm`` (administrators: every
+setting) and ``CourseContentForm`` (a course's instructors: its summary and description
+only; the fields they may not change are not on the form, so a post that carries them
+changes nothing)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profession, User
+from core.forms_utils import IsoDateField
+from core.uploads import check_document
+from courses.models import Course, Lesson, Module
+
+LESSON_HTML_HELP = _(
+    "Headings, bold, italic, lists, links (https or mailto) and this course's uploaded images are kept; "
+    "anything else (scripts, styles, other sites' images) is removed when saved."
+)
+
+
+class CourseForm(forms.ModelForm):
+    """Everything about a course, for administrators."""
+
+    accreditation_valid_from = IsoDateField(label=_("Accreditation valid from"), help_text=_("e.g. 2026-12-07"))
+    accreditation_valid_until = IsoDateField(label=_("Accreditation valid until"), help_text=_("e.g. 2028-12-07"))
+    eligible_professions = forms.MultipleChoiceField(
+        label=_("Eligible professions"), choices=Profession.choices, widget=forms.CheckboxSelectMultiple
+    )
+    instructors = forms.ModelMultipleChoiceField(
+        label=_("Instructors"),
+        queryset=User.objects.filter(is_instructor=True).order_by("legal_name", "email"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Course
+        fields = [
+            "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
+            "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
+            "instructors", "capacity", "certificate_validity_months", "certificate_auto_issue", "director_name",
+            "director_title", "director_signature", "handson_min_sessions", "handson_type_minimums",
+            "handson_area_minimums", "handson_recent_competent", "handson_mentor_cases_count",
+            "handson_reviews_required",
+        ]  # fmt: skip
+        widgets = {
+            # A private file: no link to it (the clearable widget would print one).
+            "director_signature": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "handson_type_minimums": forms.Textarea(attrs={"rows": 2}),
+            "handson_area_minimums": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["instructors"].label_from_instance = lambda u: f"{u.legal_name or u.email} ({u.email})"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("accreditation_valid_from"), cleaned.get("accreditation_valid_until")
+        if start and end and end <= start:
+            self.add_error(
+                "accreditation_valid_until",
+                _("The accreditation must end after it starts (%(start)s).") % {"start": start.strftime("%-d %b %Y")},
+            )
+        return cleaned
+
+    def clean_director_signature(self):
+        """A new signature is checked by content and stored re-encoded (as in the admin)."""
+        upload = self.cleaned_data.get("director_signature")
+        if not isinstance(upload, UploadedFile):
+            return upload
+        checked = check_document(upload, request=self.request)
+        if not checked.content_type.startswith("image/"):
+            raise ValidationError(_("The signature must be a PNG or JPEG image."))
+        return ContentFile(checked.content, name=f"signature{checked.extension}")
+
+
+class CourseContentForm(forms.ModelForm):
+    """What a course's instructor may change."""
+
+    class Meta:
+        model = Course
+        fields = ["summary", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["title", "summary"]
+
+
+class LessonForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ["title", "minutes", "body_html"]
+        labels = {"body_html": _("Lesson text")}
+        help_texts = {"body_html": LESSON_HTML_HELP}
+        widgets = {"body_html": forms.Textarea(attrs={"rows": 18, "data-rich-editor": ""})}
+
+
+class LessonImageForm(forms.Form):
+    upload = forms.FileField(
+        label=_("Image"),
+        help_text=_("JPEG or PNG, up to 10 MB. Checked by content and stored without its metadata."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    alt_text = forms.CharField(
+        label=_("Description for screen readers"),
+        max_length=300,
+        help_text=_("What the image shows, e.g. “Procerus and corrugator muscles, front view”."),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_upload(self):
+        checked = check_document(self.cleaned_data["upload"], request=self.request)
+        if not checked.content_type.startswith("image/"):
+            raise ValidationError(_("Lesson images must be JPEG or PNG."))
+        return checked

@@ -1,0 +1,168 @@
+"""Writes for the authoring pages. Every change is audited (core.services.audit_record);
+lesson HTML goes through courses.services.lesson_save, which sanitises it exactly as
+before (courses.sanitize)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.services import audit_record
+from courses import services as course_services
+from courses.models import Course, Lesson, Module
+
+MSG_ORDER_MISMATCH = _("The order sent does not list exactly the items on this page; reload the page and try again.")
+
+
+def _renumber(items: list, *, scope: str) -> None:
+    """Give ``items`` the positions 1..n in this order. Two passes, so that the unique
+    (parent, position) constraint never sees two rows at one position."""
+    if not items:
+        return
+    model = type(items[0])
+    parent = {scope: getattr(items[0], scope)}
+    top = (model.objects.filter(**parent).aggregate(top=Max("position"))["top"] or 0) + 1
+    for offset, item in enumerate(items):
+        model.objects.filter(pk=item.pk).update(position=top + offset)
+    for index, item in enumerate(items, start=1):
+        model.objects.filter(pk=item.pk).update(position=index)
+        item.position = index
+
+
+def _next_position(model, **parent) -> int:
+    return (model.objects.filter(**parent).aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def module_save(*, module: Module, actor: User) -> Module:
+    created = module.pk is None
+    if created:
+        module.position = _next_position(Module, course=module.course)
+    module.full_clean()
+    module.save()
+    audit_record(
+        actor=actor,
+        action="module.created" if created else "module.updated",
+        obj=module,
+        summary=f"{module.course.code}: module “{module.title}”",
+        details={"course": module.course.code, "title": module.title, "position": module.position},
+    )
+    return module
+
+
+@transaction.atomic
+def module_delete(*, module: Module, actor: User) -> None:
+    course = module.course
+    lessons = list(module.lessons.values_list("title", flat=True))
+    audit_record(
+        actor=actor,
+        action="module.deleted",
+        obj=module,
+        summary=f"{course.code}: module “{module.title}” deleted with {len(lessons)} lesson(s)",
+        details={"course": course.code, "title": module.title, "lessons": lessons},
+    )
+    module.delete()
+    _renumber(list(Module.objects.filter(course=course).order_by("position", "id")), scope="course")
+
+
+@transaction.atomic
+def lesson_save(*, lesson: Lesson, actor: User) -> Lesson:
+    """Sanitised by courses.services.lesson_save, then audited."""
+    created = lesson.pk is None
+    if created:
+        lesson.position = _next_position(Lesson, module=lesson.module)
+    course_services.lesson_save(lesson=lesson)
+    audit_record(
+        actor=actor,
+        action="lesson.created" if created else "lesson.updated",
+        obj=lesson,
+        summary=f"{lesson.module.course.code}: lesson “{lesson.title}”",
+        details={
+            "course": lesson.module.course.code,
+            "module": lesson.module_id,
+            "title": lesson.title,
+            "minutes": lesson.minutes,
+            "characters": len(lesson.body_html),
+        },
+    )
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson, actor: User) -> None:
+    module = lesson.module
+    completed = lesson.completions.count()
+    audit_record(
+        actor=actor,
+        action="lesson.deleted",
+        obj=lesson,
+        summary=f"{module.course.code}: lesson “{lesson.title}” deleted ({completed} completion(s) removed)",
+        details={"course": module.course.code, "module": module.pk, "title": lesson.title, "completions": completed},
+    )
+    lesson.delete()
+    _renumber(list(Lesson.objects.filter(module=module).order_by("position", "id")), scope="module")
+
+
+def _reorder(items: list, ids: list[int], *, scope: str) -> list:
+    by_id = {item.pk: item for item in items}
+    if len(ids) != len(by_id) or set(ids) != set(by_id):
+        raise ValidationError(MSG_ORDER_MISMATCH, code="order")
+    ordered = [by_id[i] for i in ids]
+    _renumber(ordered, scope=scope)
+    return ordered
+
+
+@transaction.atomic
+def modules_reorder(*, course: Course, ids: list[int], actor: User) -> None:
+    items = list(Module.objects.select_for_update().filter(course=course).order_by("position", "id"))
+    before = [m.pk for m in items]
+    _reorder(items, ids, scope="course")
+    if before != ids:
+        audit_record(
+            actor=actor,
+            action="module.reordered",
+            obj=course,
+            summary=f"{course.code}: modules reordered",
+            details={"before": before, "after": ids},
+        )
+
+
+@transaction.atomic
+def lessons_reorder(*, module: Module, ids: list[int], actor: User) -> None:
+    items = list(Lesson.objects.select_for_update().filter(module=module).order_by("position", "id"))
+    before = [lesson.pk for lesson in items]
+    _reorder(items, ids, scope="module")
+    if before != ids:
+        audit_record(
+            actor=actor,
+            action="lesson.reordered",
+            obj=module,
+            summary=f"{module.course.code}: lessons of “{module.title}” reordered",
+            details={"before": before, "after": ids},
+        )
+
+
+def moved(ids: list[int], item_id: int, direction: str) -> list[int]:
+    """``ids`` with ``item_id`` moved one place up or down (unchanged at either end)."""
+    ids = list(ids)
+    index = ids.index(item_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+    return ids
+
+
+@transaction.atomic
+def lesson_image_add(*, course: Course, upload, alt_text: str, actor: User):
+    image = course_services.lesson_image_add(course=course, upload=upload, alt_text=alt_text)
+    audit_record(
+        actor=actor,
+        action="lesson_image.added",
+        obj=image,
+        summary=f"{course.code}: lesson image “{alt_text}”",
+        details={"course": course.code, "content_type": image.content_type},
+    )
+    return image

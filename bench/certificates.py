@@ -382,9 +382,9 @@ def practical_in_bulk(enrolments, stations, *, ratings, now, today, decider, ins
     marks = {str(c.pk): str(c.points) for c in first.criteria.all()}
     total = sum((Decimal(v) for v in marks.values()), Decimal(0))
     # The warnings session_save_draft would record: the same doses for every model, none before.
-    first = session_data(0, today)
+    sample = session_data(0, today)
     warnings = handson.session_dose_warnings(
-        units_by_site=UNITS_BY_SITE, model_code=first["model_code"], performed_on=today, product=first["product"]
+        units_by_site=UNITS_BY_SITE, model_code=sample["model_code"], performed_on=today, product=sample["product"]
     )
     with transaction.atomic():
         sessions = []

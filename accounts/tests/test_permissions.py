@@ -201,6 +201,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "certification:verify_lookup": same((200, 200, 200, 200, 200, 200, 200, 200)),
     "core:audit_list": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:catalogue": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "courses:my_courses": read_only((L, 200, 200, 403, 403, 403, 403, 403)),
     "courses:detail": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "courses:enrol": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 302, 403, 403, 403, 403, 403)},
     "courses:learn": read_only((L, 302, 404, 302, 404, 404, 404, 302)),  # to the lesson
@@ -340,6 +341,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "exams:summary": read_only((L, 200, 404, 403, 403, 403, 403, 403)),
     "healthz": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "home": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    # What browsers, crawlers and researchers ask for at fixed addresses: public, read-only.
+    "favicon_ico": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "robots_txt": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
+    "security_txt": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "mfa_activate_totp": same((L, 302, 302, 302, 302, 302, 302, 302)),
     "mfa_authenticate": same((L, 302, 302, 302, 302, 302, 302, 302)),
     "mfa_deactivate_totp": same(

@@ -5,7 +5,12 @@ from accounts.models import Profession
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),  # one type attribute, not text and search
+    )
     profession = forms.ChoiceField(
         label=_("Open to"), required=False, choices=[("", _("Any profession"))] + Profession.choices
     )
@@ -17,4 +22,4 @@ class CatalogueFilterForm(forms.Form):
     def __init__(self, *args, bodies: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].choices = [("", _("Any body"))] + [(b, b) for b in bodies]
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Title, code or topic")})
+        self.fields["q"].widget.attrs.update({"placeholder": _("Title, code or topic")})

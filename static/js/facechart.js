@@ -20,6 +20,8 @@
  *     announced). A tap is therefore always safe to repeat; the value is changed by
  *     typing or the -/+ buttons.
  *   - Dots close together: a tap goes to the nearest dot within its 48-unit target.
+ * Arrow keys on a focused site move to the nearest site in that direction (Home and End:
+ *   the first and last site), so the chart is walked without tabbing through every dot.
  * Steppers: each row gets "−" and "+" buttons (1 U; 44 px) for adjusting without the
  *   on-screen keyboard. "−" from 1 U or less empties the field.
  * Live: the dots, per-area totals, the session total and the dose warnings (the same
@@ -80,7 +82,10 @@
       text.textContent = shown;
       text.classList.toggle("is-long", shown.length > 3);
       g.classList.toggle("is-set", n > 0);
-      g.setAttribute("aria-label", g.getAttribute("data-name") + ", " + (n > 0 ? shown + " " + unitWord(n) : "no units"));
+      // The visible label first, then the units, then the full name (the name must contain
+      // what is seen: WCAG 2.5.3, axe's label-content-name-mismatch).
+      g.setAttribute("aria-label", g.getAttribute("data-label") + ": " + (n > 0 ? shown + " " + unitWord(n) : "no units") +
+        ", " + g.getAttribute("data-name"));
     }
 
     // The same wording as courses.handson.face_sites.WARNING_TEXTS.
@@ -232,9 +237,46 @@
       var pointer = event.pointerType || lastPointer;
       activate(g.getAttribute("data-site"), pointer === "touch" || pointer === "pen");
     });
+    // The site's position in the chart (its translate()).
+    function at(g) {
+      var m = /translate\(\s*([-\d.]+)[ ,]+([-\d.]+)/.exec(g.getAttribute("transform") || "");
+      return m ? { x: parseFloat(m[1]), y: parseFloat(m[2]) } : { x: 0, y: 0 };
+    }
+    var ARROWS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
+    // The nearest site in the arrow's direction (distance across the direction counts
+    // double, so Right stays on a row); none there: the next/previous site in the table.
+    function neighbour(g, key) {
+      var order = Array.prototype.slice.call(svg.querySelectorAll("[data-site]"));
+      if (key === "Home") return order[0];
+      if (key === "End") return order[order.length - 1];
+      var dir = ARROWS[key];
+      var from = at(g);
+      var best = null;
+      var bestScore = Infinity;
+      order.forEach(function (other) {
+        if (other === g) return;
+        var p = at(other);
+        var along = (p.x - from.x) * dir[0] + (p.y - from.y) * dir[1];
+        if (along <= 0) return;
+        var across = Math.abs((p.x - from.x) * dir[1] + (p.y - from.y) * dir[0]);
+        var score = along + 2 * across;
+        if (score < bestScore) { best = other; bestScore = score; }
+      });
+      if (best) return best;
+      var i = order.indexOf(g) + (dir[0] + dir[1] > 0 ? 1 : -1);
+      return order[(i + order.length) % order.length];
+    }
+
     svg.addEventListener("keydown", function (event) {
       var g = event.target.closest && event.target.closest("[data-site]");
-      if (!g || (event.key !== "Enter" && event.key !== " ")) return;
+      if (!g) return;
+      if (ARROWS[event.key] || event.key === "Home" || event.key === "End") {
+        event.preventDefault();
+        var next = neighbour(g, event.key);
+        if (next) next.focus();
+        return;
+      }
+      if (event.key !== "Enter" && event.key !== " ") return;
       event.preventDefault();
       activate(g.getAttribute("data-site"), false);
     });

@@ -97,6 +97,27 @@ def test_the_keyboard_still_moves_to_the_sites_input(open_as, world):
     expect(desktop.locator('input[name="units_procerus"]')).to_have_value("4")
 
 
+def test_arrow_keys_move_between_sites_whose_names_start_with_their_visible_label(open_as, world):
+    desktop = open_as(world["instructor"], {"viewport": {"width": 1366, "height": 900}})
+    desktop.goto(f"/teach/courses/{world['course'].code}/sessions/new/")
+    procerus = desktop.locator('svg [data-site="procerus"]')
+    expect(procerus).to_have_accessible_name("P: no units, Procerus")  # "P" is what the dot shows
+    procerus.focus()
+    desktop.keyboard.press("ArrowRight")  # the patient's left corrugator, up and to the right
+    expect(desktop.locator('svg [data-site="corrugator_medial_l"]')).to_be_focused()
+    desktop.keyboard.press("ArrowLeft")  # across the row to its mirror image
+    expect(desktop.locator('svg [data-site="corrugator_medial_r"]')).to_be_focused()
+    desktop.keyboard.press("ArrowUp")
+    expect(desktop.locator('svg [data-site^="frontalis_"]:focus')).to_have_count(1)  # up to the forehead row
+    desktop.keyboard.press("End")
+    expect(desktop.locator("svg [data-site]").last).to_be_focused()
+    desktop.keyboard.press("Home")
+    expect(procerus).to_be_focused()
+    desktop.keyboard.press("Enter")
+    expect(desktop.locator('input[name="units_procerus"]')).to_have_value("4")
+    expect(procerus).to_have_accessible_name("P: 4 units, Procerus")
+
+
 @pytest.mark.parametrize("device", [PHONE, {"viewport": {"width": 1366, "height": 900}}], ids=["phone", "desktop"])
 def test_the_acknowledgement_appears_beside_a_live_warning(open_as, world, device):
     form = open_as(world["instructor"], device)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from certification import documents
-from certification.badges import open_badge
 from certification.models import Award, Certificate
 from certification.services import issuing, lifecycle, rendering
 from certification.tasks import certificate_email_task, certificate_render_task
@@ -61,7 +60,9 @@ def test_issuing_renders_stores_and_emails_the_pdf(issued, settings, mailoutbox)
 def test_the_issued_pdf_carries_its_credential_and_still_verifies_byte_for_byte(issued, client):
     content = issued.pdf.read()
     assert hashlib.sha256(content).hexdigest() == issued.pdf_sha256  # of the final bytes
-    assert json.loads(documents.credential_in_pdf(content)) == open_badge(issued)
+    # The signed credential, as stored: its proof included.
+    assert json.loads(documents.credential_in_pdf(content)) == issued.credential
+    assert issued.credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
 
     url = reverse("certification:verify_lookup")
     page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", content)}).content.decode()
@@ -69,7 +70,7 @@ def test_the_issued_pdf_carries_its_credential_and_still_verifies_byte_for_byte(
     assert "This PDF carries its certificate's digital credential" in page
     link = re.search(r'<a class="button" href="data:application/vc\+ld\+json;base64,([^"]+)" download="([^"]+)">', page)
     assert link, page
-    assert json.loads(base64.b64decode(link[1])) == open_badge(issued)
+    assert json.loads(base64.b64decode(link[1])) == issued.credential
     assert link[2] == f"{issued.serial}-credential.json"
 
     middle = len(content) // 2
@@ -92,7 +93,7 @@ def test_a_signed_pdf_is_stored_and_hashed_as_signed(
     content = certificate.pdf.read()
     assert b"/SubFilter /ETSI.CAdES.detached" in content
     assert hashlib.sha256(content).hexdigest() == certificate.pdf_sha256
-    assert json.loads(documents.credential_in_pdf(content)) == open_badge(certificate)
+    assert json.loads(documents.credential_in_pdf(content)) == certificate.credential
     url = reverse("certification:verify_lookup")
     page = client.post(url, {"action": "file", "document": SimpleUploadedFile("c.pdf", content)}).content.decode()
     assert "has not been altered" in page

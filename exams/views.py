@@ -15,6 +15,7 @@ from core.json_input import JSONInputError, json_body
 from core.permissions import role_required
 from core.ratelimit import rate_limited_json
 from courses import selectors as course_selectors
+from courses.models import Enrolment
 
 from . import analysis, bank, paper, rendering, selectors
 from .models import Attempt, ExamSettings, ItemStatus
@@ -27,7 +28,13 @@ from .sittings import selectors as sitting_selectors
 @require_safe
 def exam_home(request, code):
     course = course_selectors.get_course_for(request.user, code)
-    enrolment = selectors.get_active_enrolment(request.user, course)
+    enrolment = course_selectors.enrolment_for(request.user, course)
+    if enrolment is None:
+        raise Http404
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        # Not a bare 404: say why the exam is closed and how to get back to it.
+        return render(request, "exams/exam_withdrawn.html", {"course": course, "enrolment": enrolment})
+    enrolment.course, enrolment.trainee = course, request.user  # what get_active_enrolment joined
     settings = ExamSettings.objects.filter(course=course).first()
     sittings = selectors.attempts_for(enrolment=enrolment)
     open_attempt = next((a for a in sittings if a.status == Attempt.Status.OPEN), None)

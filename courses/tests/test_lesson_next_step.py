@@ -50,3 +50,20 @@ def test_completed_ticks_are_named_without_aria_label_on_a_span(client, setup):
     page = client.get(reverse("courses:lesson", args=[course.code, lessons[1].pk])).content.decode()
     assert '<span class="tick" aria-label' not in page
     assert '<span class="sr-only">completed: </span>' in page
+
+
+def test_a_withdrawn_trainee_opening_the_exam_is_told_why_and_how_back(client, setup):
+    from courses.services import enrolment_withdraw
+
+    trainee, course, enrolment, lessons = setup
+    enrolment_withdraw(trainee=trainee, course=course)
+    client.force_login(trainee)
+    response = client.get(reverse("exams:home", args=[course.code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The written exam is closed to you" in page
+    assert "You withdrew from" in page
+    assert f'href="{reverse("courses:detail", args=[course.code])}">See the course and enrol again</a>' in page
+    # Someone never enrolled still gets a 404.
+    client.force_login(TraineeFactory())
+    assert client.get(reverse("exams:home", args=[course.code])).status_code == 404

@@ -392,7 +392,8 @@ def question_bank_export(request, code, fmt):
         raise Http404
     course = course_selectors.get_course_for_staff(code)
     if fmt == "csv":
-        response = HttpResponse(bank.bank_export_csv(course=course), content_type="text/csv; charset=utf-8")
+        # With a byte-order mark: Excel then reads accents as UTF-8 (the import skips it).
+        response = HttpResponse("\ufeff" + bank.bank_export_csv(course=course), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(bank.bank_export_json(course=course), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="question-bank-{course.code}.{fmt}"'

@@ -92,3 +92,16 @@ def test_bank_page_imports_and_reports(client_for, administrator, trainee):
     export = client.get(reverse("exams:bank_export", args=[course.code, "csv"]))
     assert export["Content-Type"].startswith("text/csv")
     assert client.get(reverse("exams:bank_export", args=[course.code, "xml"])).status_code == 404
+
+
+def test_the_downloaded_csv_opens_in_excel_with_accents_and_imports_again(client_for, administrator):
+    course = CourseFactory()
+    assert bank.bank_import(course=course, bank=json.loads(DEMO.read_text())).ok
+    Question.objects.filter(course=course).update(stem="Ptosis après injection: que faire ?")
+    body = client_for(administrator).get(reverse("exams:bank_export", args=[course.code, "csv"])).content
+    assert body.startswith("\ufeff".encode())  # UTF-8 with a byte-order mark
+    assert "après" in body.decode("utf-8-sig")
+    other = CourseFactory()
+    report = bank.bank_import(course=other, bank=bank.parse_csv(body))
+    assert report.ok, report.errors[:3]
+    assert Question.objects.filter(course=other, stem__contains="après").count() == report.created

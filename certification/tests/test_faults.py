@@ -213,7 +213,7 @@ def test_an_award_made_while_redis_is_down_is_issued_by_the_sweep_once_it_is_bac
         response = client_for(examiner).post(
             reverse("exams:score_station", args=[assessment.pk, rubric.pk]),
             {**{f"criterion_{k}": v for k, v in full_marks(rubric).items()}, "global_grade": "3",
-             "comments": "Safe and confident", "action": "submit"},
+             "comments": "Safe and confident", "action": "submit", "confirmed": "yes"},
         )  # fmt: skip
     # The examiner's submit went through; the award and the certificate are saved.
     assert response.status_code == 302

@@ -74,7 +74,7 @@ def sign_in(page, email, password=STAFF_PASSWORD, *, totp=False):
     # the step turned between reading the clock and the server checking it, the next
     # step's code is asked for once more.
     for _ in range(2):
-        page.get_by_label("Code:").fill(totp_now())
+        page.get_by_label("Code", exact=True).fill(totp_now())
         page.get_by_role("button", name="Sign in").click()
         refused = page.get_by_text("Incorrect code.")
         expect(signed_in.or_(refused)).to_be_visible()

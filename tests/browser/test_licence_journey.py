@@ -80,7 +80,7 @@ def test_signup_licence_submission_and_verification(page, live_server):
     page.get_by_label("Password", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
     code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-    page.get_by_label("Code:").fill(code)
+    page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
     page.get_by_role("link", name="Licence queue").click()

@@ -21,7 +21,7 @@ def sign_in(page, email, totp=False):
     page.get_by_label("Password", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
     if totp:
-        page.get_by_label("Code:").fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
+        page.get_by_label("Code", exact=True).fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
         page.get_by_role("button", name="Sign in").click()
 
 

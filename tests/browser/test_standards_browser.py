@@ -19,9 +19,9 @@ pytestmark = pytest.mark.browser
 def sign_in_with_code(page, email):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_label("Code:").fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
+    page.get_by_label("Code", exact=True).fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
     page.get_by_role("button", name="Sign In").click()
 
 

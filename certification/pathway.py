@@ -135,7 +135,7 @@ def pathway_for(
         )  # fmt: skip
     elif written_passed:
         detail = (
-            _("Written exam passed and the hands-on requirement met: an administrator will schedule your "
+            _("Written exam passed. The hands-on requirement is met: an administrator will schedule your "
               "practical assessment and email you the date.")
             if handson_done
             else _("Written exam passed. The practical assessment is scheduled once the hands-on requirement is met.")

@@ -59,6 +59,10 @@ class CourseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.request = request
         self.fields["instructors"].label_from_instance = lambda u: f"{u.legal_name or u.email} ({u.email})"
+        # JSON fields render a hidden "initial-" copy that inherits aria-describedby, which
+        # HTML forbids on a hidden input (the Nu checker's error); the form does not need it.
+        for field in self.fields.values():
+            field.show_hidden_initial = False
 
     def clean(self):
         cleaned = super().clean()

@@ -21,6 +21,13 @@ from courses.models import Product, ProductAreaReference
 
 
 class ProductForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No hidden "initial-" copies of the JSON fields (they inherit aria-describedby,
+        # which HTML forbids on a hidden input).
+        for field in self.fields.values():
+            field.show_hidden_initial = False
+
     class Meta:
         model = Product
         fields = [

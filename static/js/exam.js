@@ -10,12 +10,8 @@
   const announce = bar.querySelector("[data-announce]");
   const WARNINGS = [[600, "10 minutes left."], [60, "1 minute left."]];
 
-  // Confirmation before an irreversible action (submitting with unanswered questions).
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
-    });
-  });
+  // Confirmation before submitting with unanswered questions: data-confirm, asked by the
+  // site-wide static/js/forms.js (a second handler here asked twice).
 
   function format(seconds) {
     const h = Math.floor(seconds / 3600);

@@ -13,7 +13,7 @@ from courses.models import LessonCompletion
 from courses.tests.factories import EnrolmentFactory, course_with_lessons
 from exams.models import Attempt, AttemptItem
 from exams.tests.factories import exam_for
-from tests.support.browser import sign_in
+from tests.support.browser import sign_in, stop_accepting_dialogs
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ def test_a_paged_exam_with_the_navigator_then_topic_feedback_and_no_key(page):
     expect(page.get_by_text("3 questions are unanswered. Once submitted, answers cannot change.")).to_be_visible()
     expect(page.get_by_text("Flagged: question 3")).to_be_visible()
     # Submitting with unanswered questions asks first; dismissing keeps the attempt open.
+    stop_accepting_dialogs(page)
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Submit for grading").click()

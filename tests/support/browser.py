@@ -35,4 +35,12 @@ def accept_dialogs(page) -> list[str]:
         dialog.accept()
 
     page.on("dialog", answer)
+    page.dialog_answerer = answer  # for stop_accepting_dialogs
     return questions
+
+
+def stop_accepting_dialogs(page) -> None:
+    """Let the test answer the next confirmations itself (page.once("dialog", …))."""
+    answerer = getattr(page, "dialog_answerer", None)
+    if answerer is not None:
+        page.remove_listener("dialog", answerer)

@@ -2,39 +2,14 @@
 candidate from their pre-drawn papers; an extension racing a submit and a pause racing
 an autosave end consistent."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from exams.models import Attempt, AttemptItem, Booking, Paper
 from exams.services import answers
 from exams.services import attempts as attempt_services
 from exams.sittings import services
+from tests.support.concurrency import run_together
 from tests.support.sittings import booked, invigilator, scheduled_course, sitting_for
-
-
-def run_together(functions):
-    """Run the functions in threads released at once; the ValidationError messages."""
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def wrap(function):
-        try:
-            barrier.wait()
-            function()
-        except ValidationError as error:
-            errors.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.fixture

@@ -107,13 +107,11 @@ class LicenceForm(forms.Form):
         return check_document(self.cleaned_data["document"], request=self.request)
 
 
-class LicenceDecisionForm(forms.Form):
-    VERIFY, REJECT = "verify", "reject"
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[(VERIFY, _("Verify: the document matches the details")), (REJECT, _("Reject"))],
-        widget=forms.RadioSelect,
-    )
+class DecisionForm(forms.Form):
+    """An administrator's decision on a trainee's submission (a licence, a name change):
+    a ``decision`` the subclass defines, and a reason the trainee reads, required to reject."""
+
+    REJECT = "reject"
     reason = forms.CharField(
         label=_("Reason (the trainee reads this)"),
         required=False,
@@ -126,6 +124,15 @@ class LicenceDecisionForm(forms.Form):
         if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
             self.add_error("reason", MSG_REASON_REQUIRED)
         return data
+
+
+class LicenceDecisionForm(DecisionForm):
+    VERIFY = "verify"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(VERIFY, _("Verify: the document matches the details")), (DecisionForm.REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
 
 
 class LicenceRevokeForm(forms.Form):
@@ -235,22 +242,10 @@ class NameChangeRequestForm(forms.Form):
         return check_document(document, request=self.request)
 
 
-class NameChangeDecisionForm(forms.Form):
-    APPROVE, REJECT = "approve", "reject"
+class NameChangeDecisionForm(DecisionForm):
+    APPROVE = "approve"
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(APPROVE, _("Approve: the documents support the new name")), (REJECT, _("Reject"))],
+        choices=[(APPROVE, _("Approve: the documents support the new name")), (DecisionForm.REJECT, _("Reject"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
-        label=_("Reason (the trainee reads this)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == self.REJECT and not data.get("reason", "").strip():
-            self.add_error("reason", MSG_REASON_REQUIRED)
-        return data

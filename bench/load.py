@@ -23,7 +23,8 @@ the exam (``mix_script``), each with its own session and open attempt, thinking 
 
 Scenarios:
   ping      GET  /bench/ping/                  anonymous, no cookies (the baseline H)
-  page      GET  /attempts/<uuid>/             the exam page, 200 expected (a redirect is an error)
+  page      GET  /attempts/<uuid>/page/<k>/    a page of the paper (k random; page 1 is
+                                              /attempts/<uuid>/), 200 expected (a redirect is an error)
   autosave  POST /attempts/<uuid>/autosave/    {"position": k, "keys": [<an option of item k>]},
                                               200 with "ok": true expected
 
@@ -91,7 +92,10 @@ class Scenario:
         trainee = self.trainees[index % len(self.trainees)]
         headers = {"Cookie": self.cookie(trainee)}
         if self.name == "page":
-            return "GET", f"{self.base}/attempts/{trainee['attempt']}/", headers, None
+            # A page of the paper (one question each on the bench's paper), any of them.
+            page = self.rng.randrange(len(trainee["keys"])) + 1
+            url = f"{self.base}/attempts/{trainee['attempt']}/" + (f"page/{page}/" if page > 1 else "")
+            return "GET", url, headers, None
         position = self.rng.randrange(len(trainee["keys"])) + 1
         key = self.rng.choice(trainee["keys"][position - 1])
         headers |= {
@@ -377,35 +381,44 @@ async def run_storm(args: argparse.Namespace) -> dict:
 
 # -- the exam-day mix --------------------------------------------------------------------
 
-NAVIGATIONS = {"open", "reload", "summary", "back", "submit"}  # the trainee waits for these answers
+NAVIGATIONS = {"go", "reload", "summary", "submit"}  # the trainee waits for these answers
+# A click that follows the previous action at once ("Next" after choosing an answer, the
+# navigator after a flag): 1–3 s rather than the think time.
+QUICK_S = (1.0, 3.0)
 
 
-def mix_script(rng: random.Random, keys: list[list[str]]) -> list[tuple]:
-    """One trainee's exam, action by action: open the exam page; answer the items in
-    order (an autosave each), now and then flag one (10 %), change an earlier answer (10 %)
-    or reload the page (5 %); then the summary page; if anything is flagged, back to the
-    questions, answer and unflag each, and the summary again; then submit (and the result
-    page the redirect leads to). About 60 requests, nine in ten of them autosaves."""
-    actions: list[tuple] = [("open",)]
+def mix_script(rng: random.Random, keys: list[list[str]]) -> list[tuple[tuple, bool]]:
+    """One trainee's exam on the paged paper (one question a page, as the bench's paper
+    has no case sets), action by action, each with whether it follows the previous one at
+    once (True) or after the think time: open page 1; on each page, now and then reload it
+    (5 %), answer (an autosave), now and then flag it (10 %) or go back through the
+    navigator to change an earlier answer (10 %), then "Next" (a GET of the next page: the
+    page's script goes straight there once the answers are saved); after the last, the
+    summary; if anything is flagged, to each flagged page, answer and unflag, and the
+    summary again; then submit (and the result page the redirect leads to). About 100
+    requests, four in ten of them answers and four in ten pages."""
+    actions: list[tuple[tuple, bool]] = [(("go", 1), False)]
     flagged = []
+    last = len(keys)
     for position, options in enumerate(keys, start=1):
-        actions.append(("answer", position, rng.choice(options)))
-        if rng.random() < 0.10:
-            actions.append(("flag", position, True))
-            flagged.append(position)
-        if rng.random() < 0.10:
-            earlier = rng.randrange(1, position + 1)
-            actions.append(("answer", earlier, rng.choice(keys[earlier - 1])))
         if rng.random() < 0.05:
-            actions.append(("reload",))
-    actions.append(("summary",))
+            actions.append((("reload", position), False))
+        actions.append((("answer", position, rng.choice(options)), False))
+        if rng.random() < 0.10:
+            actions.append((("flag", position, True), True))
+            flagged.append(position)
+        if position > 1 and rng.random() < 0.10:
+            earlier = rng.randrange(1, position)
+            actions.append((("go", earlier), True))
+            actions.append((("answer", earlier, rng.choice(keys[earlier - 1])), False))
+        actions.append((("go", position + 1) if position < last else ("summary",), True))
     if flagged:
-        actions.append(("back",))
         for position in flagged:
-            actions.append(("answer", position, rng.choice(keys[position - 1])))
-            actions.append(("flag", position, False))
-        actions.append(("summary",))
-    actions.append(("submit",))
+            actions.append((("go", position), False))
+            actions.append((("answer", position, rng.choice(keys[position - 1])), False))
+            actions.append((("flag", position, False), True))
+        actions.append((("summary",), True))
+    actions.append((("submit",), False))
     return actions
 
 
@@ -413,8 +426,8 @@ def mix_request(base: str, data: dict, trainee: dict, action: tuple) -> tuple[st
     attempt = f"{base}/attempts/{trainee['attempt']}/"
     headers = {"Cookie": f"{data['session_cookie']}={trainee['session']}; {data['csrf_cookie']}={trainee['csrf']}"}
     kind = action[0]
-    if kind in ("open", "reload", "back"):
-        return "GET", attempt, headers, None
+    if kind in ("go", "reload"):
+        return "GET", attempt if action[1] == 1 else f"{attempt}page/{action[1]}/", headers, None
     if kind == "summary":
         return "GET", f"{attempt}summary/", headers, None
     if kind == "result":
@@ -501,16 +514,19 @@ async def run_mix(args: argparse.Namespace) -> dict:
                 await asyncio.sleep(delay)
             if stopping:
                 return
-            action = script[index]
+            action = script[index][0]
+            index += 1
+            # The pause before the next action: short if it is a click that follows at once.
+            quick = index < len(script) and script[index][1]
+            pause = rng.uniform(*QUICK_S) if quick else rng.uniform(low, high)
             if action[0] in NAVIGATIONS:
                 await act(session, trainee, action, scheduled)
-                scheduled = loop.time() + rng.uniform(low, high)
+                scheduled = loop.time() + pause
             else:  # autosave: the page sends it and does not wait for the answer
                 task = asyncio.create_task(act(session, trainee, action, scheduled))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
-                scheduled += rng.uniform(low, high)
-            index += 1
+                scheduled += pause
             if index == len(script):  # submitted: a fresh trainee takes the seat
                 if not fresh:
                     stats["ran_out"] += 1

@@ -90,7 +90,7 @@ SCRUBBED_ENV = (
 )  # fmt: skip
 SCENARIOS = [
     ("baseline", "ping", "GET /bench/ping/ (one query, anonymous)"),
-    ("exam_page", "page", "GET /attempts/<uuid>/ (40 items)"),
+    ("exam_page", "page", "GET a page of the paper (40 items, one a page)"),
     ("autosave", "autosave", "POST /attempts/<uuid>/autosave/"),
 ]
 

@@ -130,7 +130,7 @@ def attempt_page(request, pk, page=1):
             "last_position": shown[-1].position,
             "previous_url": _page_url(attempt, page - 1) if page > 1 else "",
             "questions": rendering.page_html(shown, token=functools.partial(option_token, attempt.pk)),
-            "navigator": paper.navigator(pages, current=page),
+            "navigator_html": paper.navigator_html(paper.navigator(pages, current=page), attempt_id=attempt.pk),
             **paper.clock(attempt),
         },
     )
@@ -282,7 +282,7 @@ def attempt_summary(request, pk):
             "answered": sum(1 for i in items if i.response),
             "unanswered": [e for e in entries if not e.answered],
             "flagged": [e for e in entries if e.flagged],
-            "navigator": entries,
+            "navigator_html": paper.navigator_html(entries, attempt_id=attempt.pk, links=True),
             "last_page_url": _page_url(attempt, len(pages)),
             **paper.clock(attempt),
         },

@@ -174,6 +174,15 @@ def test_the_summary_lists_unanswered_and_flagged_and_asks_before_submitting(cli
     flagged = page.split("Flagged:")[1].split("</p>")[0]
     assert "question 3" in flagged
     assert "question 1" not in flagged
+    # The navigator links every question to its page and says its state in words.
+    navigator = page.split('class="nav-grid"')[1].split("</ol>")[0]
+    assert navigator.count("<li>") == attempt.items.count()
+    assert (
+        f'<a href="{reverse("exams:page", args=[attempt.pk, 2])}#q2" class="nav-q is-answered">'
+        '<span class="nav-num">2</span> <span class="nav-state" data-nav-state>answered</span></a>'
+    ) in navigator
+    flagged_entry = '<span class="nav-num">3</span> <span class="nav-state" data-nav-state>unanswered, flagged</span>'
+    assert f'class="nav-q is-flagged">{flagged_entry}' in navigator
     # Everything answered: no confirmation is asked.
     for item in attempt.items.all():
         autosave(client, attempt, position=item.position, keys=tokens(attempt, [item.options[0]["key"]]))

@@ -100,8 +100,14 @@
     send(payload);
   }
 
+  // Saves sent and not yet answered, and whether one on this page failed: moving to
+  // another page goes straight there (a GET) only when every change is saved.
+  let inFlight = 0;
+  let unsaved = false;
+
   function send(payload) {
     state.textContent = "Saving…";
+    inFlight += 1;
     fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -112,7 +118,9 @@
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
       .then(function (result) {
+        inFlight -= 1;
         if (result.status === 429) {
+          unsaved = true;
           state.textContent = result.data.error || "Saving again in a few seconds.";
           retryLater(payload, result.data.retry_after);
         } else if (result.data.ok) {
@@ -121,13 +129,43 @@
         } else if (result.data.closed) {
           window.location.href = result.data.result_url;
         } else {
+          unsaved = true;
           state.textContent = result.data.error;
         }
       })
       .catch(function () {
+        inFlight -= 1;
+        unsaved = true;
         state.textContent = "Not saved: check your connection. The page's buttons save your answers too.";
       });
   }
+
+  // Where a page button leads (as the server's exams.views._target would send it).
+  function target(go) {
+    const page = parseInt(form.dataset.page, 10);
+    const pages = parseInt(form.dataset.pages, 10);
+    const pageUrl = function (n) {
+      return n === 1 ? form.dataset.firstUrl : form.dataset.pageUrl.replace(/\/0\/$/, "/" + n + "/");
+    };
+    if (go === "summary" || (go === "next" && page >= pages)) return form.dataset.summaryUrl;
+    if (go === "next") return pageUrl(page + 1);
+    if (go === "prev") return pageUrl(Math.max(page - 1, 1));
+    const chosen = /^page-(\d+)$/.exec(go);
+    if (chosen && chosen[1] >= 1 && chosen[1] <= pages) return pageUrl(parseInt(chosen[1], 10));
+    return null;
+  }
+
+  // Every answer on the page is already saved: go to the page asked for without posting
+  // them again (one request instead of a post and its redirect). Anything not saved, or
+  // a save still on its way, and the form posts the page's answers as without scripts.
+  form.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    if (!button || button.name !== "go" || inFlight > 0 || unsaved || Object.keys(waiting).length) return;
+    const href = target(button.value);
+    if (!href) return;
+    event.preventDefault();
+    window.location.assign(href);
+  });
 
   form.addEventListener("change", function (event) {
     const input = event.target;

@@ -89,15 +89,21 @@ def test_a_paged_exam_with_the_navigator_then_topic_feedback_and_no_key(page):
     expect(page.get_by_text(right_text(items[0]))).to_have_count(0)
 
 
-def test_take_and_pass_the_written_exam(page):
+def start_the_exam(page, email):
+    """A trainee ready for a 4-question exam starts it (through the confirmation)."""
     course = course_with_lessons(1)
     exam_for(course, per_topic=2)
-    trainee = ready_trainee("passing@example.com", course)
+    trainee = ready_trainee(email, course)
     sign_in(page, trainee.email)
     page.goto(f"/courses/{course.code}/exam/")
     page.get_by_role("link", name="Start the exam").click()
     page.get_by_role("button", name="Start now: the clock starts").click()
-    attempt = Attempt.objects.get()
+    expect(page.get_by_role("heading", name="Question 1 of 4")).to_be_visible()
+    return Attempt.objects.get()
+
+
+def test_take_and_pass_the_written_exam(page):
+    attempt = start_the_exam(page, "passing@example.com")
     for item in AttemptItem.objects.filter(attempt=attempt).order_by("position"):
         page.locator(f"#q{item.position}").get_by_label(right_text(item)).check()
         expect(page.get_by_text(f"Saved question {item.position}.")).to_be_visible()
@@ -141,3 +147,36 @@ def test_time_runs_out_and_the_attempt_closes_by_itself(page):
     assert attempt.closed_by_deadline
     assert attempt.score == 1
     expect(page.get_by_text("1 of 4 correct")).to_be_visible()
+
+
+def test_pages_of_saved_answers_open_in_one_request_and_enter_goes_forward(page):
+    """With every answer on the page saved, "Next" and the navigator open the page asked
+    for straight away (no second post of the answers); a save that failed makes the
+    button post the page, so that nothing is lost. Enter in a question goes forward."""
+    attempt = start_the_exam(page, "pages@example.com")
+    items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/save/" in r.url else None)
+
+    page.locator("#q1").get_by_label(right_text(items[0])).check()
+    expect(page.get_by_text("Saved question 1.")).to_be_visible()
+    page.get_by_role("button", name="Next →").click()
+    expect(page.get_by_role("heading", name="Question 2 of 4")).to_be_visible()
+    assert posts == []  # a GET of page 2, nothing posted again
+
+    # Enter on an option goes to the next page (the form's default button), not back.
+    option = page.locator("#q2").get_by_label(right_text(items[1]))
+    option.check()
+    expect(page.get_by_text("Saved question 2.")).to_be_visible()
+    option.press("Enter")
+    expect(page.get_by_role("heading", name="Question 3 of 4")).to_be_visible()
+
+    # The server refuses a save (a lost connection): Next posts the page's answers.
+    page.route("**/autosave/", lambda route: route.abort())
+    page.locator("#q3").get_by_label(right_text(items[2])).check()
+    expect(page.get_by_text("Not saved: check your connection.")).to_be_visible()
+    page.get_by_role("button", name="Next →").click()
+    expect(page.get_by_role("heading", name="Question 4 of 4")).to_be_visible()
+    assert len(posts) == 1
+    saved = {i.position: i.response for i in AttemptItem.objects.filter(attempt=attempt)}
+    assert saved[3] == [o["key"] for o in items[2].options if o["key"] in items[2].correct_keys]

@@ -20,6 +20,7 @@ USERS = {
     "certified": ("certified@glabella.test", "demo-certified-pass"),
     "invigilator": ("invigilator@glabella.test", "demo-invigilator-pass"),
     "candidate": ("candidate@glabella.test", "demo-candidate-pass"),
+    "writing": ("candidate2@glabella.test", "demo-candidate-pass"),
     "retake": ("retake@glabella.test", "demo-retake-pass"),
 }
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # nosec B105 (the demo's TOTP secret, accounts/demo.py)

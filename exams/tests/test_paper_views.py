@@ -247,3 +247,25 @@ def test_a_page_post_costs_the_same_queries_at_10_and_200_items(client_for, djan
         assert response["Location"] == page_url(attempt, 3)
         second.refresh_from_db()
         assert second.response == [second.options[1]["key"]]
+
+
+def test_a_secret_key_rotated_during_the_sitting_leaves_open_pages_working(client_for, settings):
+    """A page drawn before the key was rotated (the old key kept as a fallback, as Django
+    asks) still saves: its option tokens are read under the fallback too. Without the
+    fallback they are refused, as made-up tokens are."""
+    trainee, course = ready_trainee()
+    client = client_for(trainee)
+    attempt = start(client, course)
+    first = attempt.items.get(position=1)
+    before = tokens(attempt, [first.options[1]["key"]])  # on the page, under the old key
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "x" * 40, [old]
+    client.force_login(trainee)  # the session's hash is re-signed under the new key
+    assert tokens(attempt, [first.options[1]["key"]]) != before
+    response = autosave(client, attempt, position=1, keys=before)
+    assert response.status_code == 200, response.content
+    first.refresh_from_db()
+    assert first.response == [first.options[1]["key"]]
+    settings.SECRET_KEY_FALLBACKS = []
+    client.force_login(trainee)
+    assert autosave(client, attempt, position=1, keys=before).status_code == 400

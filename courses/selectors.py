@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
+from .models import Course, CourseRun, Enrolment, Lesson, LessonCompletion, LessonImage, Module
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
@@ -24,6 +24,10 @@ def _lesson_total(course_ref: str) -> Coalesce:
 
 def _active_enrolments(course_ref: str) -> Coalesce:
     return _count(Enrolment.objects.filter(course=OuterRef(course_ref), status=Enrolment.Status.ACTIVE), "course")
+
+
+def _run_places_taken(run_ref: str) -> Coalesce:
+    return _count(Enrolment.objects.filter(run=OuterRef(run_ref), status=Enrolment.Status.ACTIVE), "run")
 
 
 def _lessons_done(enrolment_ref: str) -> Coalesce:
@@ -108,7 +112,18 @@ def course_syllabus(course: Course) -> list[Module]:
 def enrolment_for(user: User, course: Course) -> Enrolment | None:
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(trainee=user, course=course).first()
+    return Enrolment.objects.filter(trainee=user, course=course).select_related("run").first()
+
+
+def run_list_open(course: Course) -> list[CourseRun]:
+    """The course's runs open for enrolment, earliest first, each with ``places_taken``
+    and ``places_left``. One query."""
+    return list(
+        CourseRun.objects.filter(course=course, status=CourseRun.Status.OPEN)
+        .annotate(places_taken=_run_places_taken("pk"))
+        .annotate(places_left=F("places") - F("places_taken"))
+        .order_by("starts_on", "code")
+    )
 
 
 def enrolment_list_for_trainee(*, user: User, include_withdrawn: bool = False) -> list[Enrolment]:
@@ -117,7 +132,7 @@ def enrolment_list_for_trainee(*, user: User, include_withdrawn: bool = False) -
     statuses = [Enrolment.Status.ACTIVE] + ([Enrolment.Status.WITHDRAWN] if include_withdrawn else [])
     return list(
         Enrolment.objects.filter(trainee=user, status__in=statuses)
-        .select_related("course", "last_lesson")
+        .select_related("course", "last_lesson", "run")
         .annotate(
             lesson_total=_lesson_total("course"),
             lessons_done=_lessons_done("pk"),

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -237,7 +238,9 @@ class CourseRun(models.Model):
         blank=True,
         help_text=_("The last day trainees may enrol. Empty: until the run's last day."),
     )
-    places = models.PositiveSmallIntegerField(_("places"), default=12)
+    places = models.PositiveSmallIntegerField(
+        _("places"), default=12, validators=[MinValueValidator(1)], help_text=_("Trainees the run can take.")
+    )
     location = models.CharField(
         _("location"), max_length=200, help_text=_("The clinic and city, e.g. “Aire Clinic, Leeds”, or “Online”.")
     )

@@ -204,6 +204,36 @@ def enrolment_create(*, trainee: User, course: Course, run: CourseRun | None = N
     return enrolment
 
 
+MSG_NOT_ACTIVE = _("Only an active enrolment can be placed on a run.")
+
+
+@transaction.atomic
+def enrolment_assign_run(*, enrolment: Enrolment, run: CourseRun, actor: User | None) -> Enrolment:
+    """Place an active enrolment made without a run (before the course had runs) onto one
+    of its course's runs, under the run's rules (open, before its closing day, a free
+    place). Holds a SELECT FOR UPDATE lock on the run row while counting its places."""
+    run = CourseRun.objects.select_for_update().get(pk=run.pk)
+    enrolment = Enrolment.objects.select_for_update().select_related("trainee", "course").get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(MSG_NOT_ACTIVE, code="not_active")
+    if enrolment.run_id == run.pk:
+        return enrolment
+    blockers = run_blockers(run=run, course=enrolment.course)
+    if blockers:
+        raise _blockers_error(blockers)
+    before = enrolment.run.code if enrolment.run else None
+    enrolment.run = run
+    enrolment.save(update_fields=["run"])
+    audit_record(
+        actor=actor,
+        action="enrolment.run_assigned",
+        obj=enrolment,
+        summary=f"{enrolment.trainee.email} placed on {enrolment.course.code} {run.code}",
+        details={"run": run.code, "before": before},
+    )
+    return enrolment
+
+
 @transaction.atomic
 def enrolment_withdraw(*, trainee: User, course: Course) -> Enrolment:
     enrolment = (

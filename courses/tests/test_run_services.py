@@ -238,3 +238,20 @@ def test_cancelling_a_run_keeps_its_trainees_and_says_how_many(administrator):
 )
 def test_run_dates_read_without_ambiguity(start, end, expected):
     assert date_span(datetime.date(*start), datetime.date(*end)) == expected
+
+
+def test_an_enrolment_made_before_the_course_had_runs_is_placed_on_one(administrator):
+    course = CourseFactory()
+    enrolment = services.enrolment_create(trainee=verified_trainee(), course=course)
+    full = CourseRunFactory(course=course, places=1)
+    EnrolmentFactory(course=course, run=full)
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_assign_run(enrolment=enrolment, run=full, actor=administrator)
+    assert error.value.message_dict == {"run": [f"{full.title} is full."]}
+    with pytest.raises(ValidationError):
+        services.enrolment_assign_run(enrolment=enrolment, run=CourseRunFactory(), actor=administrator)
+    run = CourseRunFactory(course=course)
+    services.enrolment_assign_run(enrolment=enrolment, run=run, actor=administrator)
+    enrolment.refresh_from_db()
+    assert enrolment.run == run
+    assert AuditEvent.objects.get(action="enrolment.run_assigned").details == {"run": run.code, "before": None}

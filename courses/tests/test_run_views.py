@@ -275,7 +275,7 @@ def test_a_refused_run_is_explained_at_the_choice(client_for, run, case):
     response = client_for(trainee).post(reverse("courses:enrol", args=[run.course.code]), posted)
     assert response.status_code == 400
     page = response.content.decode()
-    assert re.search(r'<ul class="errorlist" id="id_run_error" role="alert"><li>(.*?)</li>', page).group(1) == expected
+    assert re.search(r'<ul class="errorlist" id="id_run_error"><li>(.*?)</li>', page).group(1) == expected
     assert not Enrolment.objects.filter(trainee=trainee).exists()
 
 

@@ -37,10 +37,20 @@ def _lessons_done(enrolment_ref: str) -> Coalesce:
 def course_list_published(
     *, query: str = "", profession: str = "", accrediting_body: str = "", min_credits: Decimal | None = None
 ) -> QuerySet[Course]:
+    open_runs = CourseRun.objects.filter(course=OuterRef("pk"), status=CourseRun.Status.OPEN).order_by(
+        "starts_on", "code"
+    )
     courses = (
         Course.objects.filter(status=Course.Status.PUBLISHED)
         .annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
         .annotate(seats_left=F("capacity") - F("seats_taken"))
+        # A course with open runs: its next run, for the card (the course page lists them all).
+        .annotate(
+            open_run_count=_count(open_runs, "course"),
+            next_run_starts=Subquery(open_runs.values("starts_on")[:1]),
+            next_run_ends=Subquery(open_runs.values("ends_on")[:1]),
+            next_run_location=Subquery(open_runs.values("location")[:1]),
+        )
     )
     if query:
         courses = courses.filter(

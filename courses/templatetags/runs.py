@@ -26,3 +26,9 @@ def date_span(start: datetime.date, end: datetime.date) -> str:
 @register.filter
 def run_dates(run) -> str:
     return date_span(run.starts_on, run.ends_on)
+
+
+@register.filter
+def dates_to(start: datetime.date, end: datetime.date) -> str:
+    """``{{ start|dates_to:end }}``, for dates not held by a run object."""
+    return date_span(start, end)

@@ -286,3 +286,12 @@ def test_a_full_run_is_shown_but_cannot_be_chosen(client_for, run):
     page = client_for(verified_trainee()).get(reverse("courses:detail", args=[run.course.code])).content.decode()
     assert f'id="run-{run.pk}" disabled' in page
     assert "Full" in page
+
+
+def test_the_catalogue_shows_a_courses_next_open_run_instead_of_its_seats(client, run):
+    CourseRunFactory(course=run.course, starts_on=datetime.date(2027, 9, 1), ends_on=datetime.date(2027, 9, 3))
+    CourseRunFactory(course=run.course, status=CourseRun.Status.DRAFT, starts_on=datetime.date(2027, 1, 1))
+    CourseFactory(title="Without runs", capacity=20)
+    page = client.get(reverse("courses:catalogue")).content.decode()
+    assert "Next run: 12–14 March 2027, Aire Clinic, Leeds (and 1 more)" in page
+    assert page.count("seats left") == 1  # the course without runs only

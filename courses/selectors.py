@@ -213,7 +213,7 @@ def courses_taught(*, user: User) -> QuerySet[Course]:
 def course_roster(*, course: Course) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE)
-        .select_related("trainee", "last_lesson")
+        .select_related("trainee", "last_lesson", "run")
         .annotate(lessons_done=_lessons_done("pk"))
         .order_by("trainee__legal_name", "trainee__email")
     )

@@ -295,3 +295,9 @@ def test_the_catalogue_shows_a_courses_next_open_run_instead_of_its_seats(client
     page = client.get(reverse("courses:catalogue")).content.decode()
     assert "Next run: 12–14 March 2027, Aire Clinic, Leeds (and 1 more)" in page
     assert page.count("seats left") == 1  # the course without runs only
+
+
+def test_the_course_roster_names_each_trainees_run(client_for, instructor, run):
+    EnrolmentFactory(course=run.course, run=run)
+    page = client_for(instructor).get(reverse("courses:roster", args=[run.course.code])).content.decode()
+    assert "Spring 2027, Leeds" in page

@@ -1,5 +1,6 @@
 """Demo course: 'Botulinum Toxin Type A: Foundations of Facial Aesthetics' from
-demo_data/course.json, with the demo instructor, and the demo trainee enrolled part-way."""
+demo_data/course.json, with the demo instructor, and the demo trainee enrolled part-way;
+its two runs (``seed_runs``), the demo trainee on the first."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import services
-from .models import Course, Enrolment, Lesson, Module
+from .models import Course, CourseRun, Enrolment, Lesson, Module
 
 DATA = Path(__file__).resolve().parent / "demo_data" / "course.json"
 
@@ -79,6 +80,36 @@ def seed() -> Course:
 
     demo_mentors.seed(enrolment=enrolment)
     return course
+
+
+def seed_runs(course: Course) -> list[CourseRun]:
+    """Two open runs: one in four weeks, with the demo trainee on it, and one in four
+    months. Seeded after every other demo enrolment (portal's seed_demo): those trainees
+    enrolled on the course before it had runs, as a real course's first trainees would
+    have, and keep their enrolments without a run."""
+    from .authoring import services as authoring_services
+
+    runs = list(course.runs.order_by("starts_on"))
+    if runs:
+        return runs
+    admin = User.objects.get(email="admin@glabella.test")
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=28)
+    later = today + datetime.timedelta(days=120)
+    specs = [
+        (soon, 12, soon - datetime.timedelta(days=7), "Riverside Aesthetics Training Clinic, New York", "New York"),
+        (later, 16, None, "Lakeshore Skin Clinic, Chicago", "Chicago"),
+    ]
+    for starts_on, places, closes_on, location, city in specs:
+        run = CourseRun(
+            course=course, code=f"{starts_on:%Y-%m}-{city.lower().replace(' ', '-')}",
+            title=f"{starts_on:%B %Y}, {city}", starts_on=starts_on, ends_on=starts_on + datetime.timedelta(days=2),
+            enrolment_closes_on=closes_on, places=places, location=location, status=CourseRun.Status.OPEN,
+        )  # fmt: skip
+        runs.append(authoring_services.run_save(run=run, actor=admin))
+    enrolment = Enrolment.objects.get(course=course, trainee__email="trainee@glabella.test")
+    services.enrolment_assign_run(enrolment=enrolment, run=runs[0], actor=admin)
+    return runs
 
 
 GLABELLA = {

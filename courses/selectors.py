@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import Course, Enrolment, Lesson, LessonCompletion, LessonImage, Module
+from .models import Course, CourseRun, Enrolment, Lesson, LessonCompletion, LessonImage, Module
 
 
 def _count(queryset: QuerySet, group: str) -> Coalesce:
@@ -26,6 +26,10 @@ def _active_enrolments(course_ref: str) -> Coalesce:
     return _count(Enrolment.objects.filter(course=OuterRef(course_ref), status=Enrolment.Status.ACTIVE), "course")
 
 
+def _run_places_taken(run_ref: str) -> Coalesce:
+    return _count(Enrolment.objects.filter(run=OuterRef(run_ref), status=Enrolment.Status.ACTIVE), "run")
+
+
 def _lessons_done(enrolment_ref: str) -> Coalesce:
     return _count(LessonCompletion.objects.filter(enrolment=OuterRef(enrolment_ref)), "enrolment")
 
@@ -33,10 +37,20 @@ def _lessons_done(enrolment_ref: str) -> Coalesce:
 def course_list_published(
     *, query: str = "", profession: str = "", accrediting_body: str = "", min_credits: Decimal | None = None
 ) -> QuerySet[Course]:
+    open_runs = CourseRun.objects.filter(course=OuterRef("pk"), status=CourseRun.Status.OPEN).order_by(
+        "starts_on", "code"
+    )
     courses = (
         Course.objects.filter(status=Course.Status.PUBLISHED)
         .annotate(lesson_total=_lesson_total("pk"), seats_taken=_active_enrolments("pk"))
         .annotate(seats_left=F("capacity") - F("seats_taken"))
+        # A course with open runs: its next run, for the card (the course page lists them all).
+        .annotate(
+            open_run_count=_count(open_runs, "course"),
+            next_run_starts=Subquery(open_runs.values("starts_on")[:1]),
+            next_run_ends=Subquery(open_runs.values("ends_on")[:1]),
+            next_run_location=Subquery(open_runs.values("location")[:1]),
+        )
     )
     if query:
         courses = courses.filter(
@@ -108,7 +122,18 @@ def course_syllabus(course: Course) -> list[Module]:
 def enrolment_for(user: User, course: Course) -> Enrolment | None:
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(trainee=user, course=course).first()
+    return Enrolment.objects.filter(trainee=user, course=course).select_related("run").first()
+
+
+def run_list_open(course: Course) -> list[CourseRun]:
+    """The course's runs open for enrolment, earliest first, each with ``places_taken``
+    and ``places_left``. One query."""
+    return list(
+        CourseRun.objects.filter(course=course, status=CourseRun.Status.OPEN)
+        .annotate(places_taken=_run_places_taken("pk"))
+        .annotate(places_left=F("places") - F("places_taken"))
+        .order_by("starts_on", "code")
+    )
 
 
 def enrolment_list_for_trainee(*, user: User, include_withdrawn: bool = False) -> list[Enrolment]:
@@ -117,7 +142,7 @@ def enrolment_list_for_trainee(*, user: User, include_withdrawn: bool = False) -
     statuses = [Enrolment.Status.ACTIVE] + ([Enrolment.Status.WITHDRAWN] if include_withdrawn else [])
     return list(
         Enrolment.objects.filter(trainee=user, status__in=statuses)
-        .select_related("course", "last_lesson")
+        .select_related("course", "last_lesson", "run")
         .annotate(
             lesson_total=_lesson_total("course"),
             lessons_done=_lessons_done("pk"),
@@ -188,7 +213,7 @@ def courses_taught(*, user: User) -> QuerySet[Course]:
 def course_roster(*, course: Course) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(course=course, status=Enrolment.Status.ACTIVE)
-        .select_related("trainee", "last_lesson")
+        .select_related("trainee", "last_lesson", "run")
         .annotate(lessons_done=_lessons_done("pk"))
         .order_by("trainee__legal_name", "trainee__email")
     )

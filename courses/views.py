@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.selectors import licence_list_for_holder
 from certification.selectors import course_pathway, trainee_journeys
 from core.confirm import confirmation_page, is_confirmed
+from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 
 from . import selectors, services
-from .forms import CatalogueFilterForm
+from .forms import CatalogueFilterForm, RunChoiceForm
 from .handson import selectors as handson_selectors
 from .models import Enrolment
 
@@ -56,8 +57,15 @@ def catalogue(request):
 @require_safe
 def course_detail(request, code):
     course = selectors.get_course_for(request.user, code)
+    return _course_page(request, course, RunChoiceForm())
+
+
+def _course_page(request, course, run_form: RunChoiceForm, status: int = 200):
+    """The course page; ``run_form`` carries the run chosen and its errors after a
+    refused enrolment."""
     enrolment = selectors.enrolment_for(request.user, course)
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+    runs = selectors.run_list_open(course)
     context = {
         "withdraw_consequence": MSG_WITHDRAW_CONSEQUENCE,
         "course": course,
@@ -66,6 +74,8 @@ def course_detail(request, code):
         "modules": selectors.course_syllabus(course),
         "enrolment": enrolment if active else None,
         "seats_left": max(course.capacity - course.seats_taken, 0),
+        "runs": runs,
+        "run_form": run_form,
         "blockers": [],
         "pathway": None,
     }
@@ -78,25 +88,39 @@ def course_detail(request, code):
                 user=user, enrolments=annotated, licences=licences
             )
         else:
-            context["blockers"] = services.enrolment_blockers(
-                trainee=user, course=course, active_count=course.seats_taken
+            blockers = services.enrolment_blockers(
+                trainee=user, course=course, active_count=course.seats_taken, has_open_runs=bool(runs)
             )
+            # The run is chosen on this page: that rule is the form's, not a blocker to list.
+            context["blockers"] = [b for b in blockers if b.field != "run"]
+            # Each run that cannot take an enrolment says why (full, closed) beside it.
+            for run in runs:
+                found = services.run_blockers(run=run, course=course, taken=run.places_taken)
+                run.unavailable = found[0].message if found else ""
             context["pathway"] = course_pathway(user=user, course=course, licences=licences)
-    return render(request, "courses/course_detail.html", context)
+    return render(request, "courses/course_detail.html", context, status=status)
 
 
 @role_required("trainee")
 @require_POST
 def enrol(request, code):
     course = selectors.get_course_for(request.user, code)
-    try:
-        services.enrolment_create(trainee=request.user, course=course)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("courses:detail", code=course.code)
-    messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
-    return redirect("courses:learn", code=course.code)
+    form = RunChoiceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrolment_create(trainee=request.user, course=course, run=form.cleaned_data["run"])
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # the enrolment as a whole: said at the top, as before
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("courses:detail", code=course.code)
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
+            return redirect("courses:learn", code=course.code)
+    # A run rule failed (or the run posted does not exist): the page again, with the
+    # message at the run choice.
+    return _course_page(request, course, form, status=400)
 
 
 @role_required("trainee")

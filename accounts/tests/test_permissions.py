@@ -121,6 +121,16 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "GET": (L, 403, 403, 405, 405, 403, 403, 405),
         "POST": (L, 403, 403, 302, 404, 403, 403, 302),
     },
+    # Runs: the course's instructors see the list and rosters; administrators change them.
+    # Cancelling the owner's run without confirmed=yes only asks (200).
+    "courses:author_runs": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_run_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:author_run": same((L, 403, 403, 403, 403, 403, 403, 200)),
+    "courses:author_run_cancel": {
+        "GET": (L, 403, 403, 403, 403, 403, 403, 405),
+        "POST": (L, 403, 403, 403, 403, 403, 403, 200),
+    },
+    "courses:author_run_roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
     "courses:author_products": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:author_product_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:author_product": same((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -203,7 +213,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "courses:catalogue": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
     "courses:my_courses": read_only((L, 200, 200, 403, 403, 403, 403, 403)),
     "courses:detail": read_only((200, 200, 200, 200, 200, 200, 200, 200)),
-    "courses:enrol": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 302, 403, 403, 403, 403, 403)},
+    # The course has an open run: a post that chooses none is the page again, asking (400).
+    "courses:enrol": {"GET": (L, 405, 405, 403, 403, 403, 403, 403), "POST": (L, 302, 400, 403, 403, 403, 403, 403)},
     "courses:learn": read_only((L, 302, 404, 302, 404, 404, 404, 302)),  # to the lesson
     "courses:lesson": read_only((L, 200, 404, 200, 404, 404, 404, 200)),
     "courses:lesson_complete": {
@@ -585,7 +596,13 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     from core.models import AuditEvent
     from courses.handson.services import session_sign as sign_session
     from courses.services import lesson_image_add
-    from courses.tests.factories import CourseFactory, EnrolmentFactory, MentorFactory, course_with_lessons
+    from courses.tests.factories import (
+        CourseFactory,
+        CourseRunFactory,
+        EnrolmentFactory,
+        MentorFactory,
+        course_with_lessons,
+    )
     from exams.models import Assessment, PracticalExam
     from exams.services.attempts import attempt_start
     from exams.standards.services import angoff_exercise_open
@@ -600,7 +617,8 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
     CourseFactory(instructors=[other_instructor])
     course = course_with_lessons(1, instructors=[instructor])
     lesson = course.modules.first().lessons.first()
-    enrolment = EnrolmentFactory(trainee=trainee, course=course)
+    run = CourseRunFactory(course=course)
+    enrolment = EnrolmentFactory(trainee=trainee, course=course, run=run)
     verified = LicenceFactory(holder=trainee, verified=True)
     session = record(enrolment, instructor, sign=False)
     record_consultation(session, trainee)  # with the consent to photographs
@@ -690,6 +708,12 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
             for n in ("author_lesson", "author_lesson_delete", "author_lesson_move")
         },
         "courses:author_product": {"pk": session.product.pk},
+        "courses:author_runs": {"code": course.code},
+        "courses:author_run_create": {"code": course.code},
+        **{
+            f"courses:{n}": {"code": course.code, "run_id": run.pk}
+            for n in ("author_run", "author_run_cancel", "author_run_roster")
+        },
         "exams:score_station": {"pk": assessment.pk, "rubric_id": rubric.pk},
         "exams:assessment_manage": {"pk": assessment.pk},
         **{f"exams:{n}": {"pk": exercise.pk} for n in ("angoff", "angoff_hofstee", "angoff_close", "angoff_adopt")},

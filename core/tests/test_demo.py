@@ -43,6 +43,10 @@ def test_seed_demo_creates_a_user_per_role_and_is_idempotent(capsys, django_capt
     assert course.instructors.filter(email="instructor@glabella.test").exists()
     enrolment = Enrolment.objects.get(course=course, trainee__email="trainee@glabella.test")
     assert enrolment.completions.count() == 4
+    # Two open runs (seeded once), the demo trainee on the first.
+    runs = list(course.runs.order_by("starts_on"))
+    assert [run.status for run in runs] == ["open", "open"]
+    assert enrolment.run == runs[0]
     assert "<script" not in "".join(Lesson.objects.values_list("body_html", flat=True))
     # The written exam and the practical with four stations; a candidate waits for the examiner.
     from exams.models import Assessment, Question, Station

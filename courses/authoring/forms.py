@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profession, User
 from core.forms_utils import IsoDateField
 from core.uploads import check_document
-from courses.models import Course, Lesson, Module
+from courses.models import Course, CourseRun, Lesson, Module
 
 LESSON_HTML_HELP = _(
     "Headings, bold, italic, lists, links (https or mailto) and this course's uploaded images are kept; "
@@ -133,3 +133,35 @@ class LessonImageForm(forms.Form):
         if not checked.content_type.startswith("image/"):
             raise ValidationError(_("Lesson images must be JPEG or PNG."))
         return checked
+
+
+class CourseRunForm(forms.ModelForm):
+    """A run of a course, for administrators. The course comes from the page, never the
+    post; cancelling is its own action (with a confirmation), so it is not a status here
+    unless the run already is cancelled."""
+
+    starts_on = IsoDateField(label=_("First day"))
+    ends_on = IsoDateField(label=_("Last day"))
+    enrolment_closes_on = IsoDateField(
+        label=_("Enrolment closes on"),
+        required=False,
+        help_text=_("The last day trainees may enrol. Empty: until the run's last day."),
+    )
+
+    class Meta:
+        model = CourseRun
+        fields = ["code", "title", "starts_on", "ends_on", "enrolment_closes_on", "places", "location", "status"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.status != CourseRun.Status.CANCELLED:
+            self.fields["status"].choices = [
+                choice for choice in CourseRun.Status.choices if choice[0] != CourseRun.Status.CANCELLED
+            ]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        taken = CourseRun.objects.filter(course=self.instance.course, code=code).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_("This course already has a run with the code “%(code)s”.") % {"code": code})
+        return code

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from courses.models import Course, Enrolment, Lesson, LessonImage, Module
+from courses.models import Course, CourseRun, Enrolment, Lesson, LessonImage, Module
 
 
 def can_edit_settings(user: User) -> bool:
@@ -65,3 +65,36 @@ def get_lesson(course: Course, lesson_id: int) -> Lesson:
 
 def course_images(course: Course) -> list[LessonImage]:
     return list(LessonImage.objects.filter(course=course).order_by("alt_text"))
+
+
+def run_list_for_course(course: Course) -> list[CourseRun]:
+    """The course's runs, earliest first, each with ``places_taken`` (its active
+    enrolments). One query."""
+    return list(
+        CourseRun.objects.filter(course=course)
+        .annotate(places_taken=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)))
+        .order_by("starts_on", "code")
+    )
+
+
+def get_run(course: Course, run_id: int) -> CourseRun:
+    """A run of this course, or 404 (also for another course's run)."""
+    run = (
+        CourseRun.objects.filter(course=course, pk=run_id)
+        .annotate(places_taken=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)))
+        .first()
+    )
+    if run is None:
+        raise Http404
+    run.course = course
+    return run
+
+
+def run_roster(run: CourseRun) -> list[Enrolment]:
+    """Everyone who enrolled on the run (withdrawn ones too, after the enrolled), with
+    their trainee. One query."""
+    return list(
+        Enrolment.objects.filter(run=run)
+        .select_related("trainee")
+        .order_by("status", "trainee__legal_name", "trainee__email")
+    )

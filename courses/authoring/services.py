@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.services import audit_record
 from courses import services as course_services
-from courses.models import Course, Lesson, Module
+from courses.models import Course, CourseRun, Lesson, Module
 
 MSG_ORDER_MISMATCH = _("The order sent does not list exactly the items on this page; reload the page and try again.")
 
@@ -166,3 +166,65 @@ def lesson_image_add(*, course: Course, upload, alt_text: str, actor: User):
         details={"course": course.code, "content_type": image.content_type},
     )
     return image
+
+
+MSG_PLACES_BELOW_ENROLLED = _("%(count)s trainee(s) are enrolled on this run: it needs at least that many places.")
+MSG_RUN_ALREADY_CANCELLED = _("This run is already cancelled.")
+
+
+def _run_details(run: CourseRun) -> dict:
+    return {
+        "course": run.course.code,
+        "code": run.code,
+        "title": run.title,
+        "starts_on": run.starts_on.isoformat(),
+        "ends_on": run.ends_on.isoformat(),
+        "enrolment_closes_on": run.enrolment_closes_on.isoformat() if run.enrolment_closes_on else None,
+        "places": run.places,
+        "location": run.location,
+        "status": run.status,
+    }
+
+
+@transaction.atomic
+def run_save(*, run: CourseRun, actor: User) -> CourseRun:
+    """Create or change a run (audited with the figures it now holds). Places never drop
+    below the trainees enrolled on it. Holds a SELECT FOR UPDATE lock on an existing run's
+    row, the lock enrolment takes while counting places, so the count cannot move meanwhile."""
+    created = run.pk is None
+    if not created:
+        CourseRun.objects.select_for_update().filter(pk=run.pk).first()
+        enrolled = course_services.run_places_taken(run)
+        if run.places is not None and run.places < enrolled:
+            raise ValidationError({"places": MSG_PLACES_BELOW_ENROLLED % {"count": enrolled}})
+    run.full_clean()
+    run.save()
+    audit_record(
+        actor=actor,
+        action="course_run.created" if created else "course_run.updated",
+        obj=run,
+        summary=f"{run.course.code}: run {run.code} ({run.get_status_display()})",
+        details=_run_details(run),
+    )
+    return run
+
+
+@transaction.atomic
+def run_cancel(*, run: CourseRun, actor: User) -> CourseRun:
+    """Cancel a run: it takes no more enrolments. Nothing is deleted; the trainees enrolled
+    on it stay enrolled (on the run), and the audit row says how many there were."""
+    run = CourseRun.objects.select_for_update().select_related("course").get(pk=run.pk)
+    if run.status == CourseRun.Status.CANCELLED:
+        raise ValidationError(MSG_RUN_ALREADY_CANCELLED, code="cancelled")
+    enrolled = course_services.run_places_taken(run)
+    before = run.status
+    run.status = CourseRun.Status.CANCELLED
+    run.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="course_run.cancelled",
+        obj=run,
+        summary=f"{run.course.code}: run {run.code} cancelled with {enrolled} trainee(s) enrolled",
+        details={**_run_details(run), "status_before": before, "enrolled": enrolled},
+    )
+    return run

@@ -28,4 +28,9 @@ urlpatterns = [
     path("author/products/new/", products.product_edit, name="author_product_create"),
     path("author/products/<int:pk>/", products.product_edit, name="author_product"),
     path("author/courses/<slug:code>/images/", views.image_upload, name="author_image_upload"),
+    path("author/courses/<slug:code>/runs/", views.run_list, name="author_runs"),
+    path("author/courses/<slug:code>/runs/new/", views.run_edit, name="author_run_create"),
+    path("author/courses/<slug:code>/runs/<int:run_id>/", views.run_edit, name="author_run"),
+    path("author/courses/<slug:code>/runs/<int:run_id>/cancel/", views.run_cancel, name="author_run_cancel"),
+    path("author/courses/<slug:code>/runs/<int:run_id>/roster/", views.run_roster, name="author_run_roster"),
 ]

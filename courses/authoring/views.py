@@ -16,10 +16,10 @@ from core.confirm import confirmation_page, is_confirmed
 from core.forms_utils import form_add_service_errors
 from core.permissions import role_required
 from courses import services as course_services
-from courses.models import Course, Lesson, Module
+from courses.models import Course, CourseRun, Lesson, Module
 
 from . import selectors, services
-from .forms import CourseContentForm, CourseForm, LessonForm, LessonImageForm, ModuleForm
+from .forms import CourseContentForm, CourseForm, CourseRunForm, LessonForm, LessonImageForm, ModuleForm
 
 AUTHORS = ("administrator", "instructor")
 
@@ -262,3 +262,85 @@ def image_upload(request, code):
         for error in errors:
             messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}".lstrip(": "))
     return redirect(back)
+
+
+# Runs (cohorts): administrators create, change and cancel them; the course's instructors
+# see the list and each run's roster. ----------------------------------------------------
+
+
+def _runs_url(course: Course) -> str:
+    return reverse("courses:author_runs", args=[course.code])
+
+
+@role_required(*AUTHORS)
+@require_safe
+def run_list(request, code):
+    course = selectors.get_course_for_author(request.user, code)
+    return render(
+        request,
+        "courses/authoring/run_list.html",
+        {
+            "course": course,
+            "runs": selectors.run_list_for_course(course),
+            "can_edit": selectors.can_edit_settings(request.user),
+        },
+    )
+
+
+@role_required("administrator")
+@require_http_methods(["GET", "HEAD", "POST"])
+def run_edit(request, code, run_id=None):
+    course = selectors.get_course_for_author(request.user, code)
+    run = selectors.get_run(course, run_id) if run_id else CourseRun(course=course)
+    form = CourseRunForm(request.POST or None, instance=run)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.run_save(run=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved the run “%(title)s”.") % {"title": saved.title})
+            return redirect(_runs_url(course))
+    return render(request, "courses/authoring/run_form.html", {"form": form, "course": course, "run": run})
+
+
+def run_cancel_consequence(run: CourseRun) -> str:
+    return _(
+        "%(count)s trainee(s) are enrolled on it. They stay enrolled and nothing is deleted, but the run takes no "
+        "more enrolments; tell them what happens next."
+    ) % {"count": run.places_taken}
+
+
+@role_required("administrator")
+@require_POST
+def run_cancel(request, code, run_id):
+    course = selectors.get_course_for_author(request.user, code)
+    run = selectors.get_run(course, run_id)
+    # Only a run with trainees on it needs asking: cancelling an empty one leaves no one behind.
+    if run.places_taken and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Cancel the run “%(title)s”?") % {"title": run.title},
+            consequence=run_cancel_consequence(run),
+            confirm_label=_("Cancel the run"),
+            cancel_url=_runs_url(course),
+        )
+    try:
+        services.run_cancel(run=run, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Cancelled the run “%(title)s”.") % {"title": run.title})
+    return redirect(_runs_url(course))
+
+
+@role_required(*AUTHORS)
+@require_safe
+def run_roster(request, code, run_id):
+    course = selectors.get_course_for_author(request.user, code)
+    run = selectors.get_run(course, run_id)
+    return render(
+        request,
+        "courses/authoring/run_roster.html",
+        {"course": course, "run": run, "enrolments": selectors.run_roster(run)},
+    )

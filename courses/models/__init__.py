@@ -7,6 +7,7 @@ look them up as ``courses.models.<name>`` (the migrations also reference
 
 from .catalogue import (
     Course,
+    CourseRun,
     Enrolment,
     Lesson,
     LessonCompletion,
@@ -68,6 +69,7 @@ __all__ = [
     "CasePhoto",
     "Consultation",
     "Course",
+    "CourseRun",
     "Enrolment",
     "Independence",
     "InjectionSession",

@@ -1,10 +1,11 @@
 """The course catalogue: courses with their accreditation and hands-on requirement,
-modules, lessons and their images, enrolments and lesson completions."""
+modules, lessons and their images, runs (cohorts), enrolments and lesson completions."""
 
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -214,6 +215,72 @@ class LessonImage(models.Model):
         return self.alt_text
 
 
+class CourseRun(models.Model):
+    """One cohort of a course: its dates, its clinic and its places. Trainees of a course
+    that has open runs enrol onto one of them (courses.services.enrolment_create); a run
+    will later own its training days, with trainee places and model slots."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for enrolment")
+        CLOSED = "closed", _("Closed to enrolment")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # PROTECT: a course with runs is archived, not deleted (its enrolments already protect it).
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="runs")
+    code = models.SlugField(_("code"), max_length=30, help_text=_("Short, unique within the course, e.g. 2027-spring."))
+    title = models.CharField(_("title"), max_length=200, help_text=_("e.g. “Spring 2027, Leeds”."))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    enrolment_closes_on = models.DateField(
+        _("enrolment closes on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day trainees may enrol. Empty: until the run's last day."),
+    )
+    places = models.PositiveSmallIntegerField(
+        _("places"), default=12, validators=[MinValueValidator(1)], help_text=_("Trainees the run can take.")
+    )
+    location = models.CharField(
+        _("location"), max_length=200, help_text=_("The clinic and city, e.g. “Aire Clinic, Leeds”, or “Online”.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "starts_on", "code"]
+        # Status values are spelled out in the constraints: Meta cannot see the Status class.
+        constraints = [
+            models.UniqueConstraint(fields=["course", "code"], name="course_run_code_unique"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="course_run_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(enrolment_closes_on__isnull=True) | Q(enrolment_closes_on__lte=F("ends_on")),
+                name="course_run_enrolment_closes_by_end",
+            ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="course_run_places_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed", "cancelled"]), name="course_run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} {self.code} — {self.title}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The last day cannot be before the first day.")
+        elif self.enrolment_closes_on and self.ends_on and self.enrolment_closes_on > self.ends_on:
+            errors["enrolment_closes_on"] = _("Enrolment must close by the run's last day.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def last_enrolment_day(self):
+        """Trainees may enrol up to and including this day."""
+        return self.enrolment_closes_on or self.ends_on
+
+
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Enrolled")
@@ -222,6 +289,12 @@ class Enrolment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
+    # The cohort the trainee joined (None for a course taken without runs). Always a run of
+    # ``course`` (courses.services.enrolment_create). Kept on withdrawal, as history; only
+    # active enrolments take a place.
+    run = models.ForeignKey(
+        "CourseRun", on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments", verbose_name=_("run")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import TraineeFactory, UserFactory
-from courses.models import Course, Enrolment, InjectionSession, Lesson, Mentor, Module, SessionSite
+from courses.models import Course, CourseRun, Enrolment, InjectionSession, Lesson, Mentor, Module, SessionSite
 from tests.support.handson import GLABELLA, RATINGS
 from tests.support.products import product
 
@@ -51,6 +51,22 @@ class LessonFactory(factory.django.DjangoModelFactory):
     body_html = "<p>The procerus pulls the medial brows down.</p>"
     minutes = 15
     position = factory.Sequence(lambda n: n + 1)
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    """An open run of a course, a month away, three days long, with 12 places."""
+
+    class Meta:
+        model = CourseRun
+
+    course = factory.SubFactory(CourseFactory)
+    code = factory.Sequence(lambda n: f"run-{n}")
+    title = factory.Sequence(lambda n: f"Cohort {n}, Leeds")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda run: run.starts_on + datetime.timedelta(days=2))
+    places = 12
+    location = "Aire Clinic, Leeds"
+    status = CourseRun.Status.OPEN
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -145,8 +145,8 @@ def test_roster_is_for_the_course_instructors_only(client_for, instructor, admin
 
 
 # The course page with its pathway (written exam state: attempts, settings, accommodations,
-# bookings).
-QUERY_BUDGET = 15
+# bookings) and its open runs.
+QUERY_BUDGET = 16
 
 
 # The catalogue: the count, the accrediting bodies for the filter, the page of courses

@@ -34,6 +34,8 @@ class Command(BaseCommand):
             users.append(certification_demo.seed_certified(course))
             exams_demo.seed_standards(course)
             users.append(certification_demo.seed_reissued(course))
+            # Last: every other demo enrolment above was made before the course had runs.
+            courses_demo.seed_runs(course)
             api_key, code = certification_demo.seed_api_key()
         # Certificates from an older demo database, issued before credentials were signed.
         certification_demo.seed_backfill_credentials()

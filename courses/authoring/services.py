@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.services import audit_record
 from courses import services as course_services
-from courses.models import Course, Lesson, Module
+from courses.models import Course, Lesson, LessonImage, Module
 
 MSG_ORDER_MISMATCH = _("The order sent does not list exactly the items on this page; reload the page and try again.")
 
@@ -166,3 +166,37 @@ def lesson_image_add(*, course: Course, upload, alt_text: str, actor: User):
         details={"course": course.code, "content_type": image.content_type},
     )
     return image
+
+
+MSG_IMAGE_IN_USE = _("“%(image)s” is still shown in %(lessons)s. Remove it from the lesson text first, then delete it.")
+
+
+def image_in_use_message(image: LessonImage, titles: list[str]) -> str:
+    lessons = ", ".join(f"“{title}”" for title in titles)
+    return MSG_IMAGE_IN_USE % {"image": image.alt_text, "lessons": lessons}
+
+
+@transaction.atomic
+def lesson_image_delete(*, image: LessonImage, actor: User) -> None:
+    """Delete an image no lesson shows: the row now, its stored file once the transaction
+    commits (a rollback keeps both). Refused, naming the lessons, while any lesson's text
+    shows it. Holds a SELECT FOR UPDATE lock on the image row."""
+    image = LessonImage.objects.select_for_update().select_related("course").get(pk=image.pk)
+    course = image.course
+    titles = list(
+        Lesson.objects.filter(module__course=course, body_html__contains=str(image.pk))
+        .order_by("module__position", "position", "id")
+        .values_list("title", flat=True)
+    )
+    if titles:
+        raise ValidationError(image_in_use_message(image, titles))
+    storage, name = image.image.storage, image.image.name
+    audit_record(
+        actor=actor,
+        action="lesson_image.deleted",
+        obj=image,
+        summary=f"{course.code}: lesson image “{image.alt_text}” deleted",
+        details={"course": course.code, "alt_text": image.alt_text, "file": name},
+    )
+    image.delete()
+    transaction.on_commit(lambda: storage.delete(name))

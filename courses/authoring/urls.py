@@ -28,4 +28,5 @@ urlpatterns = [
     path("author/products/new/", products.product_edit, name="author_product_create"),
     path("author/products/<int:pk>/", products.product_edit, name="author_product"),
     path("author/courses/<slug:code>/images/", views.image_upload, name="author_image_upload"),
+    path("author/courses/<slug:code>/images/<uuid:image_id>/delete/", views.image_delete, name="author_image_delete"),
 ]

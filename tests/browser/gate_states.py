@@ -21,6 +21,7 @@ STATES = [
     "mentor: sign-off form sent back with errors",
     "mentor: case signed",
     "mentor: the emailed link opened again (already used)",
+    "mentor: an emailed link past its expiry",
     "trainee, licence awaiting verification: profile form sent back with errors",
     "trainee: licence form sent back empty",
     "trainee: withdraw from a course, confirmation without JavaScript",
@@ -157,7 +158,7 @@ def anonymous(gate: Gate) -> None:
     gate.check(page, "anonymous: sign-in with a wrong password", response)
 
 
-def _mentor_link() -> str:
+def _mentor_link(model_code: str = "M-0207") -> str:
     """A new case of the demo trainee with their verified mentor, sent for sign-off by
     the emailed link (as the trainee's "Email my mentor" button does); the link's path."""
     from django.urls import reverse
@@ -176,7 +177,7 @@ def _mentor_link() -> str:
         enrolment=enrolment, trainee=trainee, mentor=mentor,
         data={
             "performed_on": today - datetime.timedelta(days=1), "case_type": CaseType.SUPERVISED,
-            "clinic": "Raman Skin Clinic, Leeds", "model_code": "M-0207", "consent_confirmed": True,
+            "clinic": "Raman Skin Clinic, Leeds", "model_code": model_code, "consent_confirmed": True,
             "product": Product.objects.get(code="onabotulinumtoxinA"), "vial_units": Decimal(100),
             "diluent_ml": Decimal("2.5"), "lot_number": "C5190A2", "lot_expiry": today + datetime.timedelta(days=200),
             "complications": "", "complication_management": "",
@@ -188,6 +189,10 @@ def _mentor_link() -> str:
 
 
 def mentor(gate: Gate) -> None:
+    from django.utils import timezone
+
+    from courses.models import SignOffRequest
+
     link = _mentor_link()
     page = gate.open()  # the mentor has no account: a fresh browser
     gate.goto(page, link, "mentor: sign-off page opened from the emailed link")
@@ -200,6 +205,11 @@ def mentor(gate: Gate) -> None:
     page.get_by_label(re.compile("I confirm I supervised this case")).check()
     gate.check(page, "mentor: case signed", click(page, page.get_by_role("button", name="Record my decision")))
     gate.goto(page, link, "mentor: the emailed link opened again (already used)", status=410)
+    expired = _mentor_link("M-0208")
+    SignOffRequest.objects.filter(session__model_code="M-0208").update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    gate.goto(page, expired, "mentor: an emailed link past its expiry", status=410)
 
 
 def trainee(gate: Gate) -> None:

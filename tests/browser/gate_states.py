@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 STATES = [
     "anonymous: sign-up form sent back with errors",
     "anonymous: sign-in with a wrong password",
+    "anonymous: signed up, asked to confirm the email address",
+    "anonymous: password reset requested",
     "mentor: sign-off page opened from the emailed link",
     "mentor: sign-off form sent back with errors",
     "mentor: case signed",
@@ -24,6 +26,9 @@ STATES = [
     "mentor: an emailed link past its expiry",
     "trainee, licence awaiting verification: profile form sent back with errors",
     "trainee: licence form sent back empty",
+    "trainee: mentor form sent back with errors",
+    "trainee: withdraw a name change request, confirmation without JavaScript",
+    "trainee, certified: name change request sent back with errors",
     "trainee: withdraw from a course, confirmation without JavaScript",
     "trainee, withdrawn: opens the written exam",
     "candidate: start the written exam, confirmation",
@@ -31,6 +36,9 @@ STATES = [
     "candidate: exam in progress, a page with a case vignette",
     "candidate: exam summary before submitting",
     "candidate: exam result with topic feedback",
+    "invigilator: pausing the room without ticking the confirmation",
+    "invigilator: the room paused",
+    "candidate, writing: the paper paused by the invigilator",
     "instructor: course content form sent back with errors",
     "instructor: module form sent back with errors",
     "instructor: lesson form sent back with errors",
@@ -40,6 +48,7 @@ STATES = [
     "instructor: sign off a hands-on session, confirmation without JavaScript",
     "administrator: new course form sent back with errors",
     "administrator: product form sent back with errors",
+    "administrator: licence decision sent back with errors",
     "administrator: lesson image in use, deletion refused",
     "administrator: delete a lesson image, confirmation without JavaScript",
     "examiner: final station marks, confirmation without JavaScript",
@@ -129,12 +138,14 @@ def click(page, locator):
     return navigation.value
 
 
-def send_blank(gate: Gate, page, path: str, label: str, form: str = "main form[method=post]") -> None:
+def send_blank(
+    gate: Gate, page, path: str, label: str, form: str = "main form[method=post]", status: int = 200
+) -> None:
     """Open ``path``, empty every typed field of its form, send it and check the answer."""
     page.goto(path)
     target = page.locator(form).first
     target.evaluate(BLANK_FORM)
-    gate.check(page, label, click(page, target.locator("button[type=submit]").first))
+    gate.check(page, label, click(page, target.locator("button[type=submit]").first), status)
 
 
 def send_unconfirmed(gate: Gate, page, button, label: str):
@@ -156,6 +167,17 @@ def anonymous(gate: Gate) -> None:
     page.fill("input[name=password]", "not-the-password")
     response = click(page, page.locator("main form button[type=submit]").first)
     gate.check(page, "anonymous: sign-in with a wrong password", response)
+    page.goto("/accounts/signup/")
+    page.fill("input[name=email]", "new.trainee@example.com")
+    page.fill("input[name=password1]", "a-long-demo-passphrase-42")
+    page.fill("input[name=password2]", "a-long-demo-passphrase-42")
+    response = click(page, page.get_by_role("button", name="Sign up"))
+    gate.check(page, "anonymous: signed up, asked to confirm the email address", response)
+    page = gate.open()
+    page.goto("/accounts/password/reset/")
+    page.fill("input[name=email]", "trainee@glabella.test")
+    response = click(page, page.locator("main form button[type=submit]").first)
+    gate.check(page, "anonymous: password reset requested", response)
 
 
 def _mentor_link(model_code: str = "M-0207") -> str:
@@ -216,8 +238,16 @@ def trainee(gate: Gate) -> None:
     # The legal name can still be edited until a licence is verified.
     page = gate.open("nurse@glabella.test", "demo-nurse-pass")
     send_blank(gate, page, "/me/profile/", "trainee, licence awaiting verification: profile form sent back with errors")
+    page = gate.open("certified@glabella.test", "demo-certified-pass")
+    label = "trainee, certified: name change request sent back with errors"
+    send_blank(gate, page, "/me/name-change/", label, "main form[enctype]")
     page = gate.open("trainee@glabella.test", "demo-trainee-pass")
     send_blank(gate, page, "/me/licences/new/", "trainee: licence form sent back empty")
+    send_blank(gate, page, "/me/mentors/", "trainee: mentor form sent back with errors", status=400)
+    page.goto("/me/name-change/")  # the demo trainee's request awaits review
+    withdraw = page.locator("form[action$='/withdraw/'] button[type=submit]")
+    label = "trainee: withdraw a name change request, confirmation without JavaScript"
+    send_unconfirmed(gate, page, withdraw, label)
     page.goto(f"/courses/{COURSE}/")
     withdraw = page.locator("form[action$='/withdraw/'] button[type=submit]")
     send_unconfirmed(gate, page, withdraw, "trainee: withdraw from a course, confirmation without JavaScript")
@@ -254,6 +284,28 @@ def candidate(gate: Gate) -> None:
     gate.check(page, "candidate: exam result with topic feedback", response)
 
 
+def invigilator(gate: Gate) -> None:
+    """The whole room paused; a candidate still writing (the demo's second) sees it."""
+    from courses.models import Course
+    from exams.sittings.demo import CANDIDATE, INVIGILATOR, OTHERS, today_sitting
+
+    _role, email, password = INVIGILATOR
+    sitting = today_sitting(Course.objects.get(code=COURSE))
+    page = gate.open(email, password)
+    page.goto(f"/invigilate/sittings/{sitting.pk}/")
+    page.locator("#id_room-reason").fill("Fire alarm")
+    pause = page.get_by_role("button", name="Pause the room")
+    response = click(page, pause)
+    gate.check(page, "invigilator: pausing the room without ticking the confirmation", response, status=400)
+    page.locator("#id_room-reason").fill("Fire alarm")
+    page.get_by_label("Yes, pause every candidate in this room").check()
+    gate.check(page, "invigilator: the room paused", click(page, pause))
+    writing = gate.open(OTHERS[0][0], CANDIDATE[2])
+    writing.goto(f"/courses/{COURSE}/exam/")
+    response = click(writing, writing.get_by_role("link", name="Resume your attempt"))
+    gate.check(writing, "candidate, writing: the paper paused by the invigilator", response)
+
+
 def instructor(gate: Gate) -> None:
     from courses.models import InjectionSession
 
@@ -285,9 +337,14 @@ def instructor(gate: Gate) -> None:
 
 
 def administrator(gate: Gate) -> None:
+    from accounts.models import Licence
+
     page = gate.open("admin@glabella.test", "demo-admin-pass")
     send_blank(gate, page, "/author/courses/new/", "administrator: new course form sent back with errors")
     send_blank(gate, page, "/author/products/new/", "administrator: product form sent back with errors")
+    awaiting = Licence.objects.filter(holder__email="nurse@glabella.test").first()  # the demo's queue
+    label = "administrator: licence decision sent back with errors"
+    send_blank(gate, page, f"/staff/licences/{awaiting.pk}/", label)
     page.goto(f"/author/courses/{COURSE}/")
     images = page.locator("[data-lesson-images] li")
     used = images.filter(has=page.locator("[data-used-in]")).first
@@ -314,7 +371,7 @@ def examiner(gate: Gate) -> None:
 
 def run(gate: Gate) -> list[str]:
     """Every state; returns the problems found (axe, HTTP, a state not reached)."""
-    for step in (anonymous, mentor, trainee, candidate, instructor, administrator, examiner):
+    for step in (anonymous, mentor, trainee, candidate, invigilator, instructor, administrator, examiner):
         try:
             step(gate)
         except Exception as error:  # noqa: BLE001 (one broken script must not hide the others' findings)

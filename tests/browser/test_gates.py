@@ -234,13 +234,14 @@ def test_every_page_of_every_role_passes_axe_and_the_nu_html_checker(page, live_
     problems += _vnu(tmp_path, pages)
     timings["vnu"] = time.monotonic() - started - sum(timings.values())
     took = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in timings.items())
+    summary += f", and {len(gate.checked)} scripted states"
     print(f"\nPages checked per role: {summary} ({took})")
     report = Path(settings.BASE_DIR) / "test-artifacts" / "gates.txt"
     report.parent.mkdir(exist_ok=True)
     visited = [f"  [{p['role']}] {p['path']} ({p['file']})" for p in pages]
     states = [f"  {label}" for label in gate_states.STATES]
     report.write_text(
-        f"Pages checked per role: {summary}, and {len(gate.checked)} scripted states ({took})\n"
+        f"Pages checked per role: {summary} ({took})\n"
         + "\n".join(problems)
         + "\nScripted states (reached by posting):\n"
         + "\n".join(states)

@@ -4,6 +4,8 @@ before (courses.sanitize)."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -68,13 +70,28 @@ def module_delete(*, module: Module, actor: User) -> None:
     _renumber(list(Module.objects.filter(course=course).order_by("position", "id")), scope="course")
 
 
+# The id in a lesson image's address (courses.sanitize lets no other image in).
+IMAGE_ID_IN_SRC = re.compile(r'src="/courses/[\w-]+/images/([0-9a-f-]{36})/"')
+MSG_IMAGE_GONE = _(
+    "The lesson text shows an image that is not in this course's image list (it may just have been deleted). "
+    "Remove it, or insert one from the list."
+)
+
+
 @transaction.atomic
 def lesson_save(*, lesson: Lesson, actor: User) -> Lesson:
-    """Sanitised by courses.services.lesson_save, then audited."""
+    """Sanitised by courses.services.lesson_save, then audited. Every image the text shows
+    must be one of the course's: their rows are locked (SELECT FOR UPDATE) so that a
+    deletion running meanwhile (lesson_image_delete) either sees this lesson or is seen."""
     created = lesson.pk is None
     if created:
         lesson.position = _next_position(Lesson, module=lesson.module)
     course_services.lesson_save(lesson=lesson)
+    shown = set(IMAGE_ID_IN_SRC.findall(lesson.body_html))
+    if shown:
+        found = LessonImage.objects.select_for_update().filter(course_id=lesson.module.course_id, pk__in=shown)
+        if len({str(pk) for pk in found.values_list("pk", flat=True)}) != len(shown):
+            raise ValidationError({"body_html": MSG_IMAGE_GONE})
     audit_record(
         actor=actor,
         action="lesson.created" if created else "lesson.updated",

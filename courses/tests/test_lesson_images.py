@@ -154,3 +154,22 @@ def test_an_administrator_may_delete_any_courses_image(client_for, administrator
     image = add_image(taught, instructor, "Unused sketch")
     assert client_for(administrator).post(delete_url(image), {"confirmed": "yes"}).status_code == 302
     assert not LessonImage.objects.exists()
+
+
+def test_a_lesson_cannot_show_an_image_that_is_not_in_the_courses_list(client_for, instructor, taught):
+    image = add_image(taught, instructor, "Procerus, front view")
+    elsewhere = add_image(CourseFactory(instructors=[instructor]), instructor, "Elsewhere")
+    lesson = Lesson.objects.get(title="Procerus")
+    url = reverse("courses:author_lesson", args=[taught.code, lesson.pk])
+    client = client_for(instructor)
+
+    def save_with(shown: LessonImage):
+        src = reverse("courses:lesson_image", args=[taught.code, shown.pk])
+        return client.post(url, {"title": "Procerus", "minutes": 10, "body_html": f'<p><img src="{src}" alt="x"></p>'})
+
+    assert save_with(image).status_code == 302  # one of the course's own
+    assert str(image.pk) in Lesson.objects.get(pk=lesson.pk).body_html
+    response = save_with(elsewhere)
+    assert response.status_code == 200
+    assert response.context["form"].errors["body_html"] == [authoring_services.MSG_IMAGE_GONE]
+    assert str(elsewhere.pk) not in Lesson.objects.get(pk=lesson.pk).body_html

@@ -64,6 +64,7 @@ def seed() -> Course:
     course = load_course()
     instructor = User.objects.get(email="instructor@glabella.test")
     course.instructors.add(instructor)
+    seed_images(course=course, actor=instructor)
     trainee = User.objects.get(email="trainee@glabella.test")
     enrolment = Enrolment.objects.filter(trainee=trainee, course=course).first()
     if enrolment is None:
@@ -110,6 +111,59 @@ def seed_runs(course: Course) -> list[CourseRun]:
     enrolment = Enrolment.objects.get(course=course, trainee__email="trainee@glabella.test")
     services.enrolment_assign_run(enrolment=enrolment, run=runs[0], actor=admin)
     return runs
+
+
+def _diagram_png(title: str, points: list[tuple[int, int]]) -> bytes:
+    """A plain demo diagram: a brow line and the injection points, captioned."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), "#f5f7f9")
+    draw = ImageDraw.Draw(image)
+    draw.arc((120, 60, 520, 360), start=200, end=340, fill="#4d5b6a", width=4)
+    for x, y in points:
+        draw.ellipse((x - 9, y - 9, x + 9, y + 9), fill="#7b2d8e")
+    draw.text((24, 360), title, fill="#1b2430")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_images(*, course: Course, actor: User) -> None:
+    """Two lesson images: one shown in the first lesson of the glabella (it cannot be
+    deleted while it is), one uploaded but not used yet (it can)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from .authoring import services as authoring_services
+
+    if course.images.exists():
+        return
+    shown = authoring_services.lesson_image_add(
+        course=course,
+        upload=SimpleUploadedFile(
+            "glabella.png", _diagram_png("Glabellar complex: five points", [(320, 150), (260, 140), (380, 140),
+                                                                             (210, 120), (430, 120)]),
+            content_type="image/png",
+        ),
+        alt_text="Glabellar complex: procerus and four corrugator injection points",
+        actor=actor,
+    )  # fmt: skip
+    authoring_services.lesson_image_add(
+        course=course,
+        upload=SimpleUploadedFile(
+            "forehead.png",
+            _diagram_png("Frontalis: draft", [(220, 90), (320, 80), (420, 90)]),
+            content_type="image/png",
+        ),
+        alt_text="Frontalis injection points (draft, not used yet)",
+        actor=actor,
+    )
+    lesson = Lesson.objects.filter(module__course=course).order_by("module__position", "position").first()
+    src = reverse("courses:lesson_image", args=[course.code, shown.pk])
+    lesson.body_html += f'<p><img src="{src}" alt="{shown.alt_text}"></p>'
+    services.lesson_save(lesson=lesson)
 
 
 GLABELLA = {

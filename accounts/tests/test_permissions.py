@@ -131,6 +131,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
         "POST": (L, 403, 403, 403, 403, 403, 403, 200),
     },
     "courses:author_run_roster": read_only((L, 403, 403, 200, 404, 403, 403, 200)),
+    "courses:author_image_delete": {  # the confirmation page (an image no lesson shows)
+        "GET": (L, 403, 403, 405, 405, 403, 403, 405),
+        "POST": (L, 403, 403, 200, 404, 403, 403, 200),
+    },
     "courses:author_products": read_only((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:author_product_create": same((L, 403, 403, 403, 403, 403, 403, 200)),
     "courses:author_product": same((L, 403, 403, 403, 403, 403, 403, 200)),
@@ -688,6 +692,7 @@ def world(trainee, other_trainee, instructor, examiner, administrator):
         "courses:lesson": {"code": course.code, "lesson_id": lesson.pk},
         "courses:lesson_complete": {"code": course.code, "lesson_id": lesson.pk},
         "courses:lesson_image": {"code": course.code, "image_id": image.pk},
+        "courses:author_image_delete": {"code": course.code, "image_id": image.pk},
         "exams:bank_export": {"code": course.code, "fmt": "json"},
         "exams:standard_setting": {"station_id": station.pk},
         "exams:book": {"code": course.code, "pk": sitting.pk},

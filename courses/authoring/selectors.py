@@ -98,3 +98,29 @@ def run_roster(run: CourseRun) -> list[Enrolment]:
         .select_related("trainee")
         .order_by("status", "trainee__legal_name", "trainee__email")
     )
+
+
+def lessons_showing(images: list[LessonImage], course: Course) -> dict:
+    """For each image (by id), the course's lessons whose text shows it, in outline order.
+    One query whatever the number of images or lessons: a lesson shows an image when its
+    HTML holds the image's id (its only way in is the image's URL, courses.sanitize)."""
+    lessons = list(
+        Lesson.objects.filter(module__course=course)
+        .order_by("module__position", "position", "id")
+        .only("id", "title", "body_html", "module_id")
+    )
+    return {image.pk: [lesson for lesson in lessons if str(image.pk) in lesson.body_html] for image in images}
+
+
+def course_image_rows(course: Course) -> list[tuple[LessonImage, list[Lesson]]]:
+    """The course's images with the lessons that show each (two queries)."""
+    images = course_images(course)
+    using = lessons_showing(images, course)
+    return [(image, using[image.pk]) for image in images]
+
+
+def get_image(course: Course, image_id) -> LessonImage:
+    image = LessonImage.objects.filter(course=course, pk=image_id).first()
+    if image is None:
+        raise Http404
+    return image

@@ -4,6 +4,8 @@ before (courses.sanitize)."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.services import audit_record
 from courses import services as course_services
-from courses.models import Course, CourseRun, Lesson, Module
+from courses.models import Course, CourseRun, Lesson, LessonImage, Module
 
 MSG_ORDER_MISMATCH = _("The order sent does not list exactly the items on this page; reload the page and try again.")
 
@@ -68,13 +70,28 @@ def module_delete(*, module: Module, actor: User) -> None:
     _renumber(list(Module.objects.filter(course=course).order_by("position", "id")), scope="course")
 
 
+# The id in a lesson image's address (courses.sanitize lets no other image in).
+IMAGE_ID_IN_SRC = re.compile(r'src="/courses/[\w-]+/images/([0-9a-f-]{36})/"')
+MSG_IMAGE_GONE = _(
+    "The lesson text shows an image that is not in this course's image list (it may just have been deleted). "
+    "Remove it, or insert one from the list."
+)
+
+
 @transaction.atomic
 def lesson_save(*, lesson: Lesson, actor: User) -> Lesson:
-    """Sanitised by courses.services.lesson_save, then audited."""
+    """Sanitised by courses.services.lesson_save, then audited. Every image the text shows
+    must be one of the course's: their rows are locked (SELECT FOR UPDATE) so that a
+    deletion running meanwhile (lesson_image_delete) either sees this lesson or is seen."""
     created = lesson.pk is None
     if created:
         lesson.position = _next_position(Lesson, module=lesson.module)
     course_services.lesson_save(lesson=lesson)
+    shown = set(IMAGE_ID_IN_SRC.findall(lesson.body_html))
+    if shown:
+        found = LessonImage.objects.select_for_update().filter(course_id=lesson.module.course_id, pk__in=shown)
+        if len({str(pk) for pk in found.values_list("pk", flat=True)}) != len(shown):
+            raise ValidationError({"body_html": MSG_IMAGE_GONE})
     audit_record(
         actor=actor,
         action="lesson.created" if created else "lesson.updated",
@@ -228,3 +245,37 @@ def run_cancel(*, run: CourseRun, actor: User) -> CourseRun:
         details={**_run_details(run), "status_before": before, "enrolled": enrolled},
     )
     return run
+
+
+MSG_IMAGE_IN_USE = _("“%(image)s” is still shown in %(lessons)s. Remove it from the lesson text first, then delete it.")
+
+
+def image_in_use_message(image: LessonImage, titles: list[str]) -> str:
+    lessons = ", ".join(f"“{title}”" for title in titles)
+    return MSG_IMAGE_IN_USE % {"image": image.alt_text, "lessons": lessons}
+
+
+@transaction.atomic
+def lesson_image_delete(*, image: LessonImage, actor: User) -> None:
+    """Delete an image no lesson shows: the row now, its stored file once the transaction
+    commits (a rollback keeps both). Refused, naming the lessons, while any lesson's text
+    shows it. Holds a SELECT FOR UPDATE lock on the image row."""
+    image = LessonImage.objects.select_for_update().select_related("course").get(pk=image.pk)
+    course = image.course
+    titles = list(
+        Lesson.objects.filter(module__course=course, body_html__contains=str(image.pk))
+        .order_by("module__position", "position", "id")
+        .values_list("title", flat=True)
+    )
+    if titles:
+        raise ValidationError(image_in_use_message(image, titles))
+    storage, name = image.image.storage, image.image.name
+    audit_record(
+        actor=actor,
+        action="lesson_image.deleted",
+        obj=image,
+        summary=f"{course.code}: lesson image “{image.alt_text}” deleted",
+        details={"course": course.code, "alt_text": image.alt_text, "file": name},
+    )
+    image.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -33,4 +33,5 @@ urlpatterns = [
     path("author/courses/<slug:code>/runs/<int:run_id>/", views.run_edit, name="author_run"),
     path("author/courses/<slug:code>/runs/<int:run_id>/cancel/", views.run_cancel, name="author_run_cancel"),
     path("author/courses/<slug:code>/runs/<int:run_id>/roster/", views.run_roster, name="author_run_roster"),
+    path("author/courses/<slug:code>/images/<uuid:image_id>/delete/", views.image_delete, name="author_image_delete"),
 ]

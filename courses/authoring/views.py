@@ -67,6 +67,8 @@ def _course_form(request, course: Course):
     context = {"form": form, "course": course, "full": form_class is CourseForm}
     if course.pk:
         context["modules"] = selectors.course_outline(course)
+        context["image_rows"] = selectors.course_image_rows(course)
+        context["image_form"] = LessonImageForm()
     return render(request, "courses/authoring/course_form.html", context)
 
 
@@ -131,7 +133,8 @@ def lesson_edit(request, code, module_id=None, lesson_id=None):
             if "save_continue" in request.POST:
                 return redirect("courses:author_lesson", code=course.code, lesson_id=lesson.pk)
             return redirect(_course_url(course) + "#outline")
-    images = selectors.course_images(course)
+    image_rows = selectors.course_image_rows(course)
+    images = [image for image, _lessons in image_rows]
     return render(
         request,
         "courses/authoring/lesson_form.html",
@@ -139,7 +142,7 @@ def lesson_edit(request, code, module_id=None, lesson_id=None):
             "form": form,
             "course": course,
             "lesson": lesson,
-            "images": images,
+            "image_rows": image_rows,
             "image_choices": [
                 {"src": reverse("courses:lesson_image", args=[course.code, image.pk]), "alt": image.alt_text}
                 for image in images
@@ -244,9 +247,7 @@ def lesson_move(request, code, lesson_id):
 def image_upload(request, code):
     course = selectors.get_course_for_author(request.user, code)
     form = LessonImageForm(request.POST, request.FILES, request=request)
-    back = request.POST.get("next", "")
-    if not back.startswith(reverse("courses:author_course", args=[course.code])):
-        back = _course_url(course)
+    back = _images_back(request, course)
     if form.is_valid():
         try:
             services.lesson_image_add(
@@ -344,3 +345,40 @@ def run_roster(request, code, run_id):
         "courses/authoring/run_roster.html",
         {"course": course, "run": run, "enrolments": selectors.run_roster(run)},
     )
+
+
+def _images_back(request, course: Course) -> str:
+    """Where an image form returns: the authoring page it was sent from (``next``), or the
+    course's; never elsewhere."""
+    back = request.POST.get("next", "")
+    if not back.startswith(_course_url(course)):
+        back = _course_url(course)
+    return back + "#images"
+
+
+@role_required(*AUTHORS)
+@require_POST
+def image_delete(request, code, image_id):
+    """Refused (naming the lessons) while a lesson shows the image; asks first otherwise."""
+    course = selectors.get_course_for_author(request.user, code)
+    image = selectors.get_image(course, image_id)
+    back = _images_back(request, course)
+    using = selectors.lessons_showing([image], course)[image.pk]
+    if using:
+        messages.error(request, services.image_in_use_message(image, [lesson.title for lesson in using]))
+        return redirect(back)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Delete the image “%(image)s”?") % {"image": image.alt_text},
+            consequence=_("No lesson shows it. The image and its file are deleted; this cannot be undone."),
+            confirm_label=_("Delete the image"),
+            cancel_url=back,
+        )
+    try:
+        services.lesson_image_delete(image=image, actor=request.user)
+    except ValidationError as error:  # a lesson took it up meanwhile
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Deleted the image “%(image)s”.") % {"image": image.alt_text})
+    return redirect(back)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.services import audit_record
@@ -19,10 +20,23 @@ from courses.models import Course
 
 from .models import CaseSet, ExamSettings, ItemStatus, Question, Topic
 
-MSG_TOPIC_SHORT = _(
-    "The bank has {have} active item(s) on {topic} outside case sets; lower the count or activate more items."
-)
-MSG_CASES_SHORT = _("The bank has {have} active case set(s); lower the number or activate more case sets.")
+
+def msg_topic_short(have: int, topic: str) -> str:
+    return ngettext(
+        "The bank has {have} active item on {topic} outside case sets; lower the count or activate more items.",
+        "The bank has {have} active items on {topic} outside case sets; lower the count or activate more items.",
+        have,
+    ).format(have=have, topic=topic)
+
+
+def msg_cases_short(have: int) -> str:
+    return ngettext(
+        "The bank has {have} active case set; lower the number or activate more case sets.",
+        "The bank has {have} active case sets; lower the number or activate more case sets.",
+        have,
+    ).format(have=have)
+
+
 MSG_NO_ITEMS = _("An attempt needs at least one item: give a count for at least one topic or one case set.")
 
 
@@ -89,10 +103,10 @@ class ExamSettingsForm(forms.ModelForm):
             total += need
             have = self.available.get(value, 0)
             if need > have:
-                self.add_error(blueprint_field(value), str(MSG_TOPIC_SHORT).format(have=have, topic=label))
+                self.add_error(blueprint_field(value), msg_topic_short(have, label))
         sets = cleaned.get("case_sets_per_attempt")
         if sets is not None and sets > self.cases_available:
-            self.add_error("case_sets_per_attempt", str(MSG_CASES_SHORT).format(have=self.cases_available))
+            self.add_error("case_sets_per_attempt", msg_cases_short(self.cases_available))
         if not self.errors and total == 0 and not sets:
             raise ValidationError(MSG_NO_ITEMS, code="empty")
         return cleaned

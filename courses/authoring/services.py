@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.services import audit_record
@@ -63,7 +64,7 @@ def module_delete(*, module: Module, actor: User) -> None:
         actor=actor,
         action="module.deleted",
         obj=module,
-        summary=f"{course.code}: module “{module.title}” deleted with {len(lessons)} lesson(s)",
+        summary=f"{course.code}: module “{module.title}” deleted (lessons deleted with it: {len(lessons)})",
         details={"course": course.code, "title": module.title, "lessons": lessons},
     )
     module.delete()
@@ -116,7 +117,7 @@ def lesson_delete(*, lesson: Lesson, actor: User) -> None:
         actor=actor,
         action="lesson.deleted",
         obj=lesson,
-        summary=f"{module.course.code}: lesson “{lesson.title}” deleted ({completed} completion(s) removed)",
+        summary=f"{module.course.code}: lesson “{lesson.title}” deleted (completions removed: {completed})",
         details={"course": module.course.code, "module": module.pk, "title": lesson.title, "completions": completed},
     )
     lesson.delete()
@@ -185,7 +186,14 @@ def lesson_image_add(*, course: Course, upload, alt_text: str, actor: User):
     return image
 
 
-MSG_PLACES_BELOW_ENROLLED = _("%(count)s trainee(s) are enrolled on this run: it needs at least that many places.")
+def msg_places_below_enrolled(count: int) -> str:
+    return ngettext(
+        "%(count)s trainee is enrolled on this run: it needs at least one place.",
+        "%(count)s trainees are enrolled on this run: it needs at least that many places.",
+        count,
+    ) % {"count": count}
+
+
 MSG_RUN_ALREADY_CANCELLED = _("This run is already cancelled.")
 
 
@@ -213,7 +221,7 @@ def run_save(*, run: CourseRun, actor: User) -> CourseRun:
         CourseRun.objects.select_for_update().filter(pk=run.pk).first()
         enrolled = course_services.run_places_taken(run)
         if run.places is not None and run.places < enrolled:
-            raise ValidationError({"places": MSG_PLACES_BELOW_ENROLLED % {"count": enrolled}})
+            raise ValidationError({"places": msg_places_below_enrolled(enrolled)})
     run.full_clean()
     run.save()
     audit_record(
@@ -241,7 +249,7 @@ def run_cancel(*, run: CourseRun, actor: User) -> CourseRun:
         actor=actor,
         action="course_run.cancelled",
         obj=run,
-        summary=f"{run.course.code}: run {run.code} cancelled with {enrolled} trainee(s) enrolled",
+        summary=f"{run.course.code}: run {run.code} cancelled (trainees enrolled on it: {enrolled})",
         details={**_run_details(run), "status_before": before, "enrolled": enrolled},
     )
     return run

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.confirm import confirmation_page, is_confirmed
@@ -109,8 +109,10 @@ def module_delete(request, code, module_id):
 
 def module_delete_consequence(module: Module) -> str:
     count = module.lessons.count()
-    return _(
-        "The module and its %(count)s lesson(s) are deleted, with trainees' completions of them. This cannot be undone."
+    return ngettext(
+        "The module and its %(count)s lesson are deleted, with trainees' completions of it. This cannot be undone.",
+        "The module and its %(count)s lessons are deleted, with trainees' completions of them. This cannot be undone.",
+        count,
     ) % {"count": count}
 
 
@@ -171,9 +173,12 @@ def lesson_delete(request, code, lesson_id):
 
 
 def lesson_delete_consequence(lesson: Lesson) -> str:
-    return _("The lesson is deleted, with %(count)s trainee completion(s) of it. This cannot be undone.") % {
-        "count": lesson.completions.count()
-    }
+    count = lesson.completions.count()
+    return ngettext(
+        "The lesson is deleted, with %(count)s trainee completion of it. This cannot be undone.",
+        "The lesson is deleted, with %(count)s trainee completions of it. This cannot be undone.",
+        count,
+    ) % {"count": count}
 
 
 def _ids(request) -> list[int]:
@@ -306,9 +311,12 @@ def run_edit(request, code, run_id=None):
 
 
 def run_cancel_consequence(run: CourseRun) -> str:
-    return _(
-        "%(count)s trainee(s) are enrolled on it. They stay enrolled and nothing is deleted, but the run takes no "
-        "more enrolments; tell them what happens next."
+    return ngettext(
+        "%(count)s trainee is enrolled on it. They stay enrolled and nothing is deleted, but the run takes no "
+        "more enrolments; tell them what happens next.",
+        "%(count)s trainees are enrolled on it. They stay enrolled and nothing is deleted, but the run takes no "
+        "more enrolments; tell them what happens next.",
+        run.places_taken,
     ) % {"count": run.places_taken}
 
 

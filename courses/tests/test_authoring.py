@@ -300,8 +300,15 @@ def test_modules_reorder_and_delete_after_confirmation(client_for, administrator
     url = reverse("courses:author_module_delete", args=[taught.code, first.pk])
     asked = client.post(url)
     assert asked.status_code == 200
-    assert "3 lesson(s)" in asked.content.decode()
+    assert "its 3 lessons are deleted" in asked.content.decode()
     assert "cannot be undone" in asked.content.decode()
+    # One lesson is named in the singular (no "lesson(s)"), in the question and the page.
+    LessonFactory(module=second, title="Dilution")
+    outline = client.get(reverse("courses:author_course", args=[taught.code])).content.decode()
+    assert "“Technique” and its 1 lesson, with trainees' completions of it?" in outline
+    assert "(s)" not in outline
+    single = client.post(reverse("courses:author_module_delete", args=[taught.code, second.pk])).content.decode()
+    assert "The module and its 1 lesson are deleted" in single
     assert Module.objects.filter(pk=first.pk).exists()
     response = client.post(url, {"confirmed": "yes"})
     assert response.status_code == 302

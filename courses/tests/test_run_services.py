@@ -203,7 +203,7 @@ def test_places_never_drop_below_the_trainees_enrolled(administrator):
     with pytest.raises(ValidationError) as error:
         authoring_services.run_save(run=run, actor=administrator)
     assert error.value.message_dict == {
-        "places": ["2 trainee(s) are enrolled on this run: it needs at least that many places."]
+        "places": ["2 trainees are enrolled on this run: it needs at least that many places."]
     }
     run.places = 2
     authoring_services.run_save(run=run, actor=administrator)

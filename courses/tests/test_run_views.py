@@ -161,7 +161,7 @@ def test_places_cannot_drop_below_the_trainees_enrolled(client_for, administrato
     data = run_data(code=run.code, title=run.title, starts_on="2027-03-12", ends_on="2027-03-14", places="2")
     response = client.post(reverse("courses:author_run", args=[run.course.code, run.pk]), data)
     assert field_errors(response.content.decode(), "places") == [
-        "3 trainee(s) are enrolled on this run: it needs at least that many places."
+        "3 trainees are enrolled on this run: it needs at least that many places."
     ]
     data["places"] = "3"
     assert client.post(reverse("courses:author_run", args=[run.course.code, run.pk]), data).status_code == 302
@@ -178,7 +178,7 @@ def test_cancelling_a_run_with_trainees_asks_first_and_deletes_nothing(client_fo
     cancel = reverse("courses:author_run_cancel", args=[run.course.code, run.pk])
     page = client.post(cancel).content.decode()  # no script: the confirmation page
     assert "Cancel the run “Spring 2027, Leeds”?" in page
-    assert "2 trainee(s) are enrolled on it." in page
+    assert "2 trainees are enrolled on it." in page
     run.refresh_from_db()
     assert run.status == CourseRun.Status.OPEN
     response = client.post(cancel, {"confirmed": "yes"})

@@ -50,7 +50,7 @@ def test_a_blueprint_the_bank_cannot_fill_is_refused_at_its_topic(client_for, ad
     errors = response.context["form"].errors
     assert list(errors) == ["topic_anatomy"]
     assert errors["topic_anatomy"] == [
-        "The bank has 3 active item(s) on Anatomy outside case sets; lower the count or activate more items."
+        "The bank has 3 active items on Anatomy outside case sets; lower the count or activate more items."
     ]
     page = response.content.decode()
     assert 'aria-invalid="true"' in page
@@ -63,7 +63,7 @@ def test_case_sets_and_an_empty_blueprint_are_checked_too(client_for, administra
     client = client_for(administrator)
     response = client.post(reverse("exams:settings", args=[course.code]), settings_data(case_sets_per_attempt=1))
     assert response.context["form"].errors == {
-        "case_sets_per_attempt": ["The bank has 0 active case set(s); lower the number or activate more case sets."]
+        "case_sets_per_attempt": ["The bank has 0 active case sets; lower the number or activate more case sets."]
     }
     response = client.post(
         reverse("exams:settings", args=[course.code]), settings_data(topic_pharmacology=0, topic_anatomy=0)

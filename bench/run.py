@@ -724,7 +724,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate-warmup", type=float, default=0.5, help="unrecorded seconds before each step")
     parser.add_argument("--storm", type=int, default=300, help="trainees in the start storm (0 skips it)")
     parser.add_argument("--storm-clicks", type=int, default=2, help="start requests per trainee, at once")
-    parser.add_argument("--mix-steps", default="1500,2000,2500", help="exam-day mix: trainees per step ('' skips)")
+    parser.add_argument(
+        "--mix-steps", default="1000,2000,3000,5000,7500,10000", help="exam-day mix: trainees per step ('' skips)"
+    )
     parser.add_argument("--mix-duration", type=float, default=8.0, help="measured seconds per mix step")
     parser.add_argument("--mix-warmup", type=float, default=2.0, help="unrecorded seconds before each mix step")
     parser.add_argument("--mix-think", default="10,30", help="think time between a trainee's actions, seconds")

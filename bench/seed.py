@@ -11,7 +11,8 @@ email and licence, an active enrolment and every lesson completed:
   whose papers are drawn here, before the run (``exams.sittings.services``, as the beat task
   draws them before a sitting opens): the start storm starts theirs through the real
   start-attempt URL, which then only opens the pre-drawn paper;
-- ``--mix`` (2,800) with an OPEN attempt written in bulk (below): the exam-day mix.
+- ``--mix`` (11,600 for ``make bench``: its largest mix step, 10,000, and fresh trainees for
+  those who submit) with an OPEN attempt written in bulk (below): the exam-day mix.
 
 No login happens: each trainee gets a database session (the keys
 ``django.contrib.auth.login`` would write; the rows bulk-inserted) and a CSRF cookie
@@ -19,15 +20,15 @@ value of our choosing; the session keys, attempt ids and option keys go to a JSO
 for bench/load.py.
 
 The mix's attempts are too many for ``attempt_start`` in the time ``make bench`` has (it
-costs ~15–40 ms each: over a minute for 2,800), so they are written here with the shape it
-gives them: attempt number 1, started now, the settings' deadline, pass mark and review;
+costs ~15–40 ms each: three to eight minutes for 11,600), so they are written here with the
+shape it gives them: attempt number 1, started now, the settings' deadline, pass mark and review;
 the blueprint's items drawn per topic from the active bank and shuffled, each option list
 shuffled and snapshotted as ``[{"key": "<option id>", "text": ...}]`` with the sorted
 correct keys, stem, topic, kind and explanation (items with COPY). A check after the
 bulk insert compares one such attempt with one ``attempt_start`` made, column by column.
 
 Usage (environment: DJANGO_SETTINGS_MODULE, DJANGO_SECRET_KEY, DATABASE_URL):
-    python bench/seed.py --trainees 200 --storm 300 --mix 2800 --out bench/results/tmp/sessions.json
+    python bench/seed.py --trainees 200 --storm 300 --mix 11600 --out bench/results/tmp/sessions.json
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ restore: install
 	$(MANAGE) restore "$(BACKUP)"
 
 # The exam-day benchmark (bench/README.md): a scratch PostgreSQL database, gunicorn and a
-# load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 4 minutes.
+# load generator on this machine; needs PostgreSQL and Redis on 127.0.0.1. About 5½ minutes.
 bench: install check-system
 	$(PIP) -r bench/requirements.txt
 	$(BIN)/python bench/run.py

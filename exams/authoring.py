@@ -73,9 +73,9 @@ class ExamSettingsForm(forms.ModelForm):
         self.cases_available = cases_available
         if not may_set_pass_mark:
             del self.fields["pass_mark_percent"]
-        self.fields["case_sets_per_attempt"].help_text = _("%(n)s active case set(s) in the bank.") % {
-            "n": cases_available
-        }
+        self.fields["case_sets_per_attempt"].help_text = ngettext(
+            "%(n)s active case set in the bank.", "%(n)s active case sets in the bank.", cases_available
+        ) % {"n": cases_available}
         blueprint = self.instance.blueprint or {}
         for value, label in Topic.choices:
             self.fields[blueprint_field(value)] = forms.IntegerField(

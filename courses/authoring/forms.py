@@ -14,12 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profession, User
 from core.forms_utils import IsoDateField
 from core.uploads import check_document
+from courses.handson.case_types import CaseType
+from courses.handson.face_sites import AREAS
 from courses.models import Course, CourseRun, Lesson, Module
 
 LESSON_HTML_HELP = _(
     "Headings, bold, italic, lists, links (https or mailto) and this course's uploaded images are kept; "
     "anything else (scripts, styles, other sites' images) is removed when saved."
 )
+
+
+TYPE_MINIMUM, AREA_MINIMUM = "type_minimum_", "area_minimum_"
 
 
 class CourseForm(forms.ModelForm):
@@ -43,16 +48,14 @@ class CourseForm(forms.ModelForm):
             "code", "title", "summary", "description", "status", "accrediting_body", "accreditation_number",
             "credit_hours", "accreditation_valid_from", "accreditation_valid_until", "eligible_professions",
             "instructors", "capacity", "certificate_validity_months", "certificate_auto_issue", "director_name",
-            "director_title", "director_signature", "handson_min_sessions", "handson_type_minimums",
-            "handson_area_minimums", "handson_recent_competent", "handson_mentor_cases_count",
-            "handson_reviews_required",
+            "director_title", "director_signature", "handson_min_sessions", "handson_recent_competent",
+            "handson_mentor_cases_count", "handson_reviews_required",
         ]  # fmt: skip
+        help_texts = {"capacity": _("Trainees the course takes while it has no open run; each run has its own places.")}
         widgets = {
             # A private file: no link to it (the clearable widget would print one).
             "director_signature": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
             "description": forms.Textarea(attrs={"rows": 5}),
-            "handson_type_minimums": forms.Textarea(attrs={"rows": 2}),
-            "handson_area_minimums": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, request=None, **kwargs):
@@ -63,6 +66,39 @@ class CourseForm(forms.ModelForm):
         # HTML forbids on a hidden input (the Nu checker's error); the form does not need it.
         for field in self.fields.values():
             field.show_hidden_initial = False
+        # The requirement's two mappings (case type → cases, area → cases) as one number
+        # field each, after the performed cases in all, instead of JSON to type.
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "handson_min_sessions":
+                fields |= self._minimum_fields()
+        self.fields = fields
+
+    def _minimum_fields(self) -> dict[str, forms.IntegerField]:
+        types, areas = self.instance.handson_type_minimums or {}, self.instance.handson_area_minimums or {}
+        fields = {}
+        for value, label in CaseType.choices:
+            fields[TYPE_MINIMUM + value] = forms.IntegerField(
+                label=_("%(type)s cases required") % {"type": label},
+                help_text=_("Signed cases of this type; 0: no minimum."),
+                min_value=0, max_value=500, required=False, initial=types.get(value, 0),
+            )  # fmt: skip
+        for area in AREAS:
+            name = area["name"][0].lower() + area["name"][1:]
+            fields[AREA_MINIMUM + area["code"]] = forms.IntegerField(
+                label=_("Performed cases including %(area)s") % {"area": name},
+                min_value=0, max_value=500, required=False, initial=areas.get(area["code"], 0),
+            )  # fmt: skip
+        return fields
+
+    def minimums(self, prefix: str) -> dict[str, int]:
+        """The non-zero minimums the form was sent, by case type or area code."""
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -72,6 +108,9 @@ class CourseForm(forms.ModelForm):
                 "accreditation_valid_until",
                 _("The accreditation must end after it starts (%(start)s).") % {"start": start.strftime("%-d %b %Y")},
             )
+        # Not model fields of the form: set on the course here, checked by its validators.
+        self.instance.handson_type_minimums = self.minimums(TYPE_MINIMUM)
+        self.instance.handson_area_minimums = self.minimums(AREA_MINIMUM)
         return cleaned
 
     def clean_director_signature(self):

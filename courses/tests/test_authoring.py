@@ -4,6 +4,7 @@ who may do what, what is kept of a lesson's HTML, reordering without scripts, au
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,12 +38,45 @@ def course_admin_data(course: Course, **overrides) -> dict:
         "accreditation_valid_until": course.accreditation_valid_until.isoformat(),
         "eligible_professions": course.eligible_professions, "capacity": course.capacity,
         "certificate_validity_months": course.certificate_validity_months, "director_name": "",
-        "director_title": "", "handson_min_sessions": 10, "handson_type_minimums": "{}",
-        "handson_area_minimums": "{}", "handson_recent_competent": 3, "handson_mentor_cases_count": "on",
-        "handson_reviews_required": 0,
+        "director_title": "", "handson_min_sessions": 10, "handson_recent_competent": 3,
+        "handson_mentor_cases_count": "on", "handson_reviews_required": 0,
     }  # fmt: skip
     data.update(overrides)
     return data
+
+
+def test_the_hands_on_requirement_is_numbers_per_case_type_and_area_not_json(client_for, administrator, taught):
+    """One number field per case type and per face-chart area, shown with what the course
+    requires now; what is sent (zeros left out) is the requirement saved and audited."""
+    taught.handson_type_minimums = {"observed": 10}
+    taught.handson_area_minimums = {"glabella": 3}
+    taught.save()
+    client = client_for(administrator)
+    url = reverse("courses:author_course", args=[taught.code])
+    page = client.get(url).content.decode()
+    assert "handson_type_minimums" not in page  # no JSON to type
+    assert re.search(r'<label for="id_type_minimum_observed">Observed cases required</label>', page)
+    assert 'name="type_minimum_observed" value="10"' in page
+    assert "Performed cases including glabellar lines" in page
+    assert 'name="area_minimum_glabella" value="3"' in page
+    data = course_admin_data(
+        taught, type_minimum_observed=10, type_minimum_supervised=12, type_minimum_independent=0,
+        area_minimum_glabella=4, area_minimum_forehead=2, area_minimum_lateral_canthal="",
+    )  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    taught.refresh_from_db()
+    assert taught.handson_type_minimums == {"observed": 10, "supervised": 12}
+    assert taught.handson_area_minimums == {"glabella": 4, "forehead": 2}
+    event = AuditEvent.objects.filter(action="course.updated").latest("id")
+    assert event.details["handson"]["types"] == {"observed": 10, "supervised": 12}
+    # A negative count is refused at its field, and nothing changes.
+    refused = client.post(url, course_admin_data(taught, type_minimum_supervised=-1, area_minimum_glabella=9))
+    assert refused.status_code == 200
+    assert "Ensure this value is greater than or equal to 0." in refused.content.decode()
+    field = re.search(r'<input[^>]*name="type_minimum_supervised"[^>]*>', refused.content.decode()).group(0)
+    assert 'aria-invalid="true"' in field
+    taught.refresh_from_db()
+    assert taught.handson_area_minimums == {"glabella": 4, "forehead": 2}
 
 
 def lesson_titles(module: Module) -> list[str]:

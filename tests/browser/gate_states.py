@@ -276,9 +276,9 @@ def candidate(gate: Gate) -> None:
     while "/summary/" not in page.url:
         if page.locator(".case-page").count():
             gate.check(page, "candidate: exam in progress, a page with a case vignette", response)
-            response = click(page, page.locator("button[name=go][value=summary]"))
+            response = click(page, page.locator(".paper-actions button[name=go][value=summary]"))
             break
-        response = click(page, page.locator("button[name=go][value=next]"))
+        response = click(page, page.locator(".paper-actions button[name=go][value=next]"))
     gate.check(page, "candidate: exam summary before submitting", response)
     response = click(page, page.get_by_role("button", name="Submit for grading"))
     gate.check(page, "candidate: exam result with topic feedback", response)

@@ -395,8 +395,8 @@ def mix_script(rng: random.Random, keys: list[list[str]]) -> list[tuple[tuple, b
     navigator to change an earlier answer (10 %), then "Next" (a GET of the next page: the
     page's script goes straight there once the answers are saved); after the last, the
     summary; if anything is flagged, to each flagged page, answer and unflag, and the
-    summary again; then submit (and the result page the redirect leads to). About 100
-    requests, four in ten of them answers and four in ten pages."""
+    summary again; then submit (and the result page the redirect leads to). About 110
+    requests on a 40-question paper, a third of them answers and half of them pages."""
     actions: list[tuple[tuple, bool]] = [(("go", 1), False)]
     flagged = []
     last = len(keys)

@@ -28,6 +28,9 @@ def _createdb_command(settings: dict) -> str:
 
 class Command(BaseCommand):
     help = "Create the configured database if it does not exist yet."
+    # Runs before the database (and the development keys) exist: the checks have nothing
+    # to say yet but that (runserver runs them once everything is in place).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")

@@ -12,6 +12,9 @@ class Command(BaseCommand):
         "for trying signing out; in production use a certificate from a CA that PDF readers trust."
     )
 
+    # Makes a key before the rest of the first run exists: the checks would only warn of that.
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         parser.add_argument("folder", help="where to write the files (outside the web root)")
         parser.add_argument("--common-name", default="Glabella", help="the signer's name readers show")

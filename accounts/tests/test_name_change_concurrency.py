@@ -1,42 +1,11 @@
 """Name change requests racing on PostgreSQL: one open request per trainee however many
 are sent at once, and one decision per request however many administrators press."""
 
-import threading
-
-from django.core.exceptions import ValidationError
-from django.db import connection
-
 from accounts import services
 from accounts.models import NameChangeRequest, User
 from accounts.tests.factories import AdministratorFactory, LicenceFactory, NameChangeRequestFactory, TraineeFactory
 from core.models import AuditEvent
-
-
-def run_together(calls) -> list[str]:
-    """Start every call at once, each in its own thread and connection; their outcomes
-    ("ok" or the error's messages), in no particular order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcome = "ok"
-        except ValidationError as error:
-            outcome = " / ".join(error.messages)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+from tests.support.concurrency import outcomes_together
 
 
 def test_eight_requests_at_once_leave_one_open(postgres, transactional_db):
@@ -48,7 +17,7 @@ def test_eight_requests_at_once_leave_one_open(postgres, transactional_db):
         )
         for i in range(8)
     ]
-    outcomes = run_together(calls)
+    outcomes = outcomes_together(calls)
     assert outcomes.count("ok") == 1
     assert outcomes.count(str(services.MSG_NAME_CHANGE_OPEN)) == 7
     assert NameChangeRequest.objects.filter(user=trainee, status="pending").count() == 1
@@ -60,7 +29,7 @@ def test_two_administrators_deciding_at_once_make_one_decision(postgres, transac
     LicenceFactory(holder=trainee, verified=True)
     change = NameChangeRequestFactory(user=trainee, requested_name="Ada Okoro")
     first, second = AdministratorFactory(), AdministratorFactory()
-    outcomes = run_together(
+    outcomes = outcomes_together(
         [
             lambda: services.name_change_approve(request_id=change.pk, actor=first),
             lambda: services.name_change_reject(request_id=change.pk, actor=second, reason="Unclear scan"),

@@ -1,16 +1,11 @@
 """On PostgreSQL: 30 trainees race for the last 5 seats of a course, and 12 for the last place
 of a run (the lock on the run row): exactly as many enrol as there were places."""
 
-import threading
-
-from django.core.exceptions import ValidationError
-from django.db import connection
-
 from accounts.tests.factories import LicenceFactory, TraineeFactory
 from courses import services
 from courses.models import Enrolment
 from courses.tests.factories import CourseFactory, CourseRunFactory, EnrolmentFactory
-from tests.support.concurrency import run_together
+from tests.support.concurrency import outcomes_together, run_together
 
 
 def test_thirty_trainees_racing_for_five_seats(postgres, transactional_db):
@@ -21,27 +16,9 @@ def test_thirty_trainees_racing_for_five_seats(postgres, transactional_db):
         trainee = TraineeFactory()
         LicenceFactory(holder=trainee, verified=True)
         racers.append(trainee)
-    barrier = threading.Barrier(len(racers))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def race(trainee):
-        try:
-            barrier.wait()
-            services.enrolment_create(trainee=trainee, course=course)
-            outcome = "enrolled"
-        except ValidationError as error:
-            outcome = " / ".join(error.messages)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=race, args=(t,)) for t in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = outcomes_together(
+        [lambda t=t: services.enrolment_create(trainee=t, course=course) for t in racers], ok="enrolled"
+    )
 
     assert outcomes.count("enrolled") == 5
     assert outcomes.count(services.MSG_COURSE_FULL) == 25

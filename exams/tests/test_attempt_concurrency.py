@@ -1,37 +1,13 @@
 """Races on PostgreSQL: parallel autosaves for one attempt lose nothing; a submit and
 a late autosave end in one consistent graded attempt; a start storm makes one attempt."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from core.models import AuditEvent
 from exams.models import Attempt, AttemptItem
 from exams.services import answers
 from exams.services import attempts as services
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def wrap(function):
-        try:
-            barrier.wait()
-            function()
-        except ValidationError as error:
-            errors.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+from tests.support.concurrency import run_together
 
 
 @pytest.fixture
